@@ -1,0 +1,83 @@
+# afxdp-kit top-level Makefile.
+#
+#   make deps      install the Debian packages everything needs
+#   make           build bpf/*.bpf.o, guest/afxdp-agent, host/afxdp-host
+#   make demo      build and forward a real packet stream on veth/netns
+#   make test      the whole test suite (unit, ASan/UBSan, BPF, netns, ...)
+#   make vm-test   boot real guests under QEMU/libvirt
+#   make bench     benchmarks against the peers (not in CI)
+#   make install   PREFIX=/usr/local DESTDIR=
+#
+# Per-directory rules live in */Build.mk; this file only ties them together.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+BPFDIR ?= $(LIBDIR)/afxdp-kit/bpf
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+VERSION := $(shell cat VERSION)
+
+# BUILD is the object directory; `make SAN=1 BUILD=build/asan` is the
+# sanitizer variant that the tests also run.
+BUILD ?= build/obj
+SAN ?=
+CC ?= gcc
+CLANG ?= clang
+
+PKGS := libxdp libbpf libmnl json-c yaml-0.1 libvirt libxml-2.0 libcap-ng libsystemd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -MMD -MP \
+	-DAFXDP_VERSION='"$(VERSION)"' -DAFXDP_BPF_DIR='"$(BPFDIR)"' \
+	-Ilib -I. $(PKG_CFLAGS)
+ifneq ($(SAN),)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+endif
+ALL_LDFLAGS := $(LDFLAGS) $(LDSAN)
+LIBS := $(PKG_LIBS) -lpthread
+
+Q := $(if $(V),,@)
+
+.PHONY: all deps install uninstall clean demo test test-unit vm-test bench \
+	fuzz soak format check-format
+all:
+
+deps:
+	./scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+include lib/Build.mk
+include bpf/Build.mk
+include guest/Build.mk
+include host/Build.mk
+include tests/Build.mk
+-include vm-tests/Build.mk
+-include images/Build.mk
+-include ansible/Build.mk
+-include bench/Build.mk
+
+demo: all
+	./scripts/demo.sh
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+check-format:
+	clang-format --dry-run --Werror $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build $(CLEAN_FILES)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

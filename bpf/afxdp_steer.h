@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * Shared between bpf/afxdp_steer.bpf.c and user space: the run-time filter
+ * (filter_map) and the per-CPU counters (counters_map). Host byte order for
+ * every field so user space never byte-swaps; the program does.
+ */
+#ifndef AFXDP_STEER_H
+#define AFXDP_STEER_H
+
+#include <linux/types.h>
+
+#define AFXDP_STEER_PROG_NAME "afxdp_steer"
+#define AFXDP_MAX_RULES 16
+#define AFXDP_MAX_QUEUES 256 /* XSKMAP size: rx queue index -> socket */
+
+/* Fields a rule matches on; a rule matches when every set field matches. */
+enum afxdp_match {
+	AFXDP_MATCH_ALL = 1U << 0, /* every frame, even runts */
+	AFXDP_MATCH_ETHERTYPE = 1U << 1, /* after up to two VLAN tags */
+	AFXDP_MATCH_VLAN = 1U << 2, /* outer VLAN id */
+	AFXDP_MATCH_IP_PROTO = 1U << 3, /* IPv4 protocol / IPv6 next header */
+	AFXDP_MATCH_DPORT = 1U << 4, /* UDP/TCP destination port range */
+	AFXDP_MATCH_DST_MAC = 1U << 5,
+};
+
+struct afxdp_rule {
+	__u32 match; /* enum afxdp_match bits */
+	__u16 ethertype;
+	__u16 vlan_id;
+	__u16 dport_min;
+	__u16 dport_max;
+	__u8 ip_proto;
+	__u8 dst_mac[6];
+	__u8 pad;
+};
+
+/* Value of the single entry (key 0) of filter_map. nr_rules == 0: nothing
+ * matches, every frame goes to the kernel. */
+struct afxdp_filter {
+	__u32 nr_rules;
+	__u32 pad;
+	struct afxdp_rule rules[AFXDP_MAX_RULES];
+};
+
+enum afxdp_counter {
+	AFXDP_CNT_REDIRECTED = 0, /* matched, handed to the queue's socket */
+	AFXDP_CNT_PASSED, /* did not match: to the kernel stack */
+	AFXDP_CNT_NO_SOCKET, /* matched, no socket on this queue: passed */
+	AFXDP_CNT_MAX,
+};
+
+#endif /* AFXDP_STEER_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * afxdp-agent configuration: defaults, the YAML file (libyaml) and the
+ * "key=value" overrides that command-line options map onto. One struct,
+ * filled in that order, then validated once.
+ */
+#ifndef AGENT_CONFIG_H
+#define AGENT_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/afxdp_steer.h"
+
+#define CFG_MAX_PORTS 8
+#define CFG_MAX_QUEUES 64
+#define CFG_MAX_CPUS 256
+#define CFG_ERR_LEN 256
+
+enum agent_mode { MODE_FWD = 0, MODE_MACSWAP, MODE_RXDROP, MODE_TXGEN };
+enum xdp_attach_mode { XDP_ATTACH_AUTO = 0, XDP_ATTACH_NATIVE, XDP_ATTACH_SKB };
+enum zc_mode { ZC_AUTO = 0, ZC_ON, ZC_OFF };
+enum stats_format { STATS_TEXT = 0, STATS_JSON, STATS_NONE };
+
+struct port_config {
+	char ifname[IF_NAMESIZE];
+	uint32_t queues[CFG_MAX_QUEUES]; /* rx queue ids to bind */
+	size_t nr_queues; /* 0: every combined channel the NIC has */
+	bool rewrite_src_mac, rewrite_dst_mac; /* fwd: on frames sent out here */
+	uint8_t src_mac[6], dst_mac[6];
+};
+
+struct txgen_config {
+	uint32_t frame_size; /* bytes on the wire without FCS, 60..frame */
+	uint64_t rate_pps; /* 0: as fast as possible */
+	uint64_t count; /* 0: until stopped */
+	uint8_t src_mac[6], dst_mac[6];
+	char src_ip[16], dst_ip[16]; /* dotted IPv4 */
+	uint16_t src_port, dst_port;
+	uint32_t flows; /* source ports cycled: src_port .. src_port+flows-1 */
+	bool timestamp; /* write a CLOCK_MONOTONIC ns stamp into the payload */
+};
+
+struct agent_config {
+	enum agent_mode mode;
+	struct port_config ports[CFG_MAX_PORTS];
+	size_t nr_ports; /* fwd: exactly 2; other modes: >= 1 */
+
+	/* XDP program */
+	enum xdp_attach_mode xdp_mode;
+	char bpf_object[256]; /* empty: afxdp_steer.bpf.o from the BPF dir */
+	char *filter_rules[AFXDP_MAX_RULES]; /* strings, see guest/filter.h */
+	size_t nr_filter_rules; /* 0 means "all" */
+
+	/* AF_XDP sockets and UMEM */
+	enum zc_mode zero_copy;
+	uint32_t frame_size; /* 2048 or 4096 */
+	uint32_t nr_frames; /* per worker */
+	uint32_t rx_size, tx_size, fill_size, comp_size;
+	uint32_t batch_size;
+	bool shared_umem; /* one UMEM for all ports (fwd without copies) */
+	bool busy_poll;
+	uint32_t busy_poll_budget;
+	uint32_t busy_poll_usecs;
+	uint32_t poll_timeout_ms; /* idle wait in poll(); 0: busy spin */
+
+	/* Threads */
+	uint32_t cpus[CFG_MAX_CPUS]; /* worker i is pinned to cpus[i % n] */
+	size_t nr_cpus; /* 0: no pinning */
+	uint32_t nr_workers; /* 0: one per queue (pair) */
+
+	/* NIC preparation */
+	uint32_t channels; /* 0: leave as is */
+	uint32_t mtu; /* 0: leave as is */
+	bool disable_lro; /* turn off LRO/GRO_HW when XDP needs it */
+
+	/* Stats */
+	uint32_t stats_interval_ms; /* 0: only the final report */
+	enum stats_format stats_format;
+	char prometheus_listen[64]; /* "127.0.0.1:9100"; empty: off */
+
+	/* Process */
+	char log_file[256]; /* empty: stderr */
+	int log_level;
+	uint32_t duration_s; /* 0: until signalled */
+	uint32_t bind_retries; /* EBUSY retries with backoff */
+	char run_user[32]; /* drop to this user after setup; empty: stay */
+
+	struct txgen_config txgen;
+};
+
+void config_init(struct agent_config *cfg);
+void config_free(struct agent_config *cfg);
+/* Parse a YAML file into cfg (on top of what it holds). On error returns
+ * -errno and writes one message naming the file, line and key into err. */
+int config_load_file(struct agent_config *cfg, const char *path, char *err,
+		     size_t err_len);
+int config_load_string(struct agent_config *cfg, const char *yaml, char *err,
+		       size_t err_len);
+/* One override in the file's key syntax, e.g. "socket.frame_size=2048",
+ * "ports=veth0,veth1" or "filter=udp dport 4000". -EINVAL + err on error. */
+int config_set(struct agent_config *cfg, const char *key, const char *value,
+	       char *err, size_t err_len);
+/* Cross-field checks once everything is set. */
+int config_validate(const struct agent_config *cfg, char *err,
+		    size_t err_len);
+
+const char *config_mode_name(enum agent_mode mode);
+
+#endif

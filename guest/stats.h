@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stats: per port and queue counters, the XDP program's counters and the
+ * modes obtained, rendered as text, JSON (json-c) or Prometheus text.
+ * The data path only increments struct xsk_counters (owned by one worker,
+ * read with relaxed loads by the stats thread); everything here runs off
+ * the hot path.
+ */
+#ifndef AGENT_STATS_H
+#define AGENT_STATS_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/if_xdp.h>
+
+#include "bpf/afxdp_steer.h"
+
+struct json_object;
+
+/* Written only by the worker that owns the socket. */
+struct xsk_counters {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes; /* submitted to the TX ring */
+	uint64_t tx_completed; /* came back on the completion ring */
+	uint64_t drop_tx_ring_full; /* received, no room to send: recycled */
+	uint64_t drop_no_frame; /* copy mode between UMEMs found no frame */
+	uint64_t drop_teardown; /* still queued when the agent stopped */
+	uint64_t fill_starved; /* times the fill ring could not be topped up */
+	uint64_t kicks; /* sendto() wakeups */
+};
+
+struct queue_snapshot {
+	char ifname[IF_NAMESIZE];
+	uint32_t queue;
+	bool zero_copy;
+	struct xsk_counters c;
+	struct xdp_statistics xs; /* XDP_STATISTICS getsockopt */
+	bool xs_valid;
+};
+
+struct port_snapshot {
+	char ifname[IF_NAMESIZE];
+	const char *xdp_mode; /* "native", "skb", "none" */
+	bool multiprog; /* attached through the libxdp dispatcher */
+	uint64_t prog[AFXDP_CNT_MAX]; /* summed over CPUs */
+	bool link_up;
+};
+
+struct stats_report {
+	double uptime_s;
+	double interval_s; /* time since the previous report; 0 on the first */
+	const char *mode; /* "fwd", "macswap", ... */
+	bool final; /* the report printed at exit */
+	struct port_snapshot *ports;
+	size_t nr_ports;
+	struct queue_snapshot *queues; /* current */
+	struct queue_snapshot *prev; /* previous report's, same order, or NULL */
+	size_t nr_queues;
+};
+
+/* Totals over all queues. */
+void stats_sum(const struct stats_report *r, struct xsk_counters *sum);
+/* Drops of every cause, summed: rx == tx + drops is the invariant the
+ * tests reconcile (plus frames still in flight while running). */
+uint64_t stats_drops(const struct xsk_counters *c);
+
+/* Human text: a block per report, one line per queue. */
+int stats_format_text(const struct stats_report *r, char *buf, size_t len);
+/* One JSON object (the caller puts it on one line). */
+struct json_object *stats_to_json(const struct stats_report *r);
+/* Prometheus text exposition format 0.0.4. */
+int stats_format_prometheus(const struct stats_report *r, char *buf,
+			    size_t len);
+
+/* Prometheus endpoint: a thread serving the latest rendering on
+ * GET /metrics. listen is "host:port"; default host 127.0.0.1. */
+struct prom_server;
+int prom_server_start(const char *listen, struct prom_server **out);
+void prom_server_publish(struct prom_server *srv, const char *text);
+void prom_server_stop(struct prom_server *srv);
+
+#endif

@@ -1,0 +1,44 @@
+# Tests. Every suite speaks TAP; tests/run.sh adds them up and prints the
+# closing "tests: N passed, N failed, N skipped" line. Under CI=true a skip
+# counts as a failure: CI has every facility the tests need.
+#
+#   tests/unit/test_*.c   cmocka, no privileges; also built with ASan/UBSan
+#   tests/bpf/test_*.c    cmocka + BPF_PROG_TEST_RUN, root
+#   tests/*/test_*.sh     root integration suites (netns, host, ansible, ...)
+ASAN_BUILD := build/asan
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+BPF_TEST_BINS := $(BPF_TEST_SRCS:%.c=$(BUILD)/%)
+SHELL_SUITES := $(wildcard tests/netns/test_*.sh tests/host/test_*.sh \
+	tests/ansible/test_*.sh tests/hardening/test_*.sh)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(AGENT_LIB) $(HOST_LIB) $(LIBUTIL)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+.PHONY: tests-build test-unit test-asan test-bpf test-shell
+tests-build: $(UNIT_BINS) $(BPF_TEST_BINS)
+
+# The sanitizer variant: same sources, its own object tree and binaries.
+SAN_MAKE = $(MAKE) --no-print-directory SAN=1 BUILD=$(ASAN_BUILD) \
+	AGENT_BIN=$(ASAN_BUILD)/afxdp-agent HOST_BIN=$(ASAN_BUILD)/afxdp-host
+
+test-unit: all tests-build
+	tests/run.sh $(UNIT_BINS)
+
+test-asan:
+	$(SAN_MAKE) tests-build $(ASAN_BUILD)/afxdp-agent $(ASAN_BUILD)/afxdp-host
+	tests/run.sh $(UNIT_SRCS:%.c=$(ASAN_BUILD)/%)
+
+test-bpf: all tests-build
+	tests/run.sh $(BPF_TEST_BINS)
+
+test-shell: all
+	tests/run.sh $(SHELL_SUITES)
+
+# One runner invocation so the closing line counts everything.
+test: all tests-build
+	$(SAN_MAKE) tests-build $(ASAN_BUILD)/afxdp-agent $(ASAN_BUILD)/afxdp-host
+	tests/run.sh $(UNIT_BINS) $(UNIT_SRCS:%.c=$(ASAN_BUILD)/%) \
+		$(BPF_TEST_BINS) $(SHELL_SUITES)
