@@ -27,9 +27,14 @@ SAN ?=
 CC ?= gcc
 CLANG ?= clang
 
-PKGS := libxdp libbpf libmnl json-c yaml-0.1 libvirt libxml-2.0 libcap-ng libsystemd
+# The agent runs inside small guests: it links only what it needs.
+AGENT_PKGS := libxdp libbpf libmnl json-c yaml-0.1 libcap-ng libsystemd
+HOST_PKGS := libbpf libmnl json-c libvirt libxml-2.0 zlib
+PKGS := $(sort $(AGENT_PKGS) $(HOST_PKGS))
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+AGENT_LIBS := $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null) -lpthread
+HOST_LIBS := $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) -lpthread
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers

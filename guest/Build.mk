@@ -11,7 +11,7 @@ $(AGENT_LIB): $(AGENT_OBJS)
 
 $(AGENT_BIN): $(BUILD)/guest/main.o $(AGENT_LIB) $(LIBUTIL)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AGENT_LIBS)
 
 all: $(AGENT_BIN)
 CLEAN_FILES += guest/afxdp-agent

@@ -11,7 +11,7 @@ $(HOST_LIB): $(HOST_OBJS)
 
 $(HOST_BIN): $(BUILD)/host/main.o $(HOST_LIB) $(LIBUTIL)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HOST_LIBS)
 
 all: $(HOST_BIN)
 CLEAN_FILES += host/afxdp-host
