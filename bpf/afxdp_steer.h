@@ -49,4 +49,13 @@ enum afxdp_counter {
 	AFXDP_CNT_MAX,
 };
 
+/* bpf/sink_count.bpf.c: keys of its PERCPU_ARRAY sink_counters (__u64
+ * values, sum over CPUs). The sink drops every frame it counts. */
+#define AFXDP_SINK_PROG_NAME "sink_count"
+enum afxdp_sink_counter {
+	AFXDP_SINK_PACKETS = 0,
+	AFXDP_SINK_BYTES, /* frame bytes from data to data_end */
+	AFXDP_SINK_MAX,
+};
+
 #endif /* AFXDP_STEER_H */
