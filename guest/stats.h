@@ -66,7 +66,9 @@ void stats_sum(const struct stats_report *r, struct xsk_counters *sum);
  * tests reconcile (plus frames still in flight while running). */
 uint64_t stats_drops(const struct xsk_counters *c);
 
-/* Human text: a block per report, one line per queue. */
+/* Human text: a block per report, one line per queue. The text and
+ * Prometheus renderers return the length written, or -ENOSPC when buf is
+ * too small (buf then holds only whole lines). */
 int stats_format_text(const struct stats_report *r, char *buf, size_t len);
 /* One JSON object (the caller puts it on one line). */
 struct json_object *stats_to_json(const struct stats_report *r);
@@ -75,9 +77,11 @@ int stats_format_prometheus(const struct stats_report *r, char *buf,
 			    size_t len);
 
 /* Prometheus endpoint: a thread serving the latest rendering on
- * GET /metrics. listen is "host:port"; default host 127.0.0.1. */
+ * GET /metrics. listen is "host:port"; default host 127.0.0.1. Port 0 binds
+ * an ephemeral port (tests); prom_server_port() tells which. */
 struct prom_server;
 int prom_server_start(const char *listen, struct prom_server **out);
+int prom_server_port(const struct prom_server *srv);
 void prom_server_publish(struct prom_server *srv, const char *text);
 void prom_server_stop(struct prom_server *srv);
 

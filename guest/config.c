@@ -1,0 +1,1168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * afxdp-agent configuration.
+ *
+ * Why libyaml, and its document API: the schema has nested sections, a list
+ * of port mappings and lists of scalars (queues, cpus, filter rules). The
+ * document API hands us the whole tree with a start mark (line) on every
+ * node, so one recursive walk can name "file:line: key.path" in every error
+ * and check node types (a mapping where a number belongs, a quoted string
+ * where an integer belongs). inih has no nesting or lists; an event-driven
+ * walk would need its own stack for the same result. The files are tiny, so
+ * holding the tree costs nothing.
+ *
+ * One table maps every leaf key path to a setter; the file walk and
+ * config_set() (the command line) both go through it, so "--set KEY=VALUE"
+ * accepts exactly the keys of the file and gives the same messages.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <yaml.h>
+
+#include "guest/config.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+/* The kernel puts received data XDP_PACKET_HEADROOM into a UMEM frame. */
+#define CFG_FRAME_HEADROOM 256
+/* Ethernet header plus one VLAN tag on top of the MTU. */
+#define CFG_L2_OVERHEAD 18
+#define CFG_MIN_FRAME 60
+
+struct ctx {
+	const char *file; /* NULL: config_set(), no file:line prefix */
+	unsigned long line;
+	char key[128];
+	char *err;
+	size_t err_len;
+};
+
+static int fail(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct ctx *c, const char *fmt, ...)
+{
+	char msg[CFG_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!c->err || !c->err_len)
+		return -EINVAL;
+	if (c->file && !c->key[0])
+		snprintf(c->err, c->err_len, "%s:%lu: %s", c->file, c->line,
+			 msg);
+	else if (c->file)
+		snprintf(c->err, c->err_len, "%s:%lu: %s: %s", c->file, c->line,
+			 c->key, msg);
+	else
+		snprintf(c->err, c->err_len, "%s: %s", c->key, msg);
+	return -EINVAL;
+}
+
+/* Kinds of value, also the YAML node shape a key accepts. */
+enum kind {
+	K_U32, /* integer in [min, max] */
+	K_U64,
+	K_POW2, /* power of two in [min, max] */
+	K_BOOL,
+	K_STR, /* bounded string, size bytes with the NUL */
+	K_ENUM, /* one of names[], stored as int */
+	K_NUM_FN, /* integer, checked by fn */
+	K_STR_FN, /* any scalar, handled by fn */
+	K_LIST_FN, /* scalar "a,b" or a sequence of scalars joined by ',' */
+};
+
+struct key_desc {
+	const char *name;
+	enum kind kind;
+	size_t off;
+	size_t size;
+	uint64_t min, max;
+	const char *const *names;
+	int (*fn)(struct agent_config *cfg, const char *v, struct ctx *c);
+};
+
+static const char *const mode_names[] = { "fwd", "macswap", "rxdrop", "txgen",
+					  NULL };
+static const char *const xdp_mode_names[] = { "auto", "native", "skb", NULL };
+static const char *const zc_names[] = { "auto", "on", "off", NULL };
+static const char *const format_names[] = { "text", "json", "none", NULL };
+
+const char *config_mode_name(enum agent_mode mode)
+{
+	if ((unsigned int)mode < sizeof(mode_names) / sizeof(mode_names[0]) - 1)
+		return mode_names[mode];
+	return "?";
+}
+
+static int set_frame_size(struct agent_config *cfg, const char *v,
+			  struct ctx *c)
+{
+	uint32_t n;
+
+	if (parse_u32(v, 0, UINT32_MAX, &n) || (n != 2048 && n != 4096))
+		return fail(c, "must be 2048 or 4096, got %s", v);
+	cfg->frame_size = n;
+	return 0;
+}
+
+static int set_mtu(struct agent_config *cfg, const char *v, struct ctx *c)
+{
+	uint32_t n;
+
+	if (parse_u32(v, 0, 65535, &n) || (n && n < 68))
+		return fail(c, "must be 0 (leave) or 68..65535, got %s", v);
+	cfg->mtu = n;
+	return 0;
+}
+
+static int set_ring_size(struct agent_config *cfg, const char *v, struct ctx *c)
+{
+	uint32_t n;
+
+	if (parse_u32(v, 64, 16384, &n) || (n & (n - 1)))
+		return fail(c, "must be a power of two in 64..16384, got %s",
+			    v);
+	cfg->rx_size = cfg->tx_size = cfg->fill_size = cfg->comp_size = n;
+	return 0;
+}
+
+static int set_cpus(struct agent_config *cfg, const char *v, struct ctx *c)
+{
+	uint32_t cpus[CFG_MAX_CPUS];
+	size_t n = 0;
+	int err;
+
+	if (!*v) { /* empty: no pinning */
+		cfg->nr_cpus = 0;
+		return 0;
+	}
+	err = parse_u32_list(v, CFG_MAX_CPUS - 1, cpus, CFG_MAX_CPUS, &n);
+	if (err == -E2BIG)
+		return fail(c, "at most %d cpus", CFG_MAX_CPUS);
+	if (err == -ERANGE)
+		return fail(c, "cpu ids must be in 0..%d, got %s",
+			    CFG_MAX_CPUS - 1, v);
+	if (err)
+		return fail(c, "must be a cpu list like 1 or 0,2-3, got %s", v);
+	memcpy(cfg->cpus, cpus, n * sizeof(cpus[0]));
+	cfg->nr_cpus = n;
+	return 0;
+}
+
+static int set_log_level(struct agent_config *cfg, const char *v, struct ctx *c)
+{
+	int level = log_level_parse(v);
+
+	if (level < 0 || (level != LOG_ERR && level != LOG_WARNING &&
+			  level != LOG_INFO && level != LOG_DEBUG))
+		return fail(c,
+			    "must be one of error, warn, info, debug, got %s",
+			    v);
+	cfg->log_level = level;
+	return 0;
+}
+
+static int set_prometheus(struct agent_config *cfg, const char *v,
+			  struct ctx *c)
+{
+	char host[64];
+	uint16_t port;
+
+	if (*v && parse_host_port(v, host, sizeof(host), &port))
+		return fail(
+			c, "must be HOST:PORT or :PORT (port 1..65535), got %s",
+			v);
+	if (strlen(v) >= sizeof(cfg->prometheus_listen))
+		return fail(c, "longer than %zu characters",
+			    sizeof(cfg->prometheus_listen) - 1);
+	strcpy(cfg->prometheus_listen, v);
+	return 0;
+}
+
+static int set_mac(uint8_t mac[6], const char *v, struct ctx *c)
+{
+	if (parse_mac(v, mac))
+		return fail(
+			c,
+			"must be a MAC address like 02:00:00:00:00:01, got %s",
+			v);
+	return 0;
+}
+
+static int set_txgen_src_mac(struct agent_config *cfg, const char *v,
+			     struct ctx *c)
+{
+	return set_mac(cfg->txgen.src_mac, v, c);
+}
+
+static int set_txgen_dst_mac(struct agent_config *cfg, const char *v,
+			     struct ctx *c)
+{
+	return set_mac(cfg->txgen.dst_mac, v, c);
+}
+
+static int set_ipv4(char dst[16], const char *v, struct ctx *c)
+{
+	struct in_addr a;
+
+	if (strlen(v) >= 16 || inet_pton(AF_INET, v, &a) != 1)
+		return fail(c, "must be an IPv4 address like 10.0.0.1, got %s",
+			    v);
+	strcpy(dst, v);
+	return 0;
+}
+
+static int set_txgen_src_ip(struct agent_config *cfg, const char *v,
+			    struct ctx *c)
+{
+	return set_ipv4(cfg->txgen.src_ip, v, c);
+}
+
+static int set_txgen_dst_ip(struct agent_config *cfg, const char *v,
+			    struct ctx *c)
+{
+	return set_ipv4(cfg->txgen.dst_ip, v, c);
+}
+
+static void clear_filters(struct agent_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nr_filter_rules; i++)
+		free(cfg->filter_rules[i]);
+	cfg->nr_filter_rules = 0;
+}
+
+/* Appends a rule; the empty string clears the list (back to "all"). The
+ * grammar is checked by guest/filter.c when the program is configured. */
+static int add_filter(struct agent_config *cfg, const char *v, struct ctx *c)
+{
+	char *s;
+
+	if (!*v) {
+		clear_filters(cfg);
+		return 0;
+	}
+	if (cfg->nr_filter_rules == AFXDP_MAX_RULES)
+		return fail(c, "at most %d rules", AFXDP_MAX_RULES);
+	s = strdup(v);
+	if (!s)
+		return fail(c, "out of memory");
+	cfg->filter_rules[cfg->nr_filter_rules++] = s;
+	return 0;
+}
+
+#define OFF(field) offsetof(struct agent_config, field)
+#define SZ(field) sizeof(((struct agent_config *)0)->field)
+#define U32(n, f, lo, hi)                               \
+	{                                               \
+		n, K_U32, OFF(f), 0, lo, hi, NULL, NULL \
+	}
+#define U64(n, f, lo, hi)                               \
+	{                                               \
+		n, K_U64, OFF(f), 0, lo, hi, NULL, NULL \
+	}
+#define POW2(n, f)                                          \
+	{                                                   \
+		n, K_POW2, OFF(f), 0, 64, 16384, NULL, NULL \
+	}
+#define BOOL(n, f)                                     \
+	{                                              \
+		n, K_BOOL, OFF(f), 0, 0, 0, NULL, NULL \
+	}
+#define STR(n, f)                                         \
+	{                                                 \
+		n, K_STR, OFF(f), SZ(f), 0, 0, NULL, NULL \
+	}
+#define ENUM(n, f, names)                               \
+	{                                               \
+		n, K_ENUM, OFF(f), 0, 0, 0, names, NULL \
+	}
+#define FN(n, kind, fn)                       \
+	{                                     \
+		n, kind, 0, 0, 0, 0, NULL, fn \
+	}
+
+static const struct key_desc keys[] = {
+	ENUM("mode", mode, mode_names),
+	ENUM("xdp.mode", xdp_mode, xdp_mode_names),
+	STR("xdp.object", bpf_object),
+	FN("xdp.filter", K_LIST_FN, add_filter),
+	ENUM("socket.zero_copy", zero_copy, zc_names),
+	FN("socket.frame_size", K_NUM_FN, set_frame_size),
+	U32("socket.frames", nr_frames, 128, 1U << 20),
+	POW2("socket.rx_size", rx_size),
+	POW2("socket.tx_size", tx_size),
+	POW2("socket.fill_size", fill_size),
+	POW2("socket.comp_size", comp_size),
+	FN("socket.ring_size", K_NUM_FN, set_ring_size),
+	U32("socket.batch", batch_size, 1, 512),
+	BOOL("socket.shared_umem", shared_umem),
+	BOOL("socket.busy_poll", busy_poll),
+	U32("socket.busy_poll_budget", busy_poll_budget, 1, 1024),
+	U32("socket.busy_poll_usecs", busy_poll_usecs, 0, 1000000),
+	U32("socket.poll_timeout_ms", poll_timeout_ms, 0, 60000),
+	U32("workers.count", nr_workers, 0, CFG_MAX_PORTS *CFG_MAX_QUEUES),
+	FN("workers.cpus", K_LIST_FN, set_cpus),
+	U32("nic.channels", channels, 0, 4096),
+	FN("nic.mtu", K_NUM_FN, set_mtu),
+	BOOL("nic.disable_lro", disable_lro),
+	U32("stats.interval_ms", stats_interval_ms, 0, 3600000),
+	ENUM("stats.format", stats_format, format_names),
+	FN("stats.prometheus", K_STR_FN, set_prometheus),
+	STR("log.file", log_file),
+	FN("log.level", K_STR_FN, set_log_level),
+	U32("run.duration_s", duration_s, 0, UINT32_MAX),
+	U32("run.bind_retries", bind_retries, 0, 100),
+	STR("run.user", run_user),
+	U32("txgen.size", txgen.frame_size, CFG_MIN_FRAME,
+	    4096 - CFG_FRAME_HEADROOM),
+	U64("txgen.rate_pps", txgen.rate_pps, 0, UINT64_MAX),
+	U64("txgen.count", txgen.count, 0, UINT64_MAX),
+	FN("txgen.src_mac", K_STR_FN, set_txgen_src_mac),
+	FN("txgen.dst_mac", K_STR_FN, set_txgen_dst_mac),
+	FN("txgen.src_ip", K_STR_FN, set_txgen_src_ip),
+	FN("txgen.dst_ip", K_STR_FN, set_txgen_dst_ip),
+	U32("txgen.src_port", txgen.src_port, 0, 65535),
+	U32("txgen.dst_port", txgen.dst_port, 0, 65535),
+	U32("txgen.flows", txgen.flows, 1, 65536),
+	BOOL("txgen.timestamp", txgen.timestamp),
+};
+
+static const struct key_desc *find_key(const char *name)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+/* "socket" is a section when some key starts with "socket.". */
+static bool is_section(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strncmp(keys[i].name, name, n) && keys[i].name[n] == '.')
+			return true;
+	return false;
+}
+
+static int set_key(struct agent_config *cfg, const struct key_desc *k,
+		   const char *v, struct ctx *c)
+{
+	void *p = (char *)cfg + k->off;
+	uint64_t u;
+	bool b;
+
+	switch (k->kind) {
+	case K_U32:
+	case K_U64:
+		if (parse_u64(v, k->min, k->max, &u))
+			return fail(c,
+				    "must be an integer in %llu..%llu, got %s",
+				    (unsigned long long)k->min,
+				    (unsigned long long)k->max, v);
+		/* txgen ports are u16 in the struct */
+		if (k->off == OFF(txgen.src_port) ||
+		    k->off == OFF(txgen.dst_port))
+			*(uint16_t *)p = (uint16_t)u;
+		else if (k->kind == K_U32)
+			*(uint32_t *)p = (uint32_t)u;
+		else
+			*(uint64_t *)p = u;
+		return 0;
+	case K_POW2:
+		if (parse_u64(v, k->min, k->max, &u) || (u & (u - 1)))
+			return fail(
+				c,
+				"must be a power of two in %llu..%llu, got %s",
+				(unsigned long long)k->min,
+				(unsigned long long)k->max, v);
+		*(uint32_t *)p = (uint32_t)u;
+		return 0;
+	case K_BOOL:
+		if (parse_bool(v, &b))
+			return fail(c, "must be true or false, got %s", v);
+		*(bool *)p = b;
+		return 0;
+	case K_STR:
+		if (strlen(v) >= k->size)
+			return fail(c, "longer than %zu characters",
+				    k->size - 1);
+		strcpy(p, v);
+		return 0;
+	case K_ENUM: {
+		char list[128] = "";
+
+		for (int i = 0; k->names[i]; i++) {
+			if (!strcmp(v, k->names[i])) {
+				*(int *)p = i;
+				return 0;
+			}
+			snprintf(list + strlen(list),
+				 sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", k->names[i]);
+		}
+		return fail(c, "must be one of %s, got %s", list, v);
+	}
+	case K_NUM_FN:
+	case K_STR_FN:
+	case K_LIST_FN:
+		return k->fn(cfg, v, c);
+	}
+	return fail(c, "internal error");
+}
+
+/* Per-port keys: ports.N.<name>. */
+static int port_set(struct port_config *p, const char *name, const char *v,
+		    struct ctx *c)
+{
+	if (!strcmp(name, "ifname")) {
+		if (!*v)
+			return fail(c, "must not be empty");
+		if (strlen(v) >= IF_NAMESIZE)
+			return fail(c, "'%s' is longer than %d characters", v,
+				    IF_NAMESIZE - 1);
+		if (strchr(v, '/') || strchr(v, ' ') || strchr(v, ':') ||
+		    strchr(v, ','))
+			return fail(c, "'%s' is not a valid interface name", v);
+		strcpy(p->ifname, v);
+		return 0;
+	}
+	if (!strcmp(name, "queues")) {
+		uint32_t q[CFG_MAX_QUEUES];
+		size_t n = 0;
+		int err;
+
+		if (!strcmp(v, "all")) {
+			p->nr_queues = 0;
+			return 0;
+		}
+		err = parse_u32_list(v, AFXDP_MAX_QUEUES - 1, q, CFG_MAX_QUEUES,
+				     &n);
+		if (err == -E2BIG)
+			return fail(c, "at most %d queues", CFG_MAX_QUEUES);
+		if (err == -ERANGE)
+			return fail(c, "queue ids must be in 0..%d, got %s",
+				    AFXDP_MAX_QUEUES - 1, v);
+		if (err)
+			return fail(
+				c,
+				"must be all, a list like 0,1 or a range like 0-3, got %s",
+				v);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < i; j++)
+				if (q[i] == q[j])
+					return fail(c, "queue %u listed twice",
+						    q[i]);
+		memcpy(p->queues, q, n * sizeof(q[0]));
+		p->nr_queues = n;
+		return 0;
+	}
+	if (!strcmp(name, "src_mac")) {
+		int err = set_mac(p->src_mac, v, c);
+
+		if (!err)
+			p->rewrite_src_mac = true;
+		return err;
+	}
+	if (!strcmp(name, "dst_mac")) {
+		int err = set_mac(p->dst_mac, v, c);
+
+		if (!err)
+			p->rewrite_dst_mac = true;
+		return err;
+	}
+	return fail(
+		c, "unknown key (ports take ifname, queues, src_mac, dst_mac)");
+}
+
+static bool port_key_is_list(const char *name)
+{
+	return !strcmp(name, "queues");
+}
+
+static bool port_key_known(const char *name)
+{
+	return !strcmp(name, "ifname") || !strcmp(name, "queues") ||
+	       !strcmp(name, "src_mac") || !strcmp(name, "dst_mac");
+}
+
+/* "eth1,eth2": replaces the port list, per-port settings back to default. */
+static int set_ports(struct agent_config *cfg, const char *v, struct ctx *c)
+{
+	struct port_config ports[CFG_MAX_PORTS];
+	char *copy, *tok, *save = NULL, *s;
+	size_t n = 0;
+	int err = 0;
+
+	memset(ports, 0, sizeof(ports));
+	copy = strdup(v);
+	if (!copy)
+		return fail(c, "out of memory");
+	for (s = copy;; s = NULL) {
+		tok = strtok_r(s, ",", &save);
+		if (!tok)
+			break;
+		if (n == CFG_MAX_PORTS) {
+			err = fail(c, "at most %d ports", CFG_MAX_PORTS);
+			goto out;
+		}
+		err = port_set(&ports[n], "ifname", tok, c);
+		if (err)
+			goto out;
+		n++;
+	}
+	if (!n) {
+		err = fail(c, "must list at least one interface, got '%s'", v);
+		goto out;
+	}
+	memcpy(cfg->ports, ports, sizeof(ports));
+	cfg->nr_ports = n;
+out:
+	free(copy);
+	return err;
+}
+
+void config_init(struct agent_config *cfg)
+{
+	static const uint8_t src[6] = { 2, 0, 0, 0, 0, 1 };
+	static const uint8_t dst[6] = { 2, 0, 0, 0, 0, 2 };
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = MODE_FWD;
+	cfg->xdp_mode = XDP_ATTACH_AUTO;
+	cfg->zero_copy = ZC_AUTO;
+	cfg->frame_size = 4096;
+	cfg->nr_frames = 8192;
+	cfg->rx_size = cfg->tx_size = cfg->fill_size = cfg->comp_size = 2048;
+	cfg->batch_size = 64;
+	cfg->shared_umem = true;
+	cfg->busy_poll = false;
+	cfg->busy_poll_budget = 64;
+	cfg->busy_poll_usecs = 20;
+	cfg->poll_timeout_ms = 100;
+	cfg->nr_workers = 0;
+	cfg->nr_cpus = 0; /* no pinning unless asked */
+	cfg->channels = 0;
+	cfg->mtu = 0;
+	cfg->disable_lro = true;
+	cfg->stats_interval_ms = 1000;
+	cfg->stats_format = STATS_TEXT;
+	cfg->log_level = LOG_INFO;
+	cfg->duration_s = 0;
+	cfg->bind_retries = 5;
+	cfg->txgen.frame_size = 64;
+	cfg->txgen.rate_pps = 0;
+	cfg->txgen.count = 0;
+	memcpy(cfg->txgen.src_mac, src, 6);
+	memcpy(cfg->txgen.dst_mac, dst, 6);
+	strcpy(cfg->txgen.src_ip, "10.0.0.1");
+	strcpy(cfg->txgen.dst_ip, "10.0.0.2");
+	cfg->txgen.src_port = 1024;
+	cfg->txgen.dst_port = 4000;
+	cfg->txgen.flows = 1;
+	cfg->txgen.timestamp = false;
+}
+
+void config_free(struct agent_config *cfg)
+{
+	clear_filters(cfg);
+}
+
+int config_set(struct agent_config *cfg, const char *key, const char *value,
+	       char *err, size_t err_len)
+{
+	struct ctx c = { .err = err, .err_len = err_len };
+	const struct key_desc *k;
+
+	snprintf(c.key, sizeof(c.key), "%s", key ? key : "");
+	if (!key || !value)
+		return fail(&c, "missing key or value");
+	if (!strcmp(key, "filter"))
+		return add_filter(cfg, value, &c);
+	if (!strcmp(key, "ports"))
+		return set_ports(cfg, value, &c);
+	if (!strncmp(key, "ports.", 6)) {
+		const char *idx = key + 6, *dot = strchr(idx, '.');
+		char num[16];
+		uint32_t i;
+		int ret;
+
+		if (!dot || dot == idx || (size_t)(dot - idx) >= sizeof(num))
+			return fail(&c, "unknown key (use ports.N.KEY)");
+		snprintf(num, sizeof(num), "%.*s", (int)(dot - idx), idx);
+		if (!port_key_known(dot + 1))
+			return fail(
+				&c,
+				"unknown key (ports take ifname, queues, src_mac, dst_mac)");
+		/* ports.*.KEY: every port configured so far (-q LIST) */
+		if (!strcmp(num, "*")) {
+			if (!cfg->nr_ports)
+				return fail(&c, "no ports configured yet");
+			for (size_t j = 0; j < cfg->nr_ports; j++) {
+				ret = port_set(&cfg->ports[j], dot + 1, value,
+					       &c);
+				if (ret)
+					return ret;
+			}
+			return 0;
+		}
+		/* N == nr_ports appends a port */
+		if (parse_u32(num, 0, CFG_MAX_PORTS - 1, &i) ||
+		    i > cfg->nr_ports)
+			return fail(&c, "port index must be in 0..%zu",
+				    cfg->nr_ports < CFG_MAX_PORTS ?
+					    cfg->nr_ports :
+					    (size_t)CFG_MAX_PORTS - 1);
+		if (i == cfg->nr_ports && strcmp(dot + 1, "ifname"))
+			return fail(&c, "set ports.%u.ifname first", i);
+		ret = port_set(&cfg->ports[i], dot + 1, value, &c);
+		if (!ret && i == cfg->nr_ports)
+			cfg->nr_ports++;
+		return ret;
+	}
+	k = find_key(key);
+	if (!k)
+		return fail(&c, is_section(key) ? "is a section, not a value" :
+						  "unknown key");
+	return set_key(cfg, k, value, &c);
+}
+
+/* ---- YAML walk ---- */
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return "a scalar";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+static void ctx_at(struct ctx *c, const yaml_node_t *n)
+{
+	c->line = n->start_mark.line + 1;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static bool scalar_quoted(const yaml_node_t *n)
+{
+	return n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+	       n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+}
+
+/* A plain ~, null or nothing: YAML's null, taken as the empty string. */
+static const char *scalar_or_null(const yaml_node_t *n)
+{
+	const char *v = scalar(n);
+
+	if (!scalar_quoted(n) && (!strcmp(v, "~") || !strcmp(v, "null")))
+		return "";
+	return v;
+}
+
+/* Joins a sequence of scalars with ','; every item must be a scalar. */
+static int join_seq(yaml_document_t *doc, yaml_node_t *seq, struct ctx *c,
+		    char *buf, size_t len)
+{
+	yaml_node_item_t *it;
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(doc, *it);
+		int n;
+
+		ctx_at(c, item);
+		if (item->type != YAML_SCALAR_NODE)
+			return fail(c, "list items must be scalars, got %s",
+				    node_kind(item));
+		n = snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "",
+			     scalar(item));
+		if (n < 0 || (size_t)n >= len - pos)
+			return fail(c, "list too long");
+		pos += (size_t)n;
+	}
+	ctx_at(c, seq);
+	return 0;
+}
+
+static int load_filter(struct agent_config *cfg, yaml_document_t *doc,
+		       yaml_node_t *n, struct ctx *c)
+{
+	yaml_node_item_t *it;
+	size_t base = strlen(c->key), i = 0;
+	int err;
+
+	clear_filters(cfg); /* the file's list replaces what was there */
+	if (n->type == YAML_SCALAR_NODE)
+		return add_filter(cfg, scalar_or_null(n), c);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(c, "expected a list of rule strings, got %s",
+			    node_kind(n));
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++, i++) {
+		yaml_node_t *item = yaml_document_get_node(doc, *it);
+
+		snprintf(c->key + base, sizeof(c->key) - base, ".%zu", i);
+		ctx_at(c, item);
+		if (item->type != YAML_SCALAR_NODE)
+			return fail(c, "expected a rule string, got %s",
+				    node_kind(item));
+		if (!*scalar(item))
+			return fail(c, "empty rule");
+		err = add_filter(cfg, scalar(item), c);
+		if (err)
+			return err;
+	}
+	c->key[base] = '\0';
+	return 0;
+}
+
+/* Checks that a scalar's YAML type fits the key: numbers and booleans must
+ * be plain (unquoted) scalars, so frame_size: "4096" is a type error. */
+static int check_scalar_type(const struct key_desc *k, yaml_node_t *n,
+			     struct ctx *c)
+{
+	bool numeric = k->kind == K_U32 || k->kind == K_U64 ||
+		       k->kind == K_POW2 || k->kind == K_NUM_FN;
+
+	if (numeric && scalar_quoted(n))
+		return fail(c, "expected an integer, got the string \"%s\"",
+			    scalar(n));
+	if (k->kind == K_BOOL && scalar_quoted(n))
+		return fail(c, "expected true or false, got the string \"%s\"",
+			    scalar(n));
+	return 0;
+}
+
+static int load_leaf(struct agent_config *cfg, yaml_document_t *doc,
+		     const struct key_desc *k, yaml_node_t *n, struct ctx *c)
+{
+	char buf[2048];
+	int err;
+
+	if (k->fn == add_filter)
+		return load_filter(cfg, doc, n, c);
+	if (n->type == YAML_SEQUENCE_NODE && k->kind == K_LIST_FN) {
+		err = join_seq(doc, n, c, buf, sizeof(buf));
+		return err ? err : set_key(cfg, k, buf, c);
+	}
+	if (n->type != YAML_SCALAR_NODE)
+		return fail(c, "expected %s, got %s",
+			    k->kind == K_LIST_FN ? "a scalar or a list" :
+						   "a scalar",
+			    node_kind(n));
+	err = check_scalar_type(k, n, c);
+	if (err)
+		return err;
+	return set_key(cfg, k, scalar_or_null(n), c);
+}
+
+typedef int (*pair_fn)(struct agent_config *cfg, yaml_document_t *doc,
+		       const char *name, yaml_node_t *val, struct ctx *c,
+		       void *arg);
+
+/* Calls fn for every key of a mapping with c->key = prefix.key, rejecting
+ * non-scalar and duplicate keys. */
+static int walk_mapping(struct agent_config *cfg, yaml_document_t *doc,
+			yaml_node_t *map, struct ctx *c, pair_fn fn, void *arg)
+{
+	size_t base = strlen(c->key);
+	yaml_node_pair_t *p, *q;
+	int err;
+
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+
+		ctx_at(c, k);
+		if (k->type != YAML_SCALAR_NODE) {
+			c->key[base] = '\0';
+			return fail(c, "keys must be scalars, got %s",
+				    node_kind(k));
+		}
+		snprintf(c->key + base, sizeof(c->key) - base, "%s%s",
+			 base ? "." : "", scalar(k));
+		for (q = map->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k2 = yaml_document_get_node(doc, q->key);
+
+			if (k2->type == YAML_SCALAR_NODE &&
+			    !strcmp(scalar(k2), scalar(k)))
+				return fail(
+					c, "duplicate key (first on line %lu)",
+					(unsigned long)k2->start_mark.line + 1);
+		}
+		ctx_at(c, v);
+		err = fn(cfg, doc, scalar(k), v, c, arg);
+		if (err)
+			return err;
+		c->key[base] = '\0';
+	}
+	return 0;
+}
+
+static int port_pair(struct agent_config *cfg, yaml_document_t *doc,
+		     const char *name, yaml_node_t *v, struct ctx *c, void *arg)
+{
+	struct port_config *p = arg;
+	char buf[1024];
+	int err;
+
+	(void)cfg;
+	if (!port_key_known(name)) {
+		ctx_at(c, v);
+		return fail(
+			c,
+			"unknown key (ports take ifname, queues, src_mac, dst_mac)");
+	}
+	if (v->type == YAML_SEQUENCE_NODE && port_key_is_list(name)) {
+		err = join_seq(doc, v, c, buf, sizeof(buf));
+		return err ? err : port_set(p, name, buf, c);
+	}
+	if (v->type != YAML_SCALAR_NODE)
+		return fail(c, "expected %s, got %s",
+			    port_key_is_list(name) ? "a scalar or a list" :
+						     "a scalar",
+			    node_kind(v));
+	return port_set(p, name, scalar_or_null(v), c);
+}
+
+static int load_ports(struct agent_config *cfg, yaml_document_t *doc,
+		      yaml_node_t *n, struct ctx *c)
+{
+	struct port_config ports[CFG_MAX_PORTS];
+	size_t base = strlen(c->key), i = 0;
+	yaml_node_item_t *it;
+	int err;
+
+	if (n->type == YAML_SCALAR_NODE) /* "eth1,eth2" like the command line */
+		return set_ports(cfg, scalar_or_null(n), c);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(c, "expected a list of ports, got %s",
+			    node_kind(n));
+	memset(ports, 0, sizeof(ports));
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++, i++) {
+		yaml_node_t *item = yaml_document_get_node(doc, *it);
+
+		ctx_at(c, item);
+		if (i == CFG_MAX_PORTS)
+			return fail(c, "at most %d ports", CFG_MAX_PORTS);
+		snprintf(c->key + base, sizeof(c->key) - base, ".%zu", i);
+		if (item->type != YAML_MAPPING_NODE)
+			return fail(c,
+				    "expected a mapping (ifname: ...), got %s",
+				    node_kind(item));
+		err = walk_mapping(cfg, doc, item, c, port_pair, &ports[i]);
+		if (err)
+			return err;
+		if (!ports[i].ifname[0]) {
+			ctx_at(c, item);
+			return fail(c, "ifname is required");
+		}
+		c->key[base] = '\0';
+	}
+	if (!i)
+		return fail(c, "must list at least one port");
+	memcpy(cfg->ports, ports, sizeof(ports));
+	cfg->nr_ports = i;
+	return 0;
+}
+
+static int top_pair(struct agent_config *cfg, yaml_document_t *doc,
+		    const char *name, yaml_node_t *v, struct ctx *c, void *arg)
+{
+	const struct key_desc *k;
+
+	(void)name;
+	(void)arg;
+	if (!strcmp(c->key, "ports"))
+		return load_ports(cfg, doc, v, c);
+	k = find_key(c->key);
+	if (k)
+		return load_leaf(cfg, doc, k, v, c);
+	if (!is_section(c->key)) {
+		ctx_at(c, v);
+		return fail(c, "unknown key");
+	}
+	if (v->type == YAML_SCALAR_NODE && !*scalar_or_null(v))
+		return 0; /* "socket:" with nothing under it */
+	if (v->type != YAML_MAPPING_NODE)
+		return fail(c, "expected a mapping, got %s", node_kind(v));
+	return walk_mapping(cfg, doc, v, c, top_pair, NULL);
+}
+
+static int load_parser(struct agent_config *cfg, yaml_parser_t *parser,
+		       struct ctx *c)
+{
+	yaml_document_t doc, extra;
+	yaml_node_t *root;
+	int err = 0;
+
+	if (!yaml_parser_load(parser, &doc)) {
+		c->line = parser->problem_mark.line + 1;
+		snprintf(c->err, c->err_len,
+			 "%s:%lu: YAML syntax error: %s%s%s", c->file, c->line,
+			 parser->problem ? parser->problem : "unknown",
+			 parser->context ? " " : "",
+			 parser->context ? parser->context : "");
+		return -EINVAL;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root) {
+		ctx_at(c, root);
+		if (root->type == YAML_SCALAR_NODE && !*scalar_or_null(root))
+			goto next; /* a file of comments only */
+		if (root->type != YAML_MAPPING_NODE) {
+			snprintf(
+				c->err, c->err_len,
+				"%s:%lu: the top level must be a mapping, got %s",
+				c->file, c->line, node_kind(root));
+			err = -EINVAL;
+			goto out;
+		}
+		err = walk_mapping(cfg, &doc, root, c, top_pair, NULL);
+		if (err)
+			goto out;
+	}
+next:
+	/* One document per file: a second one is most likely a mistake. */
+	if (root) {
+		if (!yaml_parser_load(parser, &extra)) {
+			c->line = parser->problem_mark.line + 1;
+			snprintf(c->err, c->err_len,
+				 "%s:%lu: YAML syntax error: %s", c->file,
+				 c->line,
+				 parser->problem ? parser->problem : "unknown");
+			err = -EINVAL;
+			goto out;
+		}
+		if (yaml_document_get_root_node(&extra)) {
+			snprintf(c->err, c->err_len,
+				 "%s:%lu: only one YAML document is allowed",
+				 c->file,
+				 (unsigned long)extra.start_mark.line + 1);
+			err = -EINVAL;
+		}
+		yaml_document_delete(&extra);
+	}
+out:
+	yaml_document_delete(&doc);
+	return err;
+}
+
+int config_load_string(struct agent_config *cfg, const char *yaml, char *err,
+		       size_t err_len)
+{
+	char dummy[CFG_ERR_LEN];
+	struct ctx c = { .file = "<string>",
+			 .err = err ? err : dummy,
+			 .err_len = err ? err_len : sizeof(dummy) };
+	yaml_parser_t parser;
+	int ret;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml,
+				     strlen(yaml));
+	ret = load_parser(cfg, &parser, &c);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+int config_load_file(struct agent_config *cfg, const char *path, char *err,
+		     size_t err_len)
+{
+	char dummy[CFG_ERR_LEN];
+	struct ctx c = { .file = path,
+			 .err = err ? err : dummy,
+			 .err_len = err ? err_len : sizeof(dummy) };
+	yaml_parser_t parser;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		snprintf(c.err, c.err_len, "%s: cannot open: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	ret = load_parser(cfg, &parser, &c);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return ret;
+}
+
+/* ---- cross-field checks ---- */
+
+static int vfail(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int vfail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool pow2_in(uint32_t v)
+{
+	return v >= 64 && v <= 16384 && !(v & (v - 1));
+}
+
+int config_validate(const struct agent_config *cfg, char *err, size_t len)
+{
+	const struct {
+		const char *name;
+		uint32_t v;
+	} rings[] = {
+		{ "socket.rx_size", cfg->rx_size },
+		{ "socket.tx_size", cfg->tx_size },
+		{ "socket.fill_size", cfg->fill_size },
+		{ "socket.comp_size", cfg->comp_size },
+	};
+	uint32_t max_payload;
+
+	if ((unsigned int)cfg->mode > MODE_TXGEN)
+		return vfail(err, len, "mode: invalid value %d", cfg->mode);
+	if (!cfg->nr_ports)
+		return vfail(
+			err, len,
+			"ports: at least one port is required (-i IFNAME)");
+	if (cfg->nr_ports > CFG_MAX_PORTS)
+		return vfail(err, len, "ports: at most %d ports",
+			     CFG_MAX_PORTS);
+	if (cfg->mode == MODE_FWD && cfg->nr_ports != 2)
+		return vfail(err, len,
+			     "ports: mode fwd needs exactly 2 ports, got %zu",
+			     cfg->nr_ports);
+	for (size_t i = 0; i < cfg->nr_ports; i++) {
+		const struct port_config *p = &cfg->ports[i];
+
+		if (!p->ifname[0] ||
+		    strnlen(p->ifname, IF_NAMESIZE) >= IF_NAMESIZE)
+			return vfail(
+				err, len,
+				"ports.%zu.ifname: must be 1..%d characters", i,
+				IF_NAMESIZE - 1);
+		if (p->nr_queues > CFG_MAX_QUEUES)
+			return vfail(err, len, "ports.%zu.queues: at most %d",
+				     i, CFG_MAX_QUEUES);
+		for (size_t j = 0; j < p->nr_queues; j++) {
+			if (p->queues[j] >= AFXDP_MAX_QUEUES)
+				return vfail(
+					err, len,
+					"ports.%zu.queues: queue %u out of 0..%d",
+					i, p->queues[j], AFXDP_MAX_QUEUES - 1);
+			for (size_t k = 0; k < j; k++)
+				if (p->queues[k] == p->queues[j])
+					return vfail(
+						err, len,
+						"ports.%zu.queues: queue %u listed twice",
+						i, p->queues[j]);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(cfg->ports[j].ifname, p->ifname))
+				return vfail(
+					err, len,
+					"ports.%zu.ifname: %s is already ports.%zu",
+					i, p->ifname, j);
+	}
+	if (cfg->frame_size != 2048 && cfg->frame_size != 4096)
+		return vfail(err, len,
+			     "socket.frame_size: must be 2048 or 4096, got %u",
+			     cfg->frame_size);
+	for (size_t i = 0; i < sizeof(rings) / sizeof(rings[0]); i++) {
+		if (!pow2_in(rings[i].v))
+			return vfail(
+				err, len,
+				"%s: must be a power of two in 64..16384, got %u",
+				rings[i].name, rings[i].v);
+		if (cfg->batch_size > rings[i].v)
+			return vfail(err, len,
+				     "socket.batch: %u is larger than %s %u",
+				     cfg->batch_size, rings[i].name,
+				     rings[i].v);
+	}
+	if (!cfg->batch_size || cfg->batch_size > 512)
+		return vfail(err, len, "socket.batch: must be 1..512, got %u",
+			     cfg->batch_size);
+	if ((uint64_t)cfg->nr_frames < (uint64_t)cfg->fill_size + cfg->tx_size)
+		return vfail(
+			err, len,
+			"socket.frames: %u is less than socket.fill_size + socket.tx_size (%llu)",
+			cfg->nr_frames,
+			(unsigned long long)cfg->fill_size + cfg->tx_size);
+	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
+	if (cfg->mtu && cfg->mtu + CFG_L2_OVERHEAD > max_payload)
+		return vfail(
+			err, len,
+			"nic.mtu: %u does not fit socket.frame_size %u (at most %u)",
+			cfg->mtu, cfg->frame_size,
+			max_payload - CFG_L2_OVERHEAD);
+	if (cfg->nr_cpus > CFG_MAX_CPUS)
+		return vfail(err, len, "workers.cpus: at most %d",
+			     CFG_MAX_CPUS);
+	if (cfg->nr_filter_rules > AFXDP_MAX_RULES)
+		return vfail(err, len, "xdp.filter: at most %d rules",
+			     AFXDP_MAX_RULES);
+	if (cfg->prometheus_listen[0]) {
+		char host[64];
+		uint16_t port;
+
+		if (parse_host_port(cfg->prometheus_listen, host, sizeof(host),
+				    &port))
+			return vfail(
+				err, len,
+				"stats.prometheus: must be HOST:PORT, got %s",
+				cfg->prometheus_listen);
+	}
+	if (cfg->mode == MODE_TXGEN) {
+		const struct txgen_config *t = &cfg->txgen;
+
+		if (t->frame_size < CFG_MIN_FRAME ||
+		    t->frame_size > max_payload)
+			return vfail(
+				err, len,
+				"txgen.size: must be %d..%u with socket.frame_size %u, got %u",
+				CFG_MIN_FRAME, max_payload, cfg->frame_size,
+				t->frame_size);
+		if (!t->flows || (uint32_t)t->src_port + t->flows - 1 > 65535)
+			return vfail(
+				err, len,
+				"txgen.flows: src_port %u + %u flows runs past port 65535",
+				t->src_port, t->flows);
+	}
+	return 0;
+}
