@@ -23,6 +23,9 @@
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <netinet/in.h>
 
 #include <bpf/bpf.h>
@@ -34,6 +37,7 @@
 
 #include "bpf/afxdp_steer.h"
 #include "guest/filter.h"
+#include "util/netlink.h"
 
 #define IFNAME "xt0"
 #define PEER "xt1"
@@ -698,18 +702,59 @@ static const char *obj_path(const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/* RTM_NEWLINK for a veth pair with 2 rx/tx queues on each end, xt0 up. */
+static int add_veth(struct nl_handle *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlattr *linkinfo, *data, *peer;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi, *pifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, IFNAME);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 2);
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 2);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/* The peer's attributes follow its own ifinfomsg. */
+	pifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifi));
+	/* Not IFF_UP: the peer would be opened before the pair is linked,
+	 * and veth_open() fails with -ENOTCONN. */
+	pifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, PEER);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 2);
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 2);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nl_request(nl, nlh, NULL, NULL);
+}
+
 static int make_veth(void)
 {
+	struct nl_handle nl;
+	int ret;
+
 	/* A fresh netns: nothing of the host is touched, it dies with us. */
 	if (unshare(CLONE_NEWNET)) {
 		fprintf(stderr, "unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return -errno;
 	}
-	if (system("ip link add " IFNAME " numtxqueues 2 numrxqueues 2 type "
-		   "veth peer name " PEER " numtxqueues 2 numrxqueues 2 && "
-		   "ip link set " IFNAME " up && ip link set " PEER " up")) {
-		fprintf(stderr, "creating the veth pair failed\n");
-		return -EIO;
+	ret = nl_open(&nl, NETLINK_ROUTE);
+	if (ret)
+		return ret;
+	ret = add_veth(&nl);
+	nl_close(&nl);
+	if (ret) {
+		fprintf(stderr, "creating veth %s/%s: %s\n", IFNAME, PEER,
+			strerror(-ret));
+		return ret;
 	}
 	env.ifindex = (int)if_nametoindex(IFNAME);
 	return env.ifindex ? 0 : -ENODEV;
