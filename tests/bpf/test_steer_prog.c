@@ -238,12 +238,11 @@ static void passed(const struct frame_opts *o, const char *what)
 	expect_q(o, Q_SOCK, XDP_PASS, AFXDP_CNT_PASSED, what);
 }
 
-#define NEED_ENV()                                                         \
-	do {                                                               \
-		if (env.skip_reason) {                                     \
-			print_message("# skipped: %s\n", env.skip_reason); \
-			skip();                                            \
-		}                                                          \
+/* Setup printed the reason once. */
+#define NEED_ENV()                   \
+	do {                         \
+		if (env.skip_reason) \
+			skip();      \
 	} while (0)
 
 static const struct frame_opts udp4 = { .ethertype = ETH_P_IP,
@@ -809,6 +808,7 @@ static int group_setup(void **state)
 	(void)state;
 	if (geteuid() != 0) {
 		env.skip_reason = "needs root (BPF_PROG_TEST_RUN, netns)";
+		print_message("# skipped: %s\n", env.skip_reason);
 		return 0;
 	}
 	env.ncpus = libbpf_num_possible_cpus();
