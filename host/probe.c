@@ -40,10 +40,11 @@
 /* Bounded copy that truncates on purpose (names and messages for display). */
 static void set_str(char *dst, size_t size, const char *src)
 {
-	size_t n = strnlen(src, size - 1);
+	size_t i;
 
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	for (i = 0; i + 1 < size && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
 }
 
 static const char *const kcfg_names[KCFG_NSYMS] = {
@@ -233,14 +234,12 @@ static void probe_kernel(const struct probe_opts *o, struct probe_report *rep)
 	char *text = NULL;
 
 	if (o->kernel_release) {
-		snprintf(rep->release, sizeof(rep->release), "%s",
-			 o->kernel_release);
+		set_str(rep->release, sizeof(rep->release), o->kernel_release);
 	} else {
 		struct utsname u;
 
 		if (!uname(&u))
-			snprintf(rep->release, sizeof(rep->release), "%s",
-				 u.release);
+			set_str(rep->release, sizeof(rep->release), u.release);
 	}
 	snprintf(path[0], sizeof(path[0]), "%s/config.gz", proc);
 	snprintf(path[1], sizeof(path[1]), "%s/config-%s", boot, rep->release);
@@ -449,8 +448,7 @@ static int probe_netdev(const struct probe_opts *o, const struct sysfs *fs,
 
 		/* Virtual devices (veth, tun, bridge) have no device link. */
 		if (!ethtool_get_driver(nd->name, &drv) && drv.driver[0]) {
-			snprintf(nd->driver, sizeof(nd->driver), "%s",
-				 drv.driver);
+			set_str(nd->driver, sizeof(nd->driver), drv.driver);
 			nd->driver_source = "ethtool";
 		}
 	}
@@ -541,7 +539,7 @@ static int probe_netdevs(const struct probe_opts *o, const struct sysfs *fs,
 		if (!wanted(o, names[i]->d_name) ||
 		    strlen(names[i]->d_name) >= sizeof(nd->name))
 			continue;
-		snprintf(nd->name, sizeof(nd->name), "%s", names[i]->d_name);
+		set_str(nd->name, sizeof(nd->name), names[i]->d_name);
 		rep->n_netdevs++;
 		err = probe_netdev(o, fs, rep->genl_available ? &genl : NULL,
 				   rep->release, nd);
@@ -570,8 +568,8 @@ static void probe_libvirt(const struct probe_opts *o, struct probe_report *rep)
 	pid_t pid;
 
 	rep->libvirt_checked = true;
-	snprintf(rep->libvirt_uri, sizeof(rep->libvirt_uri), "%s",
-		 o->connect_uri ? o->connect_uri : "");
+	set_str(rep->libvirt_uri, sizeof(rep->libvirt_uri),
+		o->connect_uri ? o->connect_uri : "");
 	if (pipe2(fds, O_CLOEXEC)) {
 		snprintf(rep->libvirt_err, sizeof(rep->libvirt_err), "pipe: %s",
 			 strerror(errno));
