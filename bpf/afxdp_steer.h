@@ -13,7 +13,9 @@
 #define AFXDP_MAX_RULES 16
 #define AFXDP_MAX_QUEUES 256 /* XSKMAP size: rx queue index -> socket */
 
-/* Fields a rule matches on; a rule matches when every set field matches. */
+/* Fields a rule matches on; a rule matches when every set field matches
+ * (a field absent from the frame, e.g. no VLAN tag, does not match). A rule
+ * with match == 0 matches nothing; ALL must stand alone. */
 enum afxdp_match {
 	AFXDP_MATCH_ALL = 1U << 0, /* every frame, even runts */
 	AFXDP_MATCH_ETHERTYPE = 1U << 1, /* after up to two VLAN tags */
