@@ -20,7 +20,7 @@
 #define CFG_ERR_LEN 256
 
 enum agent_mode { MODE_FWD = 0, MODE_MACSWAP, MODE_RXDROP, MODE_TXGEN };
-enum xdp_attach_mode { XDP_ATTACH_AUTO = 0, XDP_ATTACH_NATIVE, XDP_ATTACH_SKB };
+enum cfg_xdp_mode { XDP_ATTACH_AUTO = 0, XDP_ATTACH_NATIVE, XDP_ATTACH_SKB };
 enum zc_mode { ZC_AUTO = 0, ZC_ON, ZC_OFF };
 enum stats_format { STATS_TEXT = 0, STATS_JSON, STATS_NONE };
 
@@ -49,7 +49,7 @@ struct agent_config {
 	size_t nr_ports; /* fwd: exactly 2; other modes: >= 1 */
 
 	/* XDP program */
-	enum xdp_attach_mode xdp_mode;
+	enum cfg_xdp_mode xdp_mode;
 	char bpf_object[256]; /* empty: afxdp_steer.bpf.o from the BPF dir */
 	char *filter_rules[AFXDP_MAX_RULES]; /* strings, see guest/filter.h */
 	size_t nr_filter_rules; /* 0 means "all" */

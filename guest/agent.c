@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Agent set-up and teardown: checks first (nothing changed), then NIC
+ * preparation, XDP attach, UMEMs, sockets and workers. Any failure undoes
+ * what was done, so a refused start leaves the host as it was.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+
+#include "guest/agent.h"
+#include "guest/filter.h"
+#include "guest/port_lock.h"
+#include "util/log.h"
+
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70
+#endif
+
+/* Queues to bind on a port: the configured list, or every queue. */
+static int resolve_queues(struct agent_port *p, uint32_t channels, char *err,
+			  size_t err_len)
+{
+	struct nic_channels ch = { 0 };
+	uint32_t avail;
+
+	if (channels) {
+		avail = channels;
+	} else if (!ethtool_get_channels(p->ifname, &ch)) {
+		avail = ch.combined > ch.rx ? ch.combined : ch.rx;
+		if (!avail)
+			avail = 1;
+	} else {
+		avail = 1; /* no ethtool channels: a single-queue device */
+	}
+	if (!p->cfg->nr_queues) {
+		p->nr_queues = avail < CFG_MAX_QUEUES ? avail : CFG_MAX_QUEUES;
+		for (uint32_t i = 0; i < p->nr_queues; i++)
+			p->queues[i] = i;
+		return 0;
+	}
+	for (size_t i = 0; i < p->cfg->nr_queues; i++) {
+		if (p->cfg->queues[i] >= avail) {
+			snprintf(err, err_len,
+				 "%s: queue %u does not exist (the device has %u queue%s: 0-%u)",
+				 p->ifname, p->cfg->queues[i], avail,
+				 avail == 1 ? "" : "s", avail - 1);
+			return -EINVAL;
+		}
+		p->queues[i] = p->cfg->queues[i];
+	}
+	p->nr_queues = (uint32_t)p->cfg->nr_queues;
+	return 0;
+}
+
+/* Phase 1: everything that can refuse the start, before any change. */
+static int check_ports(struct agent *a, char *err, size_t err_len)
+{
+	struct agent_config *cfg = a->cfg;
+	int ret;
+
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		struct agent_port *p = &a->ports[i];
+		struct nic_prep_opts o = {
+			.ifname = p->ifname, .frame_size = cfg->frame_size,
+			.channels = cfg->channels, .mtu = cfg->mtu,
+			.disable_lro = cfg->disable_lro,
+		};
+
+		p->ifindex = (int)if_nametoindex(p->ifname);
+		if (!p->ifindex) {
+			snprintf(err, err_len, "interface %s not found",
+				 p->ifname);
+			return -ENODEV;
+		}
+		ret = nic_check(&o, err, err_len);
+		if (ret)
+			return ret;
+		ret = resolve_queues(p, cfg->channels, err, err_len);
+		if (ret)
+			return ret;
+		p->lock_fd = port_lock_acquire(p->ifindex, p->ifname, err,
+					       err_len);
+		if (p->lock_fd < 0)
+			return p->lock_fd;
+		ret = xdp_check_foreign(p->ifindex, p->ifname, err, err_len);
+		if (ret)
+			return ret;
+		netdev_get_mac(p->ifname, p->mac);
+	}
+	return 0;
+}
+
+static int attach_ports(struct agent *a, const char *obj,
+			const struct afxdp_filter *filter, char *err,
+			size_t err_len)
+{
+	struct agent_config *cfg = a->cfg;
+	uint32_t ncpu = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
+	int ret;
+
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		struct agent_port *p = &a->ports[i];
+		struct nic_prep_opts o = {
+			.ifname = p->ifname, .frame_size = cfg->frame_size,
+			.channels = cfg->channels, .mtu = cfg->mtu,
+			.disable_lro = cfg->disable_lro, .nr_cpus = ncpu,
+		};
+		struct xdp_attach_opts xo = {
+			.ifname = p->ifname, .ifindex = p->ifindex,
+			.object_path = obj, .mode = cfg->xdp_mode,
+		};
+		bool stale;
+
+		ret = nic_prepare(&o, &p->nic, err, err_len);
+		if (ret)
+			return ret;
+		ret = xdp_remove_stale(p->ifindex, &stale, err, err_len);
+		if (ret)
+			return ret;
+		if (stale)
+			pr_warn("%s: removed a stale %s program left by an agent that did not exit cleanly",
+				p->ifname, AFXDP_STEER_PROG_NAME);
+		ret = xdp_attach(&xo, &p->xdp, err, err_len);
+		if (ret)
+			return ret;
+		ret = xdp_set_filter(&p->xdp, filter);
+		if (ret) {
+			snprintf(err, err_len, "%s: cannot set the filter: %s",
+				 p->ifname, strerror(-ret));
+			return ret;
+		}
+		pr_info("%s: XDP program attached in %s mode, %s%s%s%s",
+			p->ifname, xdp_mode_name(p->xdp.attach_mode),
+			p->xdp.multiprog ? "through the libxdp dispatcher" :
+					   "as the only program",
+			p->xdp.why[0] ? " (" : "", p->xdp.why,
+			p->xdp.why[0] ? ")" : "");
+	}
+	return 0;
+}
+
+static int create_umems(struct agent *a, char *err, size_t err_len)
+{
+	struct agent_config *cfg = a->cfg;
+	struct xsk_umem_config ucfg = {
+		.fill_size = cfg->fill_size,
+		.comp_size = cfg->comp_size,
+		.frame_size = cfg->frame_size,
+		.frame_headroom = 0,
+	};
+	bool one = cfg->shared_umem || a->nr_ports == 1;
+	int ret;
+
+	a->nr_umems = one ? 1 : a->nr_ports;
+	for (uint32_t u = 0; u < a->nr_umems; u++) {
+		struct agent_umem *um = &a->umems[u];
+
+		um->size = (uint64_t)a->nr_workers * cfg->nr_frames *
+			   cfg->frame_size;
+		um->area = mmap(NULL, um->size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1,
+				0);
+		if (um->area == MAP_FAILED) {
+			um->area = NULL;
+			ret = -errno;
+			snprintf(err, err_len, "cannot map %llu bytes of UMEM: %s",
+				 (unsigned long long)um->size, strerror(errno));
+			return ret;
+		}
+		ret = xsk_umem__create(&um->umem, um->area, um->size, &um->fill,
+				       &um->comp, &ucfg);
+		if (ret) {
+			snprintf(err, err_len, "cannot register UMEM: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	for (uint32_t i = 0; i < a->nr_ports; i++)
+		a->ports[i].umem = &a->umems[one ? 0 : i];
+	return 0;
+}
+
+static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
+		       size_t err_len)
+{
+	struct agent_config *cfg = a->cfg;
+	struct agent_port *p = s->port;
+	struct agent_umem *um = p->umem;
+	struct xsk_socket_config xcfg = {
+		.rx_size = cfg->rx_size,
+		.tx_size = cfg->tx_size,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.xdp_flags = p->xdp.attach_mode == 2 /* XDP_MODE_SKB */ ?
+				     XDP_FLAGS_SKB_MODE :
+				     XDP_FLAGS_DRV_MODE,
+	};
+	bool first = !um->rings_taken;
+	bool try_zc = cfg->zero_copy != ZC_OFF;
+	struct xdp_options opts = { 0 };
+	socklen_t optlen = sizeof(opts);
+	uint32_t delay_ms = 50;
+	int ret;
+
+	s->fill = first ? &um->fill : &s->fill_own;
+	s->comp = first ? &um->comp : &s->comp_own;
+	for (uint32_t attempt = 0;; attempt++) {
+		xcfg.bind_flags = XDP_USE_NEED_WAKEUP |
+				  (try_zc ? XDP_ZEROCOPY : XDP_COPY);
+		ret = xsk_socket__create_shared(&s->xsk, p->ifname, s->queue_id,
+						um->umem, &s->rx, &s->tx,
+						s->fill, s->comp, &xcfg);
+		if (!ret)
+			break;
+		if (ret == -EBUSY && attempt < cfg->bind_retries) {
+			/* The previous owner's socket is still being torn
+			 * down (restart after a crash): back off. */
+			pr_info("%s queue %u busy, retrying in %u ms",
+				p->ifname, s->queue_id, delay_ms);
+			poll(NULL, 0, (int)delay_ms);
+			delay_ms *= 2;
+			continue;
+		}
+		if (try_zc && cfg->zero_copy == ZC_AUTO && ret != -EBUSY) {
+			pr_info("%s queue %u: zero-copy not available (%s), using copy mode",
+				p->ifname, s->queue_id, strerror(-ret));
+			try_zc = false;
+			continue;
+		}
+		snprintf(err, err_len,
+			 "%s queue %u: cannot create the AF_XDP socket (%s mode): %s%s",
+			 p->ifname, s->queue_id, try_zc ? "zero-copy" : "copy",
+			 strerror(-ret),
+			 ret == -EBUSY ? " (another AF_XDP socket is bound to this queue)" :
+			 ret == -EOPNOTSUPP && try_zc ? " (the driver has no zero-copy: use socket.zero_copy: auto or off)" : "");
+		s->xsk = NULL;
+		return ret;
+	}
+	um->rings_taken = true;
+	s->fd = xsk_socket__fd(s->xsk);
+	if (!getsockopt(s->fd, SOL_XDP, XDP_OPTIONS, &opts, &optlen))
+		s->zero_copy = opts.flags & XDP_OPTIONS_ZEROCOPY;
+	if (cfg->busy_poll) {
+		int one = 1, usecs = (int)cfg->busy_poll_usecs,
+		    budget = (int)cfg->busy_poll_budget;
+
+		if (setsockopt(s->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one,
+			       sizeof(one)) ||
+		    setsockopt(s->fd, SOL_SOCKET, SO_BUSY_POLL, &usecs,
+			       sizeof(usecs)) ||
+		    setsockopt(s->fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget,
+			       sizeof(budget)))
+			pr_warn("%s queue %u: busy poll not available: %s",
+				p->ifname, s->queue_id, strerror(errno));
+	}
+	ret = xdp_set_socket(&p->xdp, s->queue_id, s->fd);
+	if (ret) {
+		snprintf(err, err_len, "%s queue %u: cannot add the socket to xsks_map: %s",
+			 p->ifname, s->queue_id, strerror(-ret));
+		return ret;
+	}
+	pr_info("%s queue %u: AF_XDP socket in %s mode", p->ifname, s->queue_id,
+		s->zero_copy ? "zero-copy" : "copy");
+	return 0;
+}
+
+static uint32_t umem_index(const struct agent *a, const struct agent_umem *u)
+{
+	return (uint32_t)(u - a->umems);
+}
+
+/* Sockets: port p queue index i belongs to worker i % nr_workers. */
+static int create_sockets(struct agent *a, char *err, size_t err_len)
+{
+	struct agent_config *cfg = a->cfg;
+	int ret;
+
+	for (uint32_t pi = 0; pi < a->nr_ports; pi++) {
+		struct agent_port *p = &a->ports[pi];
+
+		for (uint32_t qi = 0; qi < p->nr_queues; qi++) {
+			struct agent_worker *w = &a->workers[qi % a->nr_workers];
+			struct agent_socket *s = &a->socks[a->nr_socks];
+
+			s->port = p;
+			s->queue_id = p->queues[qi];
+			s->umem = p->umem;
+			s->pool = &w->pools[umem_index(a, p->umem)];
+			s->fd = -1;
+			a->nr_socks++;
+			ret = bind_socket(a, s, err, err_len);
+			if (ret)
+				return ret;
+			w->socks[w->nr_socks++] = s;
+		}
+	}
+	/* Peers: fwd sends to the worker's first socket on the other port;
+	 * macswap reflects on the same socket. */
+	for (uint32_t wi = 0; wi < a->nr_workers; wi++) {
+		struct agent_worker *w = &a->workers[wi];
+		struct agent_socket *first[2] = { NULL, NULL };
+
+		for (uint32_t i = 0; i < w->nr_socks; i++) {
+			uint32_t port = (uint32_t)(w->socks[i]->port - a->ports);
+
+			if (port < 2 && !first[port])
+				first[port] = w->socks[i];
+		}
+		for (uint32_t i = 0; i < w->nr_socks; i++) {
+			struct agent_socket *s = w->socks[i];
+			uint32_t port = (uint32_t)(s->port - a->ports);
+
+			s->peer = cfg->mode == MODE_FWD ? first[!port] : s;
+		}
+	}
+	return 0;
+}
+
+static int create_workers(struct agent *a, char *err, size_t err_len)
+{
+	struct agent_config *cfg = a->cfg;
+	uint32_t w, lo = UINT32_MAX, hi = 0;
+	int ret;
+
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		if (a->ports[i].nr_queues < lo)
+			lo = a->ports[i].nr_queues;
+		if (a->ports[i].nr_queues > hi)
+			hi = a->ports[i].nr_queues;
+	}
+	/* fwd: every worker needs a socket on both ports. */
+	w = cfg->mode == MODE_FWD ? lo : hi;
+	if (cfg->nr_workers && cfg->nr_workers < w)
+		w = cfg->nr_workers;
+	a->nr_workers = w;
+	a->workers = calloc(w, sizeof(*a->workers));
+	if (!a->workers)
+		return -ENOMEM;
+	ret = create_umems(a, err, err_len);
+	if (ret)
+		return ret;
+	for (uint32_t i = 0; i < w; i++) {
+		struct agent_worker *wk = &a->workers[i];
+
+		wk->agent = a;
+		wk->id = i;
+		wk->cpu = cfg->nr_cpus ? (int)cfg->cpus[i % cfg->nr_cpus] : -1;
+		for (uint32_t u = 0; u < a->nr_umems; u++) {
+			ret = frame_pool_init(&wk->pools[u],
+					      (uint64_t)i * cfg->nr_frames,
+					      cfg->nr_frames, cfg->frame_size);
+			if (ret) {
+				snprintf(err, err_len, "cannot allocate frame pools");
+				return ret;
+			}
+		}
+	}
+	if (cfg->mode == MODE_TXGEN && cfg->txgen.count) {
+		for (uint32_t i = 0; i < w; i++)
+			a->workers[i].txgen_quota =
+				cfg->txgen.count / w +
+				(i < cfg->txgen.count % w ? 1 : 0);
+	}
+	return 0;
+}
+
+int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
+		size_t err_len)
+{
+	struct afxdp_filter filter;
+	char obj[512];
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	a->nr_ports = (uint32_t)cfg->nr_ports;
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		a->ports[i].cfg = &cfg->ports[i];
+		a->ports[i].lock_fd = -1;
+		snprintf(a->ports[i].ifname, sizeof(a->ports[i].ifname), "%s",
+			 cfg->ports[i].ifname);
+	}
+	/* txgen steers nothing unless asked: its sockets only send. */
+	if (cfg->mode == MODE_TXGEN && !cfg->nr_filter_rules) {
+		memset(&filter, 0, sizeof(filter));
+	} else {
+		ret = filter_compile(cfg->filter_rules, cfg->nr_filter_rules,
+				     &filter, err, err_len);
+		if (ret)
+			return ret;
+	}
+	ret = xdp_find_object(cfg->bpf_object, obj, sizeof(obj));
+	if (ret) {
+		snprintf(err, err_len,
+			 "BPF object %s not found (set xdp.object or AFXDP_BPF_DIR)",
+			 cfg->bpf_object[0] ? cfg->bpf_object :
+					      "afxdp_steer.bpf.o");
+		return -ENOENT;
+	}
+	ret = check_ports(a, err, err_len);
+	if (!ret)
+		ret = attach_ports(a, obj, &filter, err, err_len);
+	if (!ret)
+		ret = create_workers(a, err, err_len);
+	if (!ret)
+		ret = create_sockets(a, err, err_len);
+	if (ret)
+		agent_teardown(a);
+	return ret;
+}
+
+static void pin_thread(struct agent_worker *w)
+{
+	cpu_set_t set;
+
+	if (w->cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	if (pthread_setaffinity_np(w->thread, sizeof(set), &set))
+		pr_warn("worker %u: cannot pin to CPU %d", w->id, w->cpu);
+}
+
+int agent_start_workers(struct agent *a)
+{
+	void *(*fn)(void *) = a->cfg->mode == MODE_TXGEN ? worker_txgen_main :
+							   worker_fwd_main;
+	int ret;
+
+	for (uint32_t i = 0; i < a->nr_workers; i++) {
+		struct agent_worker *w = &a->workers[i];
+
+		ret = pthread_create(&w->thread, NULL, fn, w);
+		if (ret) {
+			agent_stop_workers(a);
+			return -ret;
+		}
+		w->started = true;
+		pin_thread(w);
+	}
+	return 0;
+}
+
+bool agent_workers_done(const struct agent *a)
+{
+	for (uint32_t i = 0; i < a->nr_workers; i++)
+		if (!atomic_load(&a->workers[i].done))
+			return false;
+	return a->nr_workers > 0;
+}
+
+void agent_stop_workers(struct agent *a)
+{
+	atomic_store(&a->stop, true);
+	for (uint32_t i = 0; i < a->nr_workers; i++) {
+		if (a->workers[i].started)
+			pthread_join(a->workers[i].thread, NULL);
+		a->workers[i].started = false;
+	}
+}
+
+void agent_teardown(struct agent *a)
+{
+	agent_stop_workers(a);
+	/* Our program first, so no frame is steered to a closing socket. */
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		int err = xdp_detach(&a->ports[i].xdp);
+
+		if (err)
+			pr_warn("%s: cannot detach our XDP program: %s",
+				a->ports[i].ifname, strerror(-err));
+	}
+	for (uint32_t i = 0; i < a->nr_socks; i++) {
+		if (a->socks[i].xsk)
+			xsk_socket__delete(a->socks[i].xsk);
+		a->socks[i].xsk = NULL;
+	}
+	for (uint32_t u = 0; u < a->nr_umems; u++) {
+		if (a->umems[u].umem)
+			xsk_umem__delete(a->umems[u].umem);
+		if (a->umems[u].area)
+			munmap(a->umems[u].area, a->umems[u].size);
+		a->umems[u].umem = NULL;
+		a->umems[u].area = NULL;
+	}
+	for (uint32_t i = 0; i < a->nr_workers; i++)
+		for (uint32_t u = 0; u < AGENT_MAX_UMEMS; u++)
+			frame_pool_free_all(&a->workers[i].pools[u]);
+	free(a->workers);
+	a->workers = NULL;
+	a->nr_workers = 0;
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		nic_restore(&a->ports[i].nic);
+		port_lock_release(a->ports[i].lock_fd, a->ports[i].ifindex);
+		a->ports[i].lock_fd = -1;
+	}
+}
+
+void agent_snapshot(const struct agent *a, struct port_snapshot *ports,
+		    struct queue_snapshot *queues)
+{
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		const struct agent_port *p = &a->ports[i];
+		struct port_snapshot *ps = &ports[i];
+		bool up = false, running = false;
+
+		memset(ps, 0, sizeof(*ps));
+		snprintf(ps->ifname, sizeof(ps->ifname), "%s", p->ifname);
+		ps->xdp_mode = xdp_mode_name(p->xdp.attach_mode);
+		ps->multiprog = p->xdp.multiprog;
+		if (p->xdp.prog)
+			xdp_read_counters(&p->xdp, ps->prog);
+		netdev_is_up(p->ifname, &up, &running);
+		ps->link_up = up && running;
+	}
+	for (uint32_t i = 0; i < a->nr_socks; i++) {
+		const struct agent_socket *s = &a->socks[i];
+		struct queue_snapshot *q = &queues[i];
+		socklen_t len = sizeof(q->xs);
+		const uint64_t *src = (const uint64_t *)&s->c;
+		uint64_t *dst = (uint64_t *)&q->c;
+
+		memset(q, 0, sizeof(*q));
+		snprintf(q->ifname, sizeof(q->ifname), "%s", s->port->ifname);
+		q->queue = s->queue_id;
+		q->zero_copy = s->zero_copy;
+		for (size_t k = 0; k < sizeof(s->c) / sizeof(uint64_t); k++)
+			dst[k] = load_relaxed(&src[k]);
+		q->xs_valid = s->xsk &&
+			      !getsockopt(s->fd, SOL_XDP, XDP_STATISTICS,
+					  &q->xs, &len);
+	}
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's run-time objects: ports (a netdev with our XDP program),
+ * UMEM areas, sockets (one per port and queue) and workers (threads that
+ * each own a set of sockets and the frames they circulate).
+ */
+#ifndef AGENT_AGENT_H
+#define AGENT_AGENT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <xdp/xsk.h>
+
+#include "guest/config.h"
+#include "guest/frame_pool.h"
+#include "guest/nic_prep.h"
+#include "guest/stats.h"
+#include "guest/xdp_load.h"
+
+#define AGENT_MAX_SOCKETS (CFG_MAX_PORTS * CFG_MAX_QUEUES)
+#define AGENT_MAX_UMEMS CFG_MAX_PORTS
+
+struct agent_umem {
+	void *area;
+	uint64_t size;
+	struct xsk_umem *umem;
+	struct xsk_ring_prod fill; /* used by the first socket only */
+	struct xsk_ring_cons comp;
+	bool rings_taken;
+};
+
+struct agent_port {
+	struct port_config *cfg;
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	uint8_t mac[6];
+	uint32_t queues[CFG_MAX_QUEUES];
+	uint32_t nr_queues;
+	struct xdp_port xdp;
+	struct nic_state nic;
+	int lock_fd;
+	struct agent_umem *umem;
+};
+
+struct agent_socket {
+	struct agent_port *port;
+	uint32_t queue_id;
+	struct xsk_socket *xsk;
+	int fd;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	struct xsk_ring_prod *fill; /* own or the UMEM's first rings */
+	struct xsk_ring_cons *comp;
+	struct xsk_ring_prod fill_own;
+	struct xsk_ring_cons comp_own;
+	struct agent_umem *umem;
+	struct frame_pool *pool; /* the owning worker's pool for this UMEM */
+	struct agent_socket *peer; /* where received frames are sent */
+	uint32_t outstanding_tx; /* submitted, not yet completed */
+	bool zero_copy;
+	struct xsk_counters c;
+};
+
+struct agent;
+
+struct agent_worker {
+	struct agent *agent;
+	uint32_t id;
+	pthread_t thread;
+	bool started;
+	int cpu; /* -1: not pinned */
+	struct agent_socket *socks[AGENT_MAX_SOCKETS];
+	uint32_t nr_socks;
+	struct frame_pool pools[AGENT_MAX_UMEMS]; /* index: UMEM index */
+	uint64_t txgen_sent; /* txgen: frames submitted by this worker */
+	uint64_t txgen_quota; /* txgen: frames this worker must send */
+	atomic_bool done; /* txgen: quota sent and completed */
+	int error; /* -errno when the worker stopped on a fault */
+};
+
+struct agent {
+	struct agent_config *cfg;
+	struct agent_port ports[CFG_MAX_PORTS];
+	uint32_t nr_ports;
+	struct agent_umem umems[AGENT_MAX_UMEMS];
+	uint32_t nr_umems;
+	struct agent_socket socks[AGENT_MAX_SOCKETS];
+	uint32_t nr_socks;
+	struct agent_worker *workers;
+	uint32_t nr_workers;
+	atomic_bool stop;
+};
+
+/* Setup (all or nothing: on error everything done is undone), run the
+ * workers, tear down. Return 0 or -errno; errors carry one message in err.
+ * -EINVAL/-ENODEV/-EEXIST/-EBUSY/-EMSGSIZE mean "refused": exit code 2. */
+int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
+		size_t err_len);
+int agent_start_workers(struct agent *a);
+void agent_stop_workers(struct agent *a);
+void agent_teardown(struct agent *a);
+bool agent_workers_done(const struct agent *a);
+/* Snapshot for the stats report; queues has room for a->nr_socks. */
+void agent_snapshot(const struct agent *a, struct port_snapshot *ports,
+		    struct queue_snapshot *queues);
+
+/* Data path entry points (fwd_loop.c, txgen.c). */
+void *worker_fwd_main(void *arg);
+void *worker_txgen_main(void *arg);
+int txgen_build_frame(const struct txgen_config *t, uint32_t flow,
+		      uint8_t *buf, uint32_t len);
+
+static inline uint64_t load_relaxed(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* The worker is the only writer: a relaxed store keeps readers tear-free
+ * without a locked instruction on the hot path. */
+static inline void add_relaxed(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
+}
+
+#endif

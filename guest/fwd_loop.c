@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The forwarding loop: one per worker thread, over the sockets it owns.
+ * Per batch: peek RX, reserve TX on the peer, move descriptors (zero
+ * copies when the UMEM is shared, one memcpy otherwise), submit, kick
+ * once, then reap completions and refill the fill rings. No syscall or
+ * allocation per packet; a partial batch is sent at once.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+
+#include "guest/agent.h"
+#include "util/log.h"
+
+static inline void kick_tx(struct agent_socket *s)
+{
+	if (!s->outstanding_tx || !xsk_ring_prod__needs_wakeup(&s->tx))
+		return;
+	/* EAGAIN/EBUSY/ENOBUFS: the kernel is still sending, try again on
+	 * the next pass; ENETDOWN/ENXIO: link down, frames complete later. */
+	sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+	add_relaxed(&s->c.kicks, 1);
+}
+
+/* Completed TX frames go back to the pool of their UMEM. */
+static inline void reap_completions(struct agent_socket *s)
+{
+	uint32_t idx, n;
+
+	if (!s->outstanding_tx)
+		return;
+	n = xsk_ring_cons__peek(s->comp, s->outstanding_tx, &idx);
+	if (!n)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		frame_pool_put(s->pool, *xsk_ring_cons__comp_addr(s->comp,
+								 idx + i));
+	xsk_ring_cons__release(s->comp, n);
+	s->outstanding_tx -= n;
+	add_relaxed(&s->c.tx_completed, n);
+}
+
+static inline void refill(struct agent_socket *s, uint32_t batch)
+{
+	uint32_t idx, want = xsk_prod_nb_free(s->fill, batch);
+	uint32_t n;
+	uint64_t addr = 0;
+
+	if (want > s->pool->nr_free)
+		want = s->pool->nr_free;
+	if (!want)
+		return;
+	n = xsk_ring_prod__reserve(s->fill, want, &idx);
+	for (uint32_t i = 0; i < n; i++) {
+		frame_pool_get(s->pool, &addr);
+		*xsk_ring_prod__fill_addr(s->fill, idx + i) = addr;
+	}
+	xsk_ring_prod__submit(s->fill, n);
+	if (n < batch && xsk_prod_nb_free(s->fill, 1) == s->fill->size)
+		add_relaxed(&s->c.fill_starved, 1);
+}
+
+static inline void rewrite_macs(const struct port_config *pc, uint8_t *eth)
+{
+	if (pc->rewrite_dst_mac)
+		memcpy(eth, pc->dst_mac, ETH_ALEN);
+	if (pc->rewrite_src_mac)
+		memcpy(eth + ETH_ALEN, pc->src_mac, ETH_ALEN);
+}
+
+static inline void swap_macs(uint8_t *eth)
+{
+	uint8_t tmp[ETH_ALEN];
+
+	memcpy(tmp, eth, ETH_ALEN);
+	memcpy(eth, eth + ETH_ALEN, ETH_ALEN);
+	memcpy(eth + ETH_ALEN, tmp, ETH_ALEN);
+}
+
+/* Forward (or reflect) one batch from s to s->peer. Returns frames read. */
+static uint32_t forward_batch(struct agent_socket *s, uint32_t batch,
+			      enum agent_mode mode, bool busy_poll)
+{
+	struct agent_socket *out = s->peer;
+	const struct port_config *out_cfg = out->port->cfg;
+	bool rewrite = out_cfg->rewrite_src_mac || out_cfg->rewrite_dst_mac;
+	bool same_umem = s->umem == out->umem;
+	uint32_t idx_rx, idx_tx = 0, n, room, sent = 0, nodrop = 0;
+	uint64_t rx_bytes = 0, tx_bytes = 0;
+	void *in_area = s->umem->area, *out_area = out->umem->area;
+
+	n = xsk_ring_cons__peek(&s->rx, batch, &idx_rx);
+	if (!n) {
+		/* Busy poll runs the NIC's NAPI from this call; zero-copy
+		 * drivers ask for it when they ran out of fill frames. */
+		if (busy_poll || xsk_ring_prod__needs_wakeup(s->fill))
+			recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		return 0;
+	}
+	room = xsk_prod_nb_free(&out->tx, n);
+	if (room < n) {
+		reap_completions(out);
+		room = xsk_prod_nb_free(&out->tx, n);
+	}
+	if (room > n)
+		room = n;
+	if (room)
+		xsk_ring_prod__reserve(&out->tx, room, &idx_tx);
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&s->rx, idx_rx + i);
+		uint8_t *pkt = xsk_umem__get_data(in_area, d->addr);
+		struct xdp_desc *t;
+		uint64_t addr;
+
+		rx_bytes += d->len;
+		if (i >= room) {
+			/* The peer's TX ring is full: recycle, counted. */
+			frame_pool_put(s->pool, d->addr);
+			continue;
+		}
+		t = xsk_ring_prod__tx_desc(&out->tx, idx_tx + sent);
+		if (same_umem) {
+			addr = d->addr;
+		} else {
+			if (frame_pool_get(out->pool, &addr)) {
+				frame_pool_put(s->pool, d->addr);
+				nodrop++;
+				continue;
+			}
+			addr += XDP_PACKET_HEADROOM;
+			memcpy(xsk_umem__get_data(out_area, addr), pkt,
+			       d->len);
+			frame_pool_put(s->pool, d->addr);
+			pkt = xsk_umem__get_data(out_area, addr);
+		}
+		if (mode == MODE_MACSWAP)
+			swap_macs(pkt);
+		else if (rewrite)
+			rewrite_macs(out_cfg, pkt);
+		t->addr = addr;
+		t->len = d->len;
+		t->options = 0;
+		tx_bytes += d->len;
+		sent++;
+	}
+	/* Reserved slots left unused (no frame in the peer's UMEM): give
+	 * them back so the producer index only covers written descriptors. */
+	if (sent < room)
+		out->tx.cached_prod -= room - sent;
+	if (sent)
+		xsk_ring_prod__submit(&out->tx, sent);
+	xsk_ring_cons__release(&s->rx, n);
+	out->outstanding_tx += sent;
+
+	add_relaxed(&s->c.rx_packets, n);
+	add_relaxed(&s->c.rx_bytes, rx_bytes);
+	add_relaxed(&out->c.tx_packets, sent);
+	add_relaxed(&out->c.tx_bytes, tx_bytes);
+	if (n - sent - nodrop)
+		add_relaxed(&s->c.drop_tx_ring_full, n - sent - nodrop);
+	if (nodrop)
+		add_relaxed(&s->c.drop_no_frame, nodrop);
+	kick_tx(out);
+	return n;
+}
+
+static uint32_t drop_batch(struct agent_socket *s, uint32_t batch)
+{
+	uint32_t idx, n = xsk_ring_cons__peek(&s->rx, batch, &idx);
+	uint64_t bytes = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&s->rx, idx + i);
+		bytes += d->len;
+		frame_pool_put(s->pool, d->addr);
+	}
+	if (n) {
+		xsk_ring_cons__release(&s->rx, n);
+		add_relaxed(&s->c.rx_packets, n);
+		add_relaxed(&s->c.rx_bytes, bytes);
+	}
+	return n;
+}
+
+static uint32_t one_pass(struct agent_worker *w, uint32_t batch,
+			 enum agent_mode mode)
+{
+	bool busy_poll = w->agent->cfg->busy_poll;
+	uint32_t got = 0;
+
+	for (uint32_t i = 0; i < w->nr_socks; i++) {
+		struct agent_socket *s = w->socks[i];
+
+		got += mode == MODE_RXDROP ? drop_batch(s, batch) :
+					     forward_batch(s, batch, mode,
+							   busy_poll);
+	}
+	for (uint32_t i = 0; i < w->nr_socks; i++) {
+		struct agent_socket *s = w->socks[i];
+
+		reap_completions(s);
+		kick_tx(s);
+		refill(s, batch * 2);
+	}
+	return got;
+}
+
+/* Frames still on the rings when we stop: forward what was received,
+ * wait briefly for TX completions, count what never completed. */
+static void drain(struct agent_worker *w, uint32_t batch, enum agent_mode mode)
+{
+	struct timespec start, now;
+	uint32_t outstanding;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		uint32_t got = one_pass(w, batch, mode);
+
+		outstanding = 0;
+		for (uint32_t i = 0; i < w->nr_socks; i++)
+			outstanding += w->socks[i]->outstanding_tx;
+		if (!got && !outstanding)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000000000L +
+			    (now.tv_nsec - start.tv_nsec) >
+		    200000000L)
+			break;
+		if (!got)
+			poll(NULL, 0, 1);
+	}
+	for (uint32_t i = 0; i < w->nr_socks; i++) {
+		struct agent_socket *s = w->socks[i];
+
+		/* Submitted (counted in tx) but never completed. */
+		add_relaxed(&s->c.drop_teardown, s->outstanding_tx);
+	}
+}
+
+void *worker_fwd_main(void *arg)
+{
+	struct agent_worker *w = arg;
+	struct agent *a = w->agent;
+	const struct agent_config *cfg = a->cfg;
+	uint32_t batch = cfg->batch_size;
+	int timeout = (int)cfg->poll_timeout_ms;
+	struct pollfd fds[AGENT_MAX_SOCKETS];
+
+	for (uint32_t i = 0; i < w->nr_socks; i++) {
+		fds[i].fd = w->socks[i]->fd;
+		fds[i].events = POLLIN;
+		refill(w->socks[i], w->socks[i]->fill->size);
+	}
+	while (!atomic_load_explicit(&a->stop, memory_order_relaxed)) {
+		if (one_pass(w, batch, cfg->mode) || !timeout)
+			continue;
+		/* Idle: sleep in poll() until a frame arrives. Bounded, so
+		 * stop requests and TX completions are still seen. */
+		poll(fds, w->nr_socks, timeout);
+	}
+	drain(w, batch, cfg->mode);
+	return NULL;
+}

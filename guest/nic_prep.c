@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <linux/if_xdp.h>
+#include <linux/bpf.h>
+
+#include "guest/nic_prep.h"
+#include "util/log.h"
+
+#define VLAN_HLEN 4
+/* virtio-net keeps each XDP buffer within one 4 KiB page. */
+#define VIRTIO_XDP_MAX_MTU 4064
+
+uint32_t nic_max_mtu_for_frame(uint32_t frame_size)
+{
+	uint32_t overhead = XDP_PACKET_HEADROOM + ETH_HLEN + 2 * VLAN_HLEN;
+
+	return frame_size > overhead ? frame_size - overhead : 0;
+}
+
+static bool is_virtio(const char *driver)
+{
+	return !strcmp(driver, "virtio_net");
+}
+
+int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
+{
+	struct nic_driver drv = { 0 };
+	uint32_t mtu, max_mtu = nic_max_mtu_for_frame(o->frame_size);
+	bool gro_hw = false, gro_hw_changeable = true;
+	int ret;
+
+	ret = netdev_get_mtu(o->ifname, &mtu);
+	if (ret) {
+		snprintf(err, err_len, "interface %s: %s", o->ifname,
+			 ret == -ENODEV ? "no such interface" : strerror(-ret));
+		return ret == -ENODEV ? -ENODEV : ret;
+	}
+	ethtool_get_driver(o->ifname, &drv);
+	if (o->mtu)
+		mtu = o->mtu;
+	if (is_virtio(drv.driver) && mtu > VIRTIO_XDP_MAX_MTU) {
+		snprintf(err, err_len,
+			 "%s: MTU %u is above %u, the largest MTU virtio-net can run XDP with (one 4 KiB page per buffer): lower it with 'ip link set dev %s mtu %u' (and <mtu size='%u'/> in the domain XML)",
+			 o->ifname, mtu, VIRTIO_XDP_MAX_MTU, o->ifname,
+			 max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
+							VIRTIO_XDP_MAX_MTU,
+			 max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
+							VIRTIO_XDP_MAX_MTU);
+		return -EMSGSIZE;
+	}
+	if (mtu > max_mtu) {
+		snprintf(err, err_len,
+			 "%s: MTU %u does not fit a %u-byte UMEM frame (%u bytes of XDP headroom, Ethernet header and two VLAN tags leave room for MTU %u): lower the MTU with 'ip link set dev %s mtu %u'%s",
+			 o->ifname, mtu, o->frame_size, XDP_PACKET_HEADROOM,
+			 max_mtu, o->ifname, max_mtu,
+			 o->frame_size < 4096 ?
+				 " or use socket.frame_size: 4096" :
+				 "");
+		return -EMSGSIZE;
+	}
+	/* Without VIRTIO_NET_F_CTRL_GUEST_OFFLOADS the guest cannot turn
+	 * off what the host offloads into it, and virtio-net refuses XDP. */
+	if (is_virtio(drv.driver) &&
+	    !ethtool_get_feature(o->ifname, "rx-gro-hw", &gro_hw,
+				 &gro_hw_changeable) &&
+	    gro_hw && !gro_hw_changeable) {
+		snprintf(err, err_len,
+			 "%s: the host implements receive offloads (GRO_HW/CSUM) for this virtio-net NIC and the guest cannot turn them off (no ctrl_guest_offloads), so XDP cannot load: set <driver><guest csum='off' tso4='off' tso6='off' ecn='off' ufo='off'/></driver> on the host ('afxdp-host vm set DOMAIN')",
+			 o->ifname);
+		return -EOPNOTSUPP;
+	}
+	if (o->channels) {
+		struct nic_channels ch;
+
+		ret = ethtool_get_channels(o->ifname, &ch);
+		if (ret || (o->channels > ch.max_combined &&
+			    o->channels > ch.max_rx)) {
+			snprintf(err, err_len,
+				 "%s: cannot use %u channels (driver maximum %u)",
+				 o->ifname, o->channels,
+				 ret ? 0 : ch.max_combined > ch.max_rx ?
+					   ch.max_combined :
+					   ch.max_rx);
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+static int turn_off(const char *ifname, const char *feature, bool *changed)
+{
+	bool active = false, changeable = false;
+	int err;
+
+	*changed = false;
+	if (ethtool_get_feature(ifname, feature, &active, &changeable) ||
+	    !active)
+		return 0;
+	if (!changeable) {
+		pr_warn("%s: %s is on and fixed; XDP may refuse to load",
+			ifname, feature);
+		return 0;
+	}
+	err = ethtool_set_feature(ifname, feature, false);
+	if (err) {
+		pr_warn("%s: cannot turn off %s: %s", ifname, feature,
+			strerror(-err));
+		return 0;
+	}
+	*changed = true;
+	pr_info("%s: turned off %s (XDP needs it off)", ifname, feature);
+	return 0;
+}
+
+int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
+		char *err, size_t err_len)
+{
+	struct nic_driver drv = { 0 };
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = nic_check(o, err, err_len);
+	if (ret)
+		return ret;
+	snprintf(st->ifname, sizeof(st->ifname), "%s", o->ifname);
+	if (!ethtool_get_driver(o->ifname, &drv))
+		snprintf(st->driver, sizeof(st->driver), "%s", drv.driver);
+	netdev_get_mtu(o->ifname, &st->orig_mtu);
+	st->mtu = st->orig_mtu;
+	if (ethtool_get_channels(o->ifname, &st->ch))
+		memset(&st->ch, 0, sizeof(st->ch));
+	st->orig_combined = st->ch.combined;
+
+	if (o->mtu && o->mtu != st->orig_mtu) {
+		ret = netdev_set_mtu(o->ifname, o->mtu);
+		if (ret) {
+			snprintf(err, err_len, "%s: cannot set MTU %u: %s",
+				 o->ifname, o->mtu, strerror(-ret));
+			return ret;
+		}
+		st->mtu = o->mtu;
+		st->mtu_changed = true;
+		pr_info("%s: MTU %u -> %u", o->ifname, st->orig_mtu, o->mtu);
+	}
+	if (o->channels && o->channels != st->ch.combined) {
+		ret = ethtool_set_combined(o->ifname, o->channels);
+		if (ret) {
+			snprintf(err, err_len,
+				 "%s: cannot set %u combined channels: %s",
+				 o->ifname, o->channels, strerror(-ret));
+			nic_restore(st);
+			return ret;
+		}
+		pr_info("%s: combined channels %u -> %u", o->ifname,
+			st->ch.combined, o->channels);
+		st->channels_changed = true;
+		st->ch.combined = o->channels;
+	}
+	if (o->disable_lro) {
+		turn_off(o->ifname, "rx-lro", &st->lro_disabled);
+		turn_off(o->ifname, "rx-gro-hw", &st->gro_hw_disabled);
+	}
+	/* virtio-net gives XDP_TX/redirect their own TX queue per CPU only
+	 * when queue pairs >= current + vCPUs; else it uses a locked,
+	 * shared TX path. */
+	if (is_virtio(st->driver) && o->nr_cpus &&
+	    st->ch.max_combined < st->ch.combined + o->nr_cpus) {
+		st->virtio_few_queues = true;
+		pr_warn("%s: virtio-net has %u queue pairs for %u vCPUs (%u in use); XDP wants 2 x vCPUs = %u so that XDP_TX/redirect get a queue per CPU, else the kernel uses slower locked TX. Give the VM <driver queues='%u'/> ('afxdp-host vm set DOMAIN')",
+			st->ifname, st->ch.max_combined, o->nr_cpus,
+			st->ch.combined, 2 * o->nr_cpus, 2 * o->nr_cpus);
+	}
+	return 0;
+}
+
+uint32_t nic_queue_count(const struct nic_state *st)
+{
+	uint32_t n = st->ch.combined > st->ch.rx ? st->ch.combined :
+						  st->ch.rx;
+
+	return n ? n : 1;
+}
+
+void nic_restore(struct nic_state *st)
+{
+	int err;
+
+	if (st->gro_hw_disabled &&
+	    !ethtool_set_feature(st->ifname, "rx-gro-hw", true))
+		st->gro_hw_disabled = false;
+	if (st->lro_disabled && !ethtool_set_feature(st->ifname, "rx-lro", true))
+		st->lro_disabled = false;
+	if (st->channels_changed) {
+		err = ethtool_set_combined(st->ifname, st->orig_combined);
+		if (err)
+			pr_warn("%s: cannot restore %u channels: %s",
+				st->ifname, st->orig_combined, strerror(-err));
+		st->channels_changed = false;
+	}
+	if (st->mtu_changed) {
+		err = netdev_set_mtu(st->ifname, st->orig_mtu);
+		if (err)
+			pr_warn("%s: cannot restore MTU %u: %s", st->ifname,
+				st->orig_mtu, strerror(-err));
+		st->mtu_changed = false;
+	}
+}

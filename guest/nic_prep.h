@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NIC preparation before XDP attach: channels, MTU against the frame size,
+ * LRO / GRO_HW, virtio-net queue pairs. Checks come first and change
+ * nothing; what is changed is recorded so teardown can restore it.
+ */
+#ifndef AGENT_NIC_PREP_H
+#define AGENT_NIC_PREP_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/ethtool.h"
+
+struct nic_prep_opts {
+	const char *ifname;
+	uint32_t frame_size; /* UMEM frame size */
+	uint32_t channels; /* 0: leave */
+	uint32_t mtu; /* 0: leave */
+	bool disable_lro;
+	uint32_t nr_cpus; /* online CPUs (vCPUs in a guest) */
+};
+
+struct nic_state {
+	char ifname[IF_NAMESIZE];
+	char driver[32];
+	uint32_t mtu, orig_mtu;
+	struct nic_channels ch;
+	uint32_t orig_combined;
+	bool channels_changed, mtu_changed;
+	bool lro_disabled, gro_hw_disabled; /* turned off by us */
+	bool virtio_few_queues; /* warned: queues < 2 x vCPUs */
+};
+
+/* Largest MTU whose frames (with two VLAN tags) fit one UMEM frame. */
+uint32_t nic_max_mtu_for_frame(uint32_t frame_size);
+/* Checks only: -ENODEV, -EMSGSIZE (MTU), -EOPNOTSUPP (offloads the guest
+ * cannot turn off) with an actionable message. */
+int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len);
+/* Applies channels / MTU / LRO settings and fills st; logs each change and
+ * warning. On error nothing stays changed. */
+int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
+		char *err, size_t err_len);
+/* Number of rx queues an AF_XDP socket can bind to. */
+uint32_t nic_queue_count(const struct nic_state *st);
+void nic_restore(struct nic_state *st);
+
+#endif

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cap-ng.h>
+#include <linux/capability.h>
+
+#include "guest/privs.h"
+#include "util/log.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static const int kept[] = { CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN };
+
+int privs_describe(char *buf, unsigned long len)
+{
+	char *s;
+
+	capng_get_caps_process();
+	s = capng_print_caps_text(CAPNG_PRINT_BUFFER, CAPNG_EFFECTIVE);
+	snprintf(buf, len, "%s", s ? s : "none");
+	free(s);
+	return 0;
+}
+
+int privs_drop_after_setup(const char *user)
+{
+	struct passwd *pw = NULL;
+	char caps[256];
+	int ret;
+
+	if (capng_get_caps_process())
+		return -EPERM;
+	/* Not root or already minimal (systemd granted the set): nothing
+	 * to drop beyond what we hold. */
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) &&
+	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN))
+		return 0;
+	capng_clear(CAPNG_SELECT_BOTH);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		capng_update(CAPNG_ADD,
+			     CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+				     CAPNG_BOUNDING_SET,
+			     (unsigned int)kept[i]);
+	if (user && *user) {
+		pw = getpwnam(user);
+		if (!pw) {
+			pr_err("run.user '%s' does not exist; keeping uid %d",
+			       user, (int)getuid());
+			return -ENOENT;
+		}
+		ret = capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+				      CAPNG_DROP_SUPP_GRP |
+					      CAPNG_CLEAR_BOUNDING);
+	} else {
+		ret = capng_apply(CAPNG_SELECT_BOTH);
+	}
+	if (ret) {
+		pr_warn("cannot drop capabilities (libcap-ng error %d)", ret);
+		return -EPERM;
+	}
+	privs_describe(caps, sizeof(caps));
+	pr_info("after setup: running as uid %d with capabilities %s",
+		(int)getuid(), caps);
+	return 0;
+}

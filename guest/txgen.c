@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * txgen: a UDP/IPv4 generator on AF_XDP. Every UMEM frame is written once
+ * with its flow's template; sending only posts descriptors (plus a
+ * timestamp when asked), so the rate is bounded by the kernel, not by us.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+
+#include "guest/agent.h"
+#include "util/log.h"
+
+#define HDRS_LEN (ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr))
+
+static uint16_t ip_checksum(const void *data, size_t len)
+{
+	const uint16_t *p = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *p++;
+	if (len)
+		sum += *(const uint8_t *)p;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+int txgen_build_frame(const struct txgen_config *t, uint32_t flow,
+		      uint8_t *buf, uint32_t len)
+{
+	struct ethhdr *eth = (struct ethhdr *)buf;
+	struct iphdr *ip = (struct iphdr *)(eth + 1);
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	uint32_t size = t->frame_size;
+	struct in_addr src, dst;
+
+	if (size < HDRS_LEN || size > len || size > 0xffff)
+		return -EINVAL;
+	if (inet_pton(AF_INET, t->src_ip, &src) != 1 ||
+	    inet_pton(AF_INET, t->dst_ip, &dst) != 1)
+		return -EINVAL;
+	memset(buf, 0, size);
+	memcpy(eth->h_dest, t->dst_mac, ETH_ALEN);
+	memcpy(eth->h_source, t->src_mac, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons((uint16_t)(size - ETH_HLEN));
+	ip->frag_off = htons(0x4000); /* DF */
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = src.s_addr;
+	ip->daddr = dst.s_addr;
+	ip->check = ip_checksum(ip, sizeof(*ip));
+	udp->source = htons((uint16_t)(t->src_port + flow % (t->flows ? t->flows : 1)));
+	udp->dest = htons(t->dst_port);
+	udp->len = htons((uint16_t)(size - ETH_HLEN - sizeof(*ip)));
+	udp->check = 0; /* optional for UDP over IPv4 */
+	return (int)size;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void reap(struct agent_socket *s)
+{
+	uint32_t idx, n;
+
+	if (!s->outstanding_tx)
+		return;
+	n = xsk_ring_cons__peek(s->comp, s->outstanding_tx, &idx);
+	for (uint32_t i = 0; i < n; i++)
+		frame_pool_put(s->pool, *xsk_ring_cons__comp_addr(s->comp,
+								 idx + i));
+	if (n) {
+		xsk_ring_cons__release(s->comp, n);
+		s->outstanding_tx -= n;
+		add_relaxed(&s->c.tx_completed, n);
+	}
+}
+
+static void kick(struct agent_socket *s)
+{
+	if (s->outstanding_tx && xsk_ring_prod__needs_wakeup(&s->tx)) {
+		sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+		add_relaxed(&s->c.kicks, 1);
+	}
+}
+
+static uint32_t send_batch(struct agent_socket *s, const struct txgen_config *t,
+			   uint32_t want)
+{
+	uint32_t idx, n, size = t->frame_size;
+	uint64_t addr = 0;
+
+	if (want > s->pool->nr_free)
+		want = s->pool->nr_free;
+	n = xsk_prod_nb_free(&s->tx, want);
+	if (n > want)
+		n = want;
+	if (!n || xsk_ring_prod__reserve(&s->tx, n, &idx) != n)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&s->tx, idx + i);
+
+		frame_pool_get(s->pool, &addr);
+		if (t->timestamp) {
+			uint64_t ts = now_ns();
+
+			memcpy((uint8_t *)xsk_umem__get_data(s->umem->area,
+							     addr) +
+				       HDRS_LEN,
+			       &ts, sizeof(ts));
+		}
+		d->addr = addr;
+		d->len = size;
+		d->options = 0;
+	}
+	xsk_ring_prod__submit(&s->tx, n);
+	s->outstanding_tx += n;
+	add_relaxed(&s->c.tx_packets, n);
+	add_relaxed(&s->c.tx_bytes, (uint64_t)n * size);
+	kick(s);
+	return n;
+}
+
+static int write_templates(struct agent_worker *w, const struct txgen_config *t)
+{
+	uint32_t flow = 0;
+
+	for (uint32_t i = 0; i < w->nr_socks; i++) {
+		struct frame_pool *p = w->socks[i]->pool;
+		void *area = w->socks[i]->umem->area;
+
+		/* Each pool is written once even if sockets share it. */
+		for (uint32_t j = 0; j < p->nr_free; j++) {
+			int ret = txgen_build_frame(
+				t, flow++,
+				xsk_umem__get_data(area, p->addrs[j]),
+				(uint32_t)~p->frame_mask + 1);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+void *worker_txgen_main(void *arg)
+{
+	struct agent_worker *w = arg;
+	struct agent *a = w->agent;
+	const struct txgen_config *t = &a->cfg->txgen;
+	uint32_t batch = a->cfg->batch_size, next = 0;
+	uint64_t rate = t->rate_pps / a->nr_workers, start, sent = 0;
+
+	if (t->rate_pps && !rate)
+		rate = 1;
+	w->error = write_templates(w, t);
+	if (w->error) {
+		atomic_store(&w->done, true);
+		return NULL;
+	}
+	start = now_ns();
+	while (!atomic_load_explicit(&a->stop, memory_order_relaxed) &&
+	       (!w->txgen_quota || sent < w->txgen_quota)) {
+		uint64_t allowed = batch;
+		struct agent_socket *s;
+
+		for (uint32_t i = 0; i < w->nr_socks; i++)
+			reap(w->socks[i]);
+		if (rate) {
+			uint64_t elapsed = now_ns() - start;
+			uint64_t due = elapsed * rate / 1000000000ULL + 1;
+
+			if (due <= sent) {
+				/* Sleep to the next slot; spinning would
+				 * steal the CPU the forwarder needs. */
+				uint64_t slot = sent * 1000000000ULL / rate;
+				struct timespec ts;
+
+				if (slot > elapsed) {
+					uint64_t gap = slot - elapsed;
+
+					ts.tv_sec = (time_t)(gap / 1000000000ULL);
+					ts.tv_nsec = (long)(gap % 1000000000ULL);
+					nanosleep(&ts, NULL);
+				}
+				continue;
+			}
+			allowed = due - sent;
+			if (allowed > batch)
+				allowed = batch;
+		}
+		if (w->txgen_quota && allowed > w->txgen_quota - sent)
+			allowed = w->txgen_quota - sent;
+		s = w->socks[next++ % w->nr_socks];
+		uint32_t n = send_batch(s, t, (uint32_t)allowed);
+
+		sent += n;
+		w->txgen_sent = sent;
+		if (!n) {
+			kick(s);
+			/* Ring or pool full: let the kernel catch up. */
+			struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
+
+			poll(&pfd, 1, 1);
+		}
+	}
+	/* Wait for the last frames to leave (bounded). */
+	for (int tries = 0; tries < 1000; tries++) {
+		uint32_t outstanding = 0;
+
+		for (uint32_t i = 0; i < w->nr_socks; i++) {
+			kick(w->socks[i]);
+			reap(w->socks[i]);
+			outstanding += w->socks[i]->outstanding_tx;
+		}
+		if (!outstanding)
+			break;
+		poll(NULL, 0, 1);
+	}
+	for (uint32_t i = 0; i < w->nr_socks; i++)
+		add_relaxed(&w->socks[i]->c.drop_teardown,
+			    w->socks[i]->outstanding_tx);
+	atomic_store(&w->done, true);
+	return NULL;
+}

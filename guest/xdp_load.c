@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "guest/xdp_load.h"
+#include "util/log.h"
+
+#define OBJ_NAME "afxdp_steer.bpf.o"
+
+/* libxdp explains its dispatcher fallback only through its print hook:
+ * keep the last warning so the agent can report why. */
+static char libxdp_last_warn[160];
+
+static int libxdp_print(enum libxdp_print_level level, const char *fmt,
+			va_list args)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (level == LIBXDP_WARN) {
+		snprintf(libxdp_last_warn, sizeof(libxdp_last_warn), "%.*s",
+			 (int)sizeof(libxdp_last_warn) - 1, msg);
+		pr_debug("libxdp: %s", msg);
+	} else if (level == LIBXDP_INFO) {
+		pr_debug("libxdp: %s", msg);
+	}
+	return 0;
+}
+
+const char *xdp_mode_name(int attach_mode)
+{
+	switch (attach_mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "skb";
+	case XDP_MODE_HW:
+		return "hw";
+	default:
+		return "none";
+	}
+}
+
+int xdp_find_object(const char *configured, char *path, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("AFXDP_BPF_DIR");
+	ssize_t n;
+
+	if (configured && *configured) {
+		snprintf(path, len, "%s", configured);
+		return access(path, R_OK) ? -errno : 0;
+	}
+	if (env && *env) {
+		snprintf(path, len, "%s/%s", env, OBJ_NAME);
+		if (!access(path, R_OK))
+			return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, len, "%s/../bpf/%s", exe, OBJ_NAME);
+			if (!access(path, R_OK))
+				return 0;
+		}
+	}
+	snprintf(path, len, "%s/%s", AFXDP_BPF_DIR, OBJ_NAME);
+	return access(path, R_OK) ? -ENOENT : 0;
+}
+
+static bool is_ours(const struct xdp_program *prog)
+{
+	return prog && !strcmp(xdp_program__name(prog), AFXDP_STEER_PROG_NAME);
+}
+
+int xdp_check_foreign(int ifindex, const char *ifname, char *err,
+		      size_t err_len)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *main_prog;
+	long e = libxdp_get_error(mp);
+
+	if (e == -ENOENT || !mp)
+		return 0;
+	if (e) {
+		snprintf(err, err_len, "%s: cannot read attached XDP programs: %s",
+			 ifname, strerror((int)-e));
+		return (int)e;
+	}
+	main_prog = xdp_multiprog__main_prog(mp);
+	if (xdp_multiprog__is_legacy(mp) && main_prog && !is_ours(main_prog)) {
+		snprintf(err, err_len,
+			 "%s already has XDP program '%s' (id %u) attached without the libxdp dispatcher; afxdp-agent does not replace other programs: detach it, or load it through libxdp (xdp-loader) so both can run",
+			 ifname, xdp_program__name(main_prog),
+			 xdp_program__id(main_prog));
+		xdp_multiprog__close(mp);
+		return -EEXIST;
+	}
+	xdp_multiprog__close(mp);
+	return 0;
+}
+
+int xdp_remove_stale(int ifindex, bool *removed, char *err, size_t err_len)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *prog;
+	long e = libxdp_get_error(mp);
+	int ret = 0;
+
+	*removed = false;
+	if (e == -ENOENT || !mp)
+		return 0;
+	if (e)
+		return (int)e;
+	if (xdp_multiprog__is_legacy(mp)) {
+		if (is_ours(xdp_multiprog__main_prog(mp))) {
+			ret = xdp_multiprog__detach(mp);
+			*removed = !ret;
+		}
+	} else {
+		for (prog = xdp_multiprog__next_prog(NULL, mp); prog;
+		     prog = xdp_multiprog__next_prog(prog, mp)) {
+			if (!is_ours(prog))
+				continue;
+			ret = xdp_program__detach(prog, ifindex,
+						  xdp_multiprog__attach_mode(mp),
+						  0);
+			*removed = !ret;
+			break;
+		}
+	}
+	if (ret)
+		snprintf(err, err_len,
+			 "cannot remove the stale afxdp_steer program: %s",
+			 strerror(-ret));
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
+static int find_map_fd(struct xdp_program *prog, const char *name)
+{
+	struct bpf_object *obj = xdp_program__bpf_obj(prog);
+	struct bpf_map *map = obj ? bpf_object__find_map_by_name(obj, name) :
+				    NULL;
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+static int attach_in_mode(const struct xdp_attach_opts *o, struct xdp_port *p,
+			  enum xdp_attach_mode mode)
+{
+	struct xdp_multiprog *mp;
+	int err;
+
+	libxdp_last_warn[0] = '\0';
+	err = xdp_program__attach(p->prog, o->ifindex, mode, 0);
+	if (err)
+		return err;
+	p->attach_mode = mode;
+	mp = xdp_multiprog__get_from_ifindex(o->ifindex);
+	if (!libxdp_get_error(mp) && mp) {
+		p->multiprog = !xdp_multiprog__is_legacy(mp);
+		xdp_multiprog__close(mp);
+	}
+	if (!p->multiprog)
+		snprintf(p->why, sizeof(p->why),
+			 "dispatcher refused by the kernel%s%s",
+			 libxdp_last_warn[0] ? ": " : "", libxdp_last_warn);
+	return 0;
+}
+
+int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
+	       size_t err_len)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts,
+			    .open_filename = o->object_path,
+			    .prog_name = AFXDP_STEER_PROG_NAME);
+	char native_err[64] = "";
+	long e;
+	int ret;
+
+	libxdp_set_print(libxdp_print);
+	memset(p, 0, sizeof(*p));
+	p->ifindex = o->ifindex;
+	p->xsks_map_fd = p->filter_map_fd = p->counters_map_fd = -1;
+	p->prog = xdp_program__create(&opts);
+	e = libxdp_get_error(p->prog);
+	if (e) {
+		p->prog = NULL;
+		snprintf(err, err_len, "cannot open BPF object %s: %s",
+			 o->object_path, strerror((int)-e));
+		return (int)e;
+	}
+
+	ret = -EINVAL;
+	if (o->mode != XDP_ATTACH_SKB) {
+		ret = attach_in_mode(o, p, XDP_MODE_NATIVE);
+		if (ret)
+			snprintf(native_err, sizeof(native_err), "%s",
+				 strerror(-ret));
+	}
+	if (ret && o->mode == XDP_ATTACH_AUTO) {
+		/* A fresh object: the failed attempt may have loaded it. */
+		xdp_program__close(p->prog);
+		p->prog = xdp_program__create(&opts);
+		if (libxdp_get_error(p->prog)) {
+			p->prog = NULL;
+			snprintf(err, err_len, "cannot reopen %s",
+				 o->object_path);
+			return -EINVAL;
+		}
+		ret = attach_in_mode(o, p, XDP_MODE_SKB);
+		if (!ret) {
+			char why[sizeof(p->why)];
+
+			snprintf(why, sizeof(why), "%s", p->why);
+			snprintf(p->why, sizeof(p->why),
+				 "native mode refused (%.40s), using skb mode%s%.70s",
+				 native_err, why[0] ? "; " : "", why);
+		}
+	} else if (o->mode == XDP_ATTACH_SKB) {
+		ret = attach_in_mode(o, p, XDP_MODE_SKB);
+	}
+	if (ret) {
+		snprintf(err, err_len,
+			 "%s: cannot attach XDP program (%s mode): %s%s%s",
+			 o->ifname,
+			 o->mode == XDP_ATTACH_SKB ? "skb" :
+			 o->mode == XDP_ATTACH_NATIVE ? "native" :
+							"native and skb",
+			 strerror(-ret), libxdp_last_warn[0] ? "; libxdp: " : "",
+			 libxdp_last_warn);
+		xdp_program__close(p->prog);
+		p->prog = NULL;
+		return ret;
+	}
+	p->xsks_map_fd = find_map_fd(p->prog, "xsks_map");
+	p->filter_map_fd = find_map_fd(p->prog, "filter_map");
+	p->counters_map_fd = find_map_fd(p->prog, "counters_map");
+	if (p->xsks_map_fd < 0 || p->filter_map_fd < 0 ||
+	    p->counters_map_fd < 0) {
+		snprintf(err, err_len,
+			 "%s does not have the maps xsks_map, filter_map and counters_map",
+			 o->object_path);
+		xdp_detach(p);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int xdp_detach(struct xdp_port *p)
+{
+	int err = 0;
+
+	if (!p->prog)
+		return 0;
+	if (p->attach_mode)
+		err = xdp_program__detach(p->prog, p->ifindex,
+					  (enum xdp_attach_mode)p->attach_mode,
+					  0);
+	/* The device may be gone (veth deleted): nothing left to detach. */
+	if (err == -ENODEV || err == -ENOENT)
+		err = 0;
+	xdp_program__close(p->prog);
+	p->prog = NULL;
+	p->attach_mode = 0;
+	return err;
+}
+
+int xdp_set_filter(const struct xdp_port *p, const struct afxdp_filter *f)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(p->filter_map_fd, &key, f, BPF_ANY) ?
+		       -errno :
+		       0;
+}
+
+int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd)
+{
+	if (queue >= AFXDP_MAX_QUEUES)
+		return -ERANGE;
+	return bpf_map_update_elem(p->xsks_map_fd, &queue, &xsk_fd, BPF_ANY) ?
+		       -errno :
+		       0;
+}
+
+int xdp_read_counters(const struct xdp_port *p, uint64_t out[AFXDP_CNT_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	vals = calloc((size_t)ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < AFXDP_CNT_MAX; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(p->counters_map_fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attaching afxdp_steer to a port through libxdp: the dispatcher where the
+ * kernel allows it, libxdp's single-program fallback where it refuses;
+ * native mode with skb fallback. Never touches another program: a foreign
+ * non-multiprog program makes the attach fail with -EEXIST.
+ */
+#ifndef AGENT_XDP_LOAD_H
+#define AGENT_XDP_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/afxdp_steer.h"
+#include "guest/config.h"
+
+struct xdp_program;
+
+struct xdp_port {
+	int ifindex;
+	struct xdp_program *prog;
+	int attach_mode; /* libxdp enum xdp_attach_mode obtained */
+	bool multiprog; /* through the dispatcher */
+	char why[160]; /* why a fallback happened, "" if none */
+	int xsks_map_fd, filter_map_fd, counters_map_fd;
+};
+
+struct xdp_attach_opts {
+	const char *ifname;
+	int ifindex;
+	const char *object_path; /* afxdp_steer.bpf.o */
+	enum cfg_xdp_mode mode;
+};
+
+/* Finds afxdp_steer.bpf.o: the configured path, $AFXDP_BPF_DIR, ../bpf
+ * next to the executable (build tree), then the install dir. */
+int xdp_find_object(const char *configured, char *path, size_t len);
+
+/* Removes an afxdp_steer left by a previous run that died (the caller holds
+ * the port lock, so no live agent owns it). Sets *removed. */
+int xdp_remove_stale(int ifindex, bool *removed, char *err, size_t err_len);
+/* Refuses when a foreign program is attached without the dispatcher. */
+int xdp_check_foreign(int ifindex, const char *ifname, char *err,
+		      size_t err_len);
+int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
+	       size_t err_len);
+/* Detaches only our program; the dispatcher keeps the others. */
+int xdp_detach(struct xdp_port *p);
+
+int xdp_set_filter(const struct xdp_port *p, const struct afxdp_filter *f);
+int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd);
+int xdp_read_counters(const struct xdp_port *p, uint64_t out[AFXDP_CNT_MAX]);
+const char *xdp_mode_name(int attach_mode);
+
+#endif
