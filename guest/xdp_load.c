@@ -26,13 +26,32 @@ static int libxdp_print(enum libxdp_print_level level, const char *fmt,
 
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	msg[strcspn(msg, "\n")] = '\0';
-	if (level == LIBXDP_WARN) {
+	if (level == LIBXDP_WARN && !libxdp_last_warn[0]) {
 		snprintf(libxdp_last_warn, sizeof(libxdp_last_warn), "%.*s",
 			 (int)sizeof(libxdp_last_warn) - 1, msg);
 		pr_debug("libxdp: %s", msg);
 	} else if (level == LIBXDP_INFO) {
 		pr_debug("libxdp: %s", msg);
 	}
+	return 0;
+}
+
+/* libbpf reports why the dispatcher could not load (EPERM for freplace on
+ * some kernels); keep the first failure of an attach for the report and
+ * send the rest to the debug log instead of stderr. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	char msg[512];
+
+	if (level == LIBBPF_DEBUG && log_get_level() < LOG_DEBUG)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (level == LIBBPF_WARN && !libxdp_last_warn[0] && strstr(msg, "failed"))
+		snprintf(libxdp_last_warn, sizeof(libxdp_last_warn), "%.*s",
+			 (int)sizeof(libxdp_last_warn) - 1, msg);
+	pr_debug("libbpf: %s", msg);
 	return 0;
 }
 
@@ -192,6 +211,7 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	int ret;
 
 	libxdp_set_print(libxdp_print);
+	libbpf_set_print(libbpf_print);
 	memset(p, 0, sizeof(*p));
 	p->ifindex = o->ifindex;
 	p->xsks_map_fd = p->filter_map_fd = p->counters_map_fd = -1;
