@@ -64,7 +64,8 @@ static int bind_listen(const char *host, uint16_t port, int *out_fd,
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 				  .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+				  .ai_flags = AI_PASSIVE | AI_NUMERICHOST |
+					      AI_NUMERICSERV };
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct addrinfo *ai;
@@ -72,6 +73,7 @@ static int bind_listen(const char *host, uint16_t port, int *out_fd,
 	int fd, one = 1, err;
 
 	snprintf(service, sizeof(service), "%u", port);
+	/* Numeric hosts only: no DNS lookup can stall the agent's start. */
 	err = getaddrinfo(host, service, &hints, &ai);
 	if (err) {
 		pr_err("prometheus: cannot resolve %s: %s", host,

@@ -29,6 +29,8 @@ static const char *const level_names[] = {
 
 int log_level_parse(const char *name)
 {
+	if (!name)
+		return -EINVAL;
 	for (int i = LOG_ERR; i <= LOG_DEBUG; i++)
 		if (level_names[i] && !strcmp(name, level_names[i]))
 			return i;
@@ -70,6 +72,8 @@ int log_reopen(void)
 	pthread_mutex_lock(&log_state.lock);
 	if (log_state.file)
 		fclose(log_state.file);
+	/* If the reopen fails, log to stderr rather than to a closed FILE. */
+	log_state.file = NULL;
 	err = open_path();
 	pthread_mutex_unlock(&log_state.lock);
 	return err;

@@ -14,8 +14,16 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 
 	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
 		return -EINVAL;
+	/* Decimal or 0x hex. Not base 0: its octal turns "010" into 8 and
+	 * rejects "08", a trap in config files. */
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			return -EINVAL;
+		v = strtoull(s + 2, &end, 16);
+	} else {
+		v = strtoull(s, &end, 10);
+	}
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (end == s || *end)
@@ -69,16 +77,20 @@ static int hexval(char c)
 int parse_mac(const char *s, uint8_t mac[6])
 {
 	uint8_t tmp[6];
+	char sep;
 
-	/* Exactly xx:xx:xx:xx:xx:xx (or '-' separators), nothing else. */
+	/* Exactly xx:xx:xx:xx:xx:xx (or all '-' separators), nothing else. */
 	if (!s || strlen(s) != 17)
+		return -EINVAL;
+	sep = s[2];
+	if (sep != ':' && sep != '-')
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
 		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
-		if (i < 5 && s[i * 3 + 2] != ':' && s[i * 3 + 2] != '-')
+		if (i < 5 && s[i * 3 + 2] != sep)
 			return -EINVAL;
 		tmp[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -128,7 +140,7 @@ int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *lo,
 int parse_u32_list(const char *s, uint32_t max_value, uint32_t *out,
 		   size_t max_items, size_t *count)
 {
-	char *copy, *tok, *save = NULL;
+	char *copy, *tok, *next;
 	size_t n = 0;
 	int err = 0;
 
@@ -137,8 +149,9 @@ int parse_u32_list(const char *s, uint32_t max_value, uint32_t *out,
 	copy = strdup(s);
 	if (!copy)
 		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty item ("1,,2", "1,") is an error, not
+	 * something to skip silently. */
+	for (next = copy; (tok = strsep(&next, ","));) {
 		uint32_t lo, hi;
 
 		err = parse_u32_range(tok, 0, max_value, &lo, &hi);
