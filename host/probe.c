@@ -1048,13 +1048,12 @@ void probe_print_table(const struct probe_report *rep, FILE *out)
 	for (int i = 0; i < KCFG_NSYMS; i++)
 		fprintf(out, "  %-24s %s\n", kcfg_names[i],
 			probe_kcfg_str(rep->kcfg[i]));
-	fprintf(out, "bpf()          %s%s%s\n",
+	fprintf(out, "bpf()          %s%s\n",
 		!rep->bpf_checked ? "not tried" :
 		rep->bpf_usable	  ? "usable" :
 				    "not usable: ",
 		rep->bpf_checked && !rep->bpf_usable ? strerror(-rep->bpf_err) :
-						       "",
-		"");
+						       "");
 	fprintf(out, "bpffs          %s (%s)\n",
 		rep->bpffs_mounted ? "mounted" : "not mounted",
 		rep->bpffs_path);

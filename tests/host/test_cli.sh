@@ -1,0 +1,48 @@
+#!/bin/bash
+# afxdp-host front end: --help, --version, exit codes of bad usage for the
+# whole tool (every command answers --help with 0). No root needed.
+set -u
+TOP=${AFXDP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TOP/tests/lib/tap.sh"
+BIN=${AFXDP_HOST:-$TOP/host/afxdp-host}
+
+if [ ! -x "$BIN" ]; then
+	not_ok "afxdp-host built at $BIN"
+	tap_done
+	exit 1
+fi
+
+assert_rc "--help: exit 0" 0 "$BIN" --help
+assert_match "--help lists the commands" "probe.*" "$OUT"
+for c in probe vm sriov; do
+	assert_match "--help lists '$c'" "^  $c " "$OUT"
+done
+assert_match "--help lists the global options" "--sysfs-root DIR" "$OUT"
+assert_rc "-h: exit 0" 0 "$BIN" -h
+assert_rc "help: exit 0" 0 "$BIN" help
+assert_rc "--version: exit 0" 0 "$BIN" --version
+assert_eq "--version prints the VERSION file" "afxdp-host $(cat "$TOP/VERSION")" "$OUT"
+assert_rc "-V: exit 0" 0 "$BIN" -V
+
+assert_rc "no command: exit 2" 2 "$BIN"
+assert_match "no command: says so, with a hint" "no command given.*|afxdp-host --help" "$OUT"
+assert_rc "unknown command: exit 2" 2 "$BIN" frobnicate
+assert_match "unknown command: named" "unknown command 'frobnicate'" "$OUT"
+assert_match "unknown command: usage hint" "Try 'afxdp-host --help'" "$OUT"
+assert_eq "unknown command: one message and one hint (2 lines)" 2 \
+	"$(printf '%s\n' "$OUT" | wc -l)"
+assert_rc "unknown global option: exit 2" 2 "$BIN" --frobnicate probe
+assert_match "unknown global option: named" "frobnicate" "$OUT"
+assert_rc "-c without URI: exit 2" 2 "$BIN" -c
+assert_rc "--sysfs-root without DIR: exit 2" 2 "$BIN" --sysfs-root
+assert_rc "empty --sysfs-root: exit 2" 2 "$BIN" --sysfs-root "" probe
+assert_rc "unknown command after options: exit 2" 2 "$BIN" -j -v nosuch
+
+# Every command answers --help with 0 and a usage line; bad options: 2.
+for c in probe vm sriov; do
+	assert_rc "$c --help: exit 0" 0 "$BIN" "$c" --help
+	assert_match "$c --help: usage" "[Uu]sage:.*$c" "$OUT"
+	assert_rc "$c --no-such-option: exit 2" 2 "$BIN" "$c" --no-such-option
+done
+
+tap_done
