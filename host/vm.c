@@ -423,9 +423,10 @@ int vm_set(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 				       o->domain, virGetLastErrorMessage());
 		break;
 	}
-	if (err)
-		r->changed = false;
 out:
+	if (err)
+		r->changed =
+			false; /* failed runs change nothing or roll back */
 	for (int s = 0; s < SCOPE_N; s++) {
 		for (size_t i = 0; i < nch[s]; i++) {
 			free(ch[s][i].old_xml);
@@ -616,9 +617,10 @@ int vm_attach(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 				       o->domain, virGetLastErrorMessage());
 		}
 	}
-	if (err)
-		r->changed = false;
 out:
+	if (err)
+		r->changed =
+			false; /* failed runs change nothing or roll back */
 	for (int s = 0; s < SCOPE_N; s++) {
 		free(xml[s]);
 		xmlFreeDoc(docs[s]);
