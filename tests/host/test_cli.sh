@@ -45,4 +45,17 @@ for c in probe vm sriov; do
 	assert_rc "$c --no-such-option: exit 2" 2 "$BIN" "$c" --no-such-option
 done
 
+# The man page renders without warnings and documents every command.
+if command -v man >/dev/null; then
+	warn=$(mktemp)
+	page=$(MANWIDTH=80 man --warnings -l "$TOP/host/afxdp-host.8" 2>"$warn" | col -b)
+	assert_eq "afxdp-host.8 renders without groff warnings" "" "$(cat "$warn")"
+	rm -f "$warn"
+	assert_match "afxdp-host.8 documents probe and e.cap.025" "e\.cap\.025" "$page"
+	assert_match "afxdp-host.8 refers to the vm and sriov pages" \
+		"afxdp-host-vm\(8\).*afxdp-host-sriov\(8\)" "$(printf '%s' "$page" | tr '\n' ' ')"
+else
+	skip "afxdp-host.8 renders" "man is not installed"
+fi
+
 tap_done
