@@ -1,0 +1,180 @@
+#!/bin/bash
+# afxdp-host vm end to end through the CLI, against libvirt's test driver:
+# test:///default (one running domain "test") and tests/host/data/
+# libvirt-test.xml (vm-ready: XDP-ready and running; vm-plain: shut off,
+# one virtio and one e1000 interface; vm-old: pc-i440fx-1.5, MTU 9000).
+# The test driver's state lives in each process, so every run starts from
+# the file again: changes are checked through --json/--dry-run output of
+# the same run, persistence across runs by the cmocka test_vm_libvirt.
+# No root needed. AFXDP_HOST overrides the binary.
+set -u
+TOP=${AFXDP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TOP/tests/lib/tap.sh"
+BIN=${AFXDP_HOST:-$TOP/host/afxdp-host}
+FILE="test://$TOP/tests/host/data/libvirt-test.xml"
+DEF=test:///default
+NOVHOST=(--vhost-dev /nonexistent/vhost-net)
+
+if [ ! -x "$BIN" ]; then
+	not_ok "afxdp-host built at $BIN"
+	tap_done
+	exit 1
+fi
+if ! command -v python3 >/dev/null; then
+	skip "vm suite" "python3 (reads the JSON) not installed"
+	tap_done
+	exit 0
+fi
+# jget JSON EXPR: a python expression on the parsed document `d`.
+jget() { printf '%s' "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
+# xget XML XPATH: string value through libxml2's xmllint.
+xget() { printf '%s' "$1" | xmllint --xpath "$2" - 2>/dev/null; }
+
+# --help everywhere.
+assert_rc "vm --help: exit 0" 0 "$BIN" vm --help
+for s in xml set attach show; do
+	assert_match "vm --help documents '$s'" "vm $s" "$OUT"
+	assert_rc "vm $s --help: exit 0" 0 "$BIN" vm "$s" --help
+done
+assert_rc "vm without subcommand: exit 2" 2 "$BIN" vm
+assert_rc "vm unknown subcommand: exit 2" 2 "$BIN" vm frob
+assert_match "unknown subcommand named" "unknown subcommand 'frob'" "$OUT"
+
+# vm xml: the snippet only, parsed back.
+for v in 1 2 3 64; do
+	X=$("$BIN" vm xml --vcpus $v --tap tap0 "${NOVHOST[@]}" 2>/dev/null)
+	assert_eq "xml --vcpus $v: queues = 2 x vCPUs" $((2 * v)) \
+		"$(xget "$X" 'string(/interface/driver/@queues)')"
+done
+assert_rc "xml --vcpus 200: exit 0" 0 "$BIN" vm xml --vcpus 200 --network default
+assert_match "xml --vcpus 200: capped, and the cap explained" \
+	"capped to the host limit 256.*tap" "$OUT"
+X=$("$BIN" vm xml --vcpus 200 --network default 2>/dev/null)
+assert_eq "xml --vcpus 200: queues 256" 256 "$(xget "$X" 'string(/interface/driver/@queues)')"
+X=$("$BIN" vm xml --vcpus 8 --bridge br0 --max-queues 4 2>/dev/null)
+assert_eq "xml --max-queues 4 caps 16 to 4" 4 "$(xget "$X" 'string(/interface/driver/@queues)')"
+
+X=$("$BIN" vm xml --vcpus 2 --tap afx0 --mac 52:54:00:12:34:56 --mtu 1500 "${NOVHOST[@]}" 2>/dev/null)
+assert_match "xml: stdout starts with <interface" "^<interface type=\"ethernet\">" "$X"
+assert_eq "xml --tap: type ethernet" ethernet "$(xget "$X" 'string(/interface/@type)')"
+assert_eq "xml --tap: target dev" afx0 "$(xget "$X" 'string(/interface/target/@dev)')"
+assert_eq "xml --tap: managed='no'" no "$(xget "$X" 'string(/interface/target/@managed)')"
+assert_eq "xml: model virtio" virtio "$(xget "$X" 'string(/interface/model/@type)')"
+assert_eq "xml: driver qemu without vhost-net" qemu "$(xget "$X" 'string(/interface/driver/@name)')"
+assert_eq "xml: rx_queue_size 1024" 1024 "$(xget "$X" 'string(/interface/driver/@rx_queue_size)')"
+assert_eq "xml: guest offloads off" "off off off off off" \
+	"$(for a in csum tso4 tso6 ecn ufo; do xget "$X" "string(/interface/driver/guest/@$a)"; echo; done | xargs)"
+assert_eq "xml: mac" 52:54:00:12:34:56 "$(xget "$X" 'string(/interface/mac/@address)')"
+assert_eq "xml: mtu" 1500 "$(xget "$X" 'string(/interface/mtu/@size)')"
+X=$("$BIN" vm xml --vcpus 2 --network default --vhost-dev /dev/null 2>/dev/null)
+assert_eq "xml: driver vhost when the vhost-net device exists" vhost \
+	"$(xget "$X" 'string(/interface/driver/@name)')"
+X=$("$BIN" vm xml --vcpus 2 --network default 2>/dev/null)
+assert_eq "xml: no <mtu> unless asked" 0 "$(xget "$X" 'count(/interface/mtu)')"
+J=$("$BIN" -j vm xml --vcpus 3 --network default)
+assert_eq "xml --json: queues" 6 "$(jget "$J" 'd["queues"]')"
+assert_match "xml --json: xml field" "<source network=\"default\"/>" "$(jget "$J" 'd["xml"]')"
+
+# Bad usage: exit 2.
+assert_rc "xml --mtu 4065: exit 2" 2 "$BIN" vm xml --vcpus 2 --network n --mtu 4065
+assert_match "xml --mtu 4065: explained" "4064" "$OUT"
+assert_rc "xml bad MAC: exit 2" 2 "$BIN" vm xml --vcpus 2 --network n --mac 52:54:00:zz:00:01
+assert_match "bad MAC named" "bad MAC" "$OUT"
+assert_rc "xml multicast MAC: exit 2" 2 "$BIN" vm xml --vcpus 2 --network n --mac 01:00:5e:00:00:01
+assert_rc "xml --vcpus 0: exit 2" 2 "$BIN" vm xml --vcpus 0 --network n
+assert_rc "xml --vcpus abc: exit 2" 2 "$BIN" vm xml --vcpus abc --network n
+assert_rc "xml --queues 300: exit 2" 2 "$BIN" vm xml --vcpus 2 --network n --queues 300
+assert_rc "xml --rx-queue-size 300: exit 2" 2 "$BIN" vm xml --vcpus 2 --network n --rx-queue-size 300
+assert_rc "xml without a source: exit 2" 2 "$BIN" vm xml --vcpus 2
+assert_rc "xml two sources: exit 2" 2 "$BIN" vm xml --vcpus 2 --network n --bridge b
+assert_rc "xml without --vcpus: exit 2" 2 "$BIN" vm xml --network n
+assert_rc "xml --machine pc-i440fx-1.5: exit 2" 2 "$BIN" vm xml --vcpus 2 --network n --machine pc-i440fx-1.5
+assert_match "old machine type explained" "VIRTIO_F_VERSION_1" "$OUT"
+assert_rc "set --vcpus (xml only): exit 2" 2 "$BIN" -c $DEF vm set test --vcpus 2
+
+# vm show on test:///default.
+assert_rc "show test: exit 0" 0 "$BIN" -c $DEF vm show test "${NOVHOST[@]}"
+assert_match "show: vCPUs" "2 vCPUs" "$OUT"
+assert_match "show: the interface is not XDP-ready and why" "not XDP-ready" "$OUT"
+assert_match "show: reason model" "model unset -> virtio" "$OUT"
+J=$("$BIN" -c $DEF -j vm show test "${NOVHOST[@]}")
+assert_eq "show --json: vcpus" 2 "$(jget "$J" 'd["vcpus"]')"
+assert_eq "show --json: one interface" 1 "$(jget "$J" 'len(d["interfaces"])')"
+assert_eq "show --json: mac" aa:bb:cc:dd:ee:ff "$(jget "$J" 'd["interfaces"][0]["mac"]')"
+assert_eq "show --json: xdp_ready false" False "$(jget "$J" 'd["interfaces"][0]["xdp_ready"]')"
+
+# Errors.
+assert_rc "unknown domain: exit 1" 1 "$BIN" -c $DEF vm show nosuch
+assert_match "unknown domain: message" "domain 'nosuch' not found" "$OUT"
+assert_rc "set unknown domain: exit 1" 1 "$BIN" -c $DEF vm set nosuch --config
+assert_match "set unknown domain: message" "domain 'nosuch' not found" "$OUT"
+assert_rc "unreachable URI: exit 1" 1 "$BIN" -c 'qemu+unix:///system?socket=/nonexistent' vm show x
+assert_match "unreachable URI: libvirt's reason" "cannot connect.*nonexistent" "$OUT"
+assert_no_match "libvirt's own error printing is silenced" "^libvirt:" "$OUT"
+assert_rc "attach bad MAC: exit 2" 2 "$BIN" -c $DEF vm attach test --network default --mac xx
+assert_rc "set --mtu 9000: exit 2" 2 "$BIN" -c $DEF vm set test --config --mtu 9000
+
+# The domain file: an XDP-ready running domain is left alone.
+J=$("$BIN" -c "$FILE" -j vm set vm-ready "${NOVHOST[@]}")
+assert_eq "set vm-ready: exit 0, changed false" False "$(jget "$J" 'd["changed"]')"
+assert_eq "set vm-ready: no diff" "" "$(jget "$J" 'd["diff"]')"
+assert_rc "set vm-ready: says no change" 0 "$BIN" -c "$FILE" vm set vm-ready "${NOVHOST[@]}"
+assert_match "set vm-ready: 'no change'" "^no change$" "$OUT"
+assert_rc "show vm-ready: XDP-ready" 0 "$BIN" -c "$FILE" vm show vm-ready "${NOVHOST[@]}"
+assert_match "show vm-ready: XDP-ready" ": XDP-ready" "$OUT"
+
+# Driver queues can't change live.
+assert_rc "set --live on a running domain that needs changes: exit 2" 2 \
+	"$BIN" -c "$FILE" vm set vm-ready --queues 8 "${NOVHOST[@]}"
+assert_match "live refusal explained" "can't change on a running domain.*--config" "$OUT"
+J=$("$BIN" -c "$FILE" -j vm set vm-ready --queues 8 --config "${NOVHOST[@]}")
+assert_eq "set --config on a running domain: changed" True "$(jget "$J" 'd["changed"]')"
+assert_match "set --config: queues 4 -> 8" "queues 4 -> 8" "$(jget "$J" 'd["interfaces"][0]["changes"]')"
+
+# vm-plain (shut off): current = config; dry run shows the diff.
+assert_rc "dry run set vm-plain: exit 0" 0 "$BIN" -c "$FILE" -n vm set vm-plain "${NOVHOST[@]}"
+assert_match "dry run: diff header" "^--- vm-plain interface 52:54:00:00:00:02 \(config\)" "$OUT"
+assert_match "dry run: + driver line" "^\+  <driver name=\"qemu\" queues=\"6\" rx_queue_size=\"1024\">" "$OUT"
+assert_match "dry run: says nothing changed" "nothing changed" "$OUT"
+J=$("$BIN" -c "$FILE" -j -n vm set vm-plain "${NOVHOST[@]}")
+assert_eq "dry run --json: dry_run true" True "$(jget "$J" 'd["dry_run"]')"
+assert_eq "dry run --json: would change" True "$(jget "$J" 'd["changed"]')"
+assert_eq "dry run --json: only the virtio interface" 1 "$(jget "$J" 'len(d["interfaces"])')"
+J=$("$BIN" -c "$FILE" -j vm set vm-plain --iface 52:54:00:00:00:03 "${NOVHOST[@]}")
+assert_match "set --iface e1000: converted to virtio" "model e1000 -> virtio" "$(jget "$J" 'd["interfaces"][0]["changes"]')"
+assert_eq "set --iface: queues 6 for 3 vCPUs" 6 "$(jget "$J" 'd["interfaces"][0]["queues"]')"
+assert_rc "set --iface no match: exit 1" 1 "$BIN" -c "$FILE" vm set vm-plain --iface nosuch
+assert_rc "set --live on a shut-off domain: exit 1" 1 "$BIN" -c "$FILE" vm set vm-plain --live
+assert_match "not running explained" "not running" "$OUT"
+
+# vm-old: ancient machine type, jumbo MTU.
+assert_rc "set vm-old: exit 2" 2 "$BIN" -c "$FILE" vm set vm-old --config
+assert_match "set vm-old: machine type refused" "pc-i440fx-1.5 refused.*VIRTIO_F_VERSION_1" "$OUT"
+J=$("$BIN" -c "$FILE" -j vm show vm-old)
+assert_eq "show vm-old: machine_ok false" False "$(jget "$J" 'd["machine_ok"]')"
+assert_match "show vm-old: MTU reason" "MTU 9000 above" "$(jget "$J" 'd["interfaces"][0]["reasons"]')"
+
+# attach.
+J=$("$BIN" -c "$FILE" -j -n vm attach vm-plain --tap afx1 "${NOVHOST[@]}")
+assert_eq "attach dry run: would change" True "$(jget "$J" 'd["changed"]')"
+assert_match "attach dry run: diff adds the tap" "\+  <target dev=\"afx1\" managed=\"no\"/>" "$(jget "$J" 'd["diff"]')"
+J=$("$BIN" -c "$FILE" -j vm attach vm-plain --tap afx1 --mac 52:54:00:aa:00:01 "${NOVHOST[@]}")
+assert_eq "attach --config: changed" True "$(jget "$J" 'd["changed"]')"
+assert_eq "attach: scope config (domain shut off)" config "$(jget "$J" 'd["interfaces"][0]["scope"]')"
+J=$("$BIN" -c "$FILE" -j vm attach vm-ready --tap tap0 --mac 52:54:00:00:00:01 "${NOVHOST[@]}")
+assert_eq "attach an interface that is already there: no change" False "$(jget "$J" 'd["changed"]')"
+assert_rc "attach a MAC in use by another source: exit 1" 1 \
+	"$BIN" -c "$FILE" vm attach vm-plain --network other --mac 52:54:00:00:00:02
+assert_rc "attach --live on the test driver: exit 1 (libvirt's reason)" 1 \
+	"$BIN" -c "$FILE" vm attach vm-ready --bridge br0 --live
+assert_match "attach --live: libvirt's reason" "not supported" "$OUT"
+
+# The man page renders.
+if command -v man >/dev/null; then
+	M=$(MANWIDTH=80 man -l "$TOP/host/afxdp-host-vm.8" 2>&1)
+	assert_match "man page renders" "afxdp-host-vm" "$M"
+	assert_match "man page documents the MTU limit" "4064" "$M"
+else
+	skip "man page renders" "man not installed"
+fi
+tap_done
