@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
@@ -202,6 +203,9 @@ static void serve(struct prom_server *srv, int fd)
 
 static void *prom_thread(void *arg)
 {
+	const struct timeval send_timeout = {
+		.tv_sec = PROM_CLIENT_TIMEOUT_MS / 1000,
+	};
 	struct prom_server *srv = arg;
 
 	for (;;) {
@@ -221,8 +225,17 @@ static void *prom_thread(void *arg)
 		if (!(pfd[0].revents & POLLIN))
 			continue;
 		fd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue; /* ECONNABORTED, EMFILE...: try again */
+		if (fd < 0) {
+			/* EMFILE and friends leave the connection pending:
+			 * back off instead of spinning on it. */
+			if (errno != EINTR && errno != ECONNABORTED)
+				usleep(100 * 1000);
+			continue;
+		}
+		/* A client that stops reading must not block the thread (and
+		 * prom_server_stop) for long. */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout,
+			   sizeof(send_timeout));
 		serve(srv, fd);
 		close(fd);
 	}
