@@ -37,6 +37,7 @@
 struct ctx {
 	const char *file; /* NULL: config_set(), no file:line prefix */
 	unsigned long line;
+	unsigned long key_line; /* of the current key: for "unknown key" */
 	char key[128];
 	char *err;
 	size_t err_len;
@@ -812,6 +813,7 @@ static int walk_mapping(struct agent_config *cfg, yaml_document_t *doc,
 					c, "duplicate key (first on line %lu)",
 					(unsigned long)k2->start_mark.line + 1);
 		}
+		c->key_line = c->line;
 		ctx_at(c, v);
 		err = fn(cfg, doc, scalar(k), v, c, arg);
 		if (err)
@@ -830,7 +832,7 @@ static int port_pair(struct agent_config *cfg, yaml_document_t *doc,
 
 	(void)cfg;
 	if (!port_key_known(name)) {
-		ctx_at(c, v);
+		c->line = c->key_line;
 		return fail(
 			c,
 			"unknown key (ports take ifname, queues, src_mac, dst_mac)");
@@ -902,7 +904,7 @@ static int top_pair(struct agent_config *cfg, yaml_document_t *doc,
 	if (k)
 		return load_leaf(cfg, doc, k, v, c);
 	if (!is_section(c->key)) {
-		ctx_at(c, v);
+		c->line = c->key_line;
 		return fail(c, "unknown key");
 	}
 	if (v->type == YAML_SCALAR_NODE && !*scalar_or_null(v))

@@ -402,6 +402,12 @@ static void test_load_errors(void **state)
 		"<string>:2: stats.format: must be one of text, json, none, got xml");
 	/* unknown keys at every level */
 	expect_load_error("modes: fwd\n", "<string>:1: modes: unknown key");
+	/* the key's line, not its value's */
+	expect_load_error("mode: fwd\nextra:\n  a: 1\n",
+			  "<string>:2: extra: unknown key");
+	expect_load_error(
+		"ports:\n  - ifname: a\n    nested:\n      - 1\n",
+		"<string>:3: ports.0.nested: unknown key (ports take ifname, queues, src_mac, dst_mac)");
 	expect_load_error("socket:\n  batch: 8\n  fram_size: 2048\n",
 			  "<string>:3: socket.fram_size: unknown key");
 	expect_load_error(
