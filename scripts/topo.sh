@@ -15,13 +15,11 @@ IN_MAC=02:00:00:00:00:02
 OUT_MAC=02:00:00:00:00:03
 SINK_MAC=02:00:00:00:00:04
 
-# nsrun NS CMD...: run in NS with bpffs mounted (libxdp pins there).
-nsrun() {
-	local ns=$1; shift
-	ip netns exec "$ns" sh -c \
-		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' \
-		sh "$@"
-}
+TOPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# nsrun NS CMD...: run in NS with bpffs mounted (libxdp pins there). A
+# script, not a function, so "nsrun ... &" gives the command's own pid.
+nsrun() { "$TOPO_DIR/nsrun" "$@"; }
+NSRUN=$TOPO_DIR/nsrun
 
 # topo_up [QUEUES]: veths with QUEUES rx/tx queues each (default 1).
 topo_up() {

@@ -42,3 +42,10 @@ test: all tests-build
 	$(SAN_MAKE) tests-build $(ASAN_BUILD)/afxdp-agent $(ASAN_BUILD)/afxdp-host
 	tests/run.sh $(UNIT_BINS) $(UNIT_SRCS:%.c=$(ASAN_BUILD)/%) \
 		$(BPF_TEST_BINS) $(SHELL_SUITES)
+
+# Test tools (independent senders/receivers used by the shell suites, the
+# demo and the benchmarks).
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
+tests-build: $(TOOL_BINS)
+all: $(TOOL_BINS)

@@ -16,22 +16,22 @@ diag() { echo "# $*"; }
 # assert_eq DESC EXPECTED ACTUAL
 assert_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1"; diag "  expected: '$2'"; diag "  actual:   '$3'"; fi
+		not_ok "$1"; diag "  expected: '$2'"; diag "  actual:   '$3'"; return 1; fi
 }
 # assert_ge DESC MIN ACTUAL
 assert_ge() {
 	if [ "$3" -ge "$2" ] 2>/dev/null; then ok "$1 ($3 >= $2)"; else
-		not_ok "$1"; diag "  expected >= $2, got '$3'"; fi
+		not_ok "$1"; diag "  expected >= $2, got '$3'"; return 1; fi
 }
 # assert_le DESC MAX ACTUAL
 assert_le() {
 	if [ "$3" -le "$2" ] 2>/dev/null; then ok "$1 ($3 <= $2)"; else
-		not_ok "$1"; diag "  expected <= $2, got '$3'"; fi
+		not_ok "$1"; diag "  expected <= $2, got '$3'"; return 1; fi
 }
 # assert_match DESC REGEX TEXT
 assert_match() {
 	if printf '%s' "$3" | grep -qE -- "$2"; then ok "$1"; else
-		not_ok "$1"; diag "  /$2/ not in:"; printf '%s\n' "$3" | head -5 | sed 's/^/#    /'; fi
+		not_ok "$1"; diag "  /$2/ not in:"; printf '%s\n' "$3" | head -5 | sed 's/^/#    /'; return 1; fi
 }
 assert_no_match() {
 	if printf '%s' "$3" | grep -qE -- "$2"; then
@@ -43,7 +43,7 @@ assert_rc() {
 	local desc=$1 want=$2; shift 2
 	OUT=$("$@" 2>&1); local rc=$?
 	if [ "$rc" = "$want" ]; then ok "$desc"; else
-		not_ok "$desc"; diag "  exit $rc, wanted $want: $*"; printf '%s\n' "$OUT" | tail -5 | sed 's/^/#    /'; fi
+		not_ok "$desc"; diag "  exit $rc, wanted $want: $*"; printf '%s\n' "$OUT" | tail -5 | sed 's/^/#    /'; return 1; fi
 }
 need_root() {
 	if [ "$(id -u)" != 0 ]; then skip "$1" "needs root"; return 1; fi
