@@ -50,8 +50,8 @@ topo_up() {
 
 topo_down() {
 	for ns in "$GEN_NS" "$FWD_NS" "$SINK_NS"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
 	done
 	return 0
 }
@@ -64,4 +64,18 @@ link_rx_packets() {
 link_tx_packets() {
 	ip -n "$1" -s -j link show dev "$2" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'
+}
+
+# sink_attach NS DEV: the counting XDP sink (bpf/sink_count.bpf.o).
+sink_attach() {
+	ip -n "$1" link set dev "$2" xdpdrv obj "$TOPO_DIR/../bpf/sink_count.bpf.o" sec xdp
+}
+# sink_packets NS DEV [KEY]: sum over CPUs of the sink's counter KEY
+# (0 packets, 1 bytes), read from the map of the program on DEV.
+sink_packets() {
+	local prog map
+	prog=$(ip -n "$1" -j link show dev "$2" | jq '.[0].xdp.prog.id')
+	map=$(bpftool -j prog show id "$prog" | jq '.map_ids[0]')
+	bpftool -j map dump id "$map" |
+		jq "[.[] | select(.formatted.key==${3:-0}) | .formatted.values[].value] | add"
 }
