@@ -1252,6 +1252,19 @@ static int do_apply(struct run *r, int argc, char **argv)
 		if (ac > 2)
 			ret = do_set(r, ac, av);
 	}
+	/* The VFs to bind and configure exist only once numvfs is written:
+	 * a dry run cannot plan further than that. */
+	if (!ret && r->dry_run && json_object_array_length(r->changes)) {
+		const char *note =
+			"the driver and VF steps are planned once numvfs is applied";
+
+		if (!r->json)
+			fprintf(stderr, "afxdp-host sriov: note: %s\n", note);
+		json_object_object_add(r->result, "note",
+				       json_object_new_string(note));
+		sriov_conf_free(&conf);
+		return 0;
+	}
 	for (size_t i = 0; !ret && i < conf.n; i++) {
 		unsigned int vf;
 		char field[32], num[16];
