@@ -26,6 +26,8 @@ done
 VM_BACKENDS=${VM_BACKENDS:-qemu libvirt}
 mkdir -p "$VMT_WORK"
 : >"$VMT_PIDS_FILE"
+# Artifacts are those of this run only.
+rm -rf "$VMT_WORK/artifacts" "$VMT_WORK/run"
 
 # Final sweep: whatever a scenario could not clean up (it was KILLed, ...).
 final_sweep() {

@@ -7,6 +7,8 @@ VMT_TOP=${VMT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VMT_WORK=${VMT_WORK:-$VMT_TOP/vm-tests/work}
 VMT_PREFIX=${VMT_PREFIX:-afxvm}
 # Every PID the harness starts is also listed here, for the final sweep.
+# Debian's python3, not a shim that may wrap it in another process.
+VMT_PY=${VMT_PY:-$(command -v /usr/bin/python3 || command -v python3)}
 VMT_PIDS_FILE=${VMT_PIDS_FILE:-$VMT_WORK/pids}
 
 VMT_DEFER=()

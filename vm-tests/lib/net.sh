@@ -48,7 +48,9 @@ net_setup() {
 sink_start() {
 	local ns=$1 tap=$2 port=$3 out=$4
 	rm -f "$out" "$out.ready"
-	in_ns "$ns" python3 "$VMT_TOP/vm-tests/tools/pkt.py" sink --dev "$tap" \
+	# A simple command in the background: $! is python itself (nsenter
+	# execs it), so the TERM reaches the sink.
+	nsenter --net="/run/netns/$ns" "$VMT_PY" "$VMT_TOP/vm-tests/tools/pkt.py" sink --dev "$tap" \
 		--dport "$port" --ready "$out.ready" >"$out" 2>"$out.err" &
 	SINK_PID=$!
 	track_pid "$SINK_PID"
@@ -66,7 +68,7 @@ sink_stop() {
 # the guest's in-NIC, source ports cycled over FLOWS so the tap spreads
 # them over every queue. Foreground; prints a JSON summary into OUTFILE.
 gen_run() {
-	in_ns "$1" python3 "$VMT_TOP/vm-tests/tools/pkt.py" gen --dev "$2" \
+	in_ns "$1" "$VMT_PY" "$VMT_TOP/vm-tests/tools/pkt.py" gen --dev "$2" \
 		--count "$3" --rate "$4" --flows "$5" --dport "$6" \
 		--dst-mac "$VMT_MAC_IN" --dst-ip "$VMT_IP_IN" \
 		--src-ip "$VMT_HOST_IP_IN" >"$7" 2>"$7.err"
@@ -74,7 +76,10 @@ gen_run() {
 
 # gen_start ...same as gen_run, in the background; sets GEN_PID.
 gen_start() {
-	gen_run "$@" &
+	nsenter --net="/run/netns/$1" "$VMT_PY" "$VMT_TOP/vm-tests/tools/pkt.py" gen --dev "$2" \
+		--count "$3" --rate "$4" --flows "$5" --dport "$6" \
+		--dst-mac "$VMT_MAC_IN" --dst-ip "$VMT_IP_IN" \
+		--src-ip "$VMT_HOST_IP_IN" >"$7" 2>"$7.err" &
 	GEN_PID=$!
 	track_pid "$GEN_PID"
 	defer "kill_pid $GEN_PID 2"
@@ -82,5 +87,5 @@ gen_start() {
 
 # json_get FILE EXPR: a python expression over the JSON object j.
 json_get() {
-	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+	"$VMT_PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }

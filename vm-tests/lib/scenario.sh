@@ -62,7 +62,7 @@ vm_boot_with() {
 
 # agent_val EXPR [TYPE]: a value from the agent's last report of TYPE.
 agent_val() {
-	python3 "$VMT_TOP/vm-tests/tools/agent_json.py" "$VM_CONSOLE" \
+	"$VMT_PY" "$VMT_TOP/vm-tests/tools/agent_json.py" "$VM_CONSOLE" \
 		--type "${2:-final}" "$1" 2>/dev/null
 }
 

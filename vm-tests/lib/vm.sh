@@ -77,6 +77,11 @@ libvirt_env_setup() {
 	for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt/qemu; do
 		mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || return 1
 	done
+	# No private /dev for QEMU: creating device nodes (/dev/ptmx) is not
+	# permitted in this container. The stock qemu.conf plus that one line,
+	# bound over the original in this mount namespace only.
+	{ cat /etc/libvirt/qemu.conf; echo 'namespaces = []'; } >/run/libvirt/qemu.conf
+	mount --bind /run/libvirt/qemu.conf /etc/libvirt/qemu.conf || return 1
 	virtlogd -d -p /run/libvirt/virtlogd.pid || return 1
 	wait_for "virtlogd" 10 test -s /run/libvirt/virtlogd.pid || return 1
 	VIRTLOGD_PID=$(cat /run/libvirt/virtlogd.pid)
@@ -132,16 +137,32 @@ nic_xml() {
 # Offloads-on variant: the same snippet with the guest offloads switched
 # back on (the domain a user would have without afxdp-host's edit).
 nic_xml_offloads_on() {
-	nic_xml "$@" | sed -E "s/(csum|tso4|tso6|ecn|ufo)='off'/\1='on'/g"
+	nic_xml "$@" | sed -E "s/(csum|tso4|tso6|ecn|ufo)=(['\"])off/\1=\2on/g"
 }
 
+# plain_nic_xml TAP MAC: an interface as a user's domain might have it,
+# before `afxdp-host vm set` makes it XDP-ready.
+plain_nic_xml() {
+	cat <<EOX
+<interface type='ethernet'>
+  <mac address='$2'/>
+  <target dev='$1' managed='no'/>
+  <model type='virtio'/>
+</interface>
+EOX
+}
+
+# VM_LIBVIRT_NICS=xml: interfaces from `afxdp-host vm xml`;
+# VM_LIBVIRT_NICS=set: plain interfaces edited by `afxdp-host vm set --config`.
 vm_start_libvirt() {
 	vm_prepare_dir
 	libvirtd_start || return 1
 	local xml="$VM_DIR/domain.xml" nics="" s
 	for s in "tin $VMT_MAC_IN" "tout $VMT_MAC_OUT"; do
 		# shellcheck disable=SC2086
-		if [ "$VM_OFFLOADS" = off ]; then
+		if [ "${VM_LIBVIRT_NICS:-xml}" = set ]; then
+			nics+=$(plain_nic_xml $s)
+		elif [ "$VM_OFFLOADS" = off ]; then
 			nics+=$(nic_xml $s) || { diag "afxdp-host vm xml failed"; return 1; }
 		else
 			nics+=$(nic_xml_offloads_on $s) || return 1
@@ -155,6 +176,9 @@ vm_start_libvirt() {
 		diag "virsh define failed: $(cat "$VM_DIR/virsh.log")"; return 1; }
 	defer "virsh_ undefine $VM_NAME"
 	defer "virsh_ destroy $VM_NAME"
+	if [ "${VM_LIBVIRT_NICS:-xml}" = set ]; then
+		libvirt_vm_set || return 1
+	fi
 	virsh_ start "$VM_NAME" >>"$VM_DIR/virsh.log" 2>&1 || {
 		diag "virsh start failed: $(tail -3 "$VM_DIR/virsh.log")"
 		cp /var/log/libvirt/qemu/"$VM_NAME".log "$VM_DIR/" 2>/dev/null
@@ -166,6 +190,24 @@ vm_start_libvirt() {
 	virsh_ dumpxml "$VM_NAME" >"$VM_DIR/domain-live.xml" 2>/dev/null
 	cp "/var/log/libvirt/qemu/$VM_NAME.log" "$VM_DIR/" 2>/dev/null
 	return 0
+}
+
+# libvirt_vm_set: `afxdp-host vm set DOMAIN --config` on the defined domain,
+# then checks what libvirt stored, and that a second run changes nothing.
+libvirt_vm_set() {
+	local out dom
+	out=$("$AFXDP_HOST" -c "$LIBVIRT_URI" vm set "$VM_NAME" --queues "$VM_QUEUES" --config 2>&1)
+	assert_eq "afxdp-host vm set --config on the defined domain (exit 0)" 0 $? ||
+		{ diag "$out"; return 1; }
+	printf '%s\n' "$out" >"$VM_DIR/vm-set.txt"
+	dom=$(virsh_ dumpxml --inactive "$VM_NAME")
+	printf '%s\n' "$dom" >"$VM_DIR/domain-after-set.xml"
+	assert_eq "vm set: both interfaces get queues=$VM_QUEUES in libvirt's config" 2 \
+		"$(printf '%s' "$dom" | grep -cE "<driver [^>]*queues=['\"]$VM_QUEUES['\"]")"
+	assert_eq "vm set: both interfaces get guest offloads off" 2 \
+		"$(printf '%s' "$dom" | grep -cE "<guest csum=['\"]off['\"] tso4=['\"]off['\"] tso6=['\"]off['\"] ecn=['\"]off['\"] ufo=['\"]off")"
+	out=$("$AFXDP_HOST" -c "$LIBVIRT_URI" -j vm set "$VM_NAME" --queues "$VM_QUEUES" --config 2>/dev/null)
+	assert_match "vm set: a second run reports no change" '"changed": *false' "$out"
 }
 
 # --- common -----------------------------------------------------------------
