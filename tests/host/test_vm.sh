@@ -32,8 +32,9 @@ xget() { printf '%s' "$1" | xmllint --xpath "$2" - 2>/dev/null; }
 
 # --help everywhere.
 assert_rc "vm --help: exit 0" 0 "$BIN" vm --help
+HELP=$OUT
 for s in xml set attach show; do
-	assert_match "vm --help documents '$s'" "vm $s" "$OUT"
+	assert_match "vm --help documents '$s'" "vm $s" "$HELP"
 	assert_rc "vm $s --help: exit 0" 0 "$BIN" vm "$s" --help
 done
 assert_rc "vm without subcommand: exit 2" 2 "$BIN" vm
