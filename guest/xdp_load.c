@@ -93,6 +93,12 @@ int xdp_find_object(const char *configured, char *path, size_t len)
 			snprintf(path, len, "%s/../bpf/%s", exe, OBJ_NAME);
 			if (!access(path, R_OK))
 				return 0;
+			/* Installed under another PREFIX than it was built for:
+			 * PREFIX/sbin/afxdp-agent -> PREFIX/lib/afxdp-kit/bpf. */
+			snprintf(path, len, "%s/../lib/afxdp-kit/bpf/%s", exe,
+				 OBJ_NAME);
+			if (!access(path, R_OK))
+				return 0;
 		}
 	}
 	snprintf(path, len, "%s/%s", AFXDP_BPF_DIR, OBJ_NAME);

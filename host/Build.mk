@@ -22,5 +22,5 @@ install-host: $(HOST_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(PREFIX)/share/afxdp-kit
 	install -m 0755 $(HOST_BIN) $(DESTDIR)$(BINDIR)/afxdp-host
-	install -m 0644 host/afxdp-host.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(wildcard host/*.8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 host/probe.schema.json $(DESTDIR)$(PREFIX)/share/afxdp-kit/
