@@ -73,7 +73,8 @@ include tests/Build.mk
 -include ansible/Build.mk
 -include bench/Build.mk
 
-demo: all
+demo: deps
+	$(MAKE) --no-print-directory all
 	./scripts/demo.sh
 
 format:
