@@ -16,15 +16,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# jq-like access without jq: jget FILE 'python expression on j'
-jget() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>&1; }
-validate() {
-	python3 -c '
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.Draft7Validator.check_schema(schema)
-jsonschema.Draft7Validator(schema).validate(json.load(open(sys.argv[2])))
-print("valid")' "$SCHEMA" "$1" 2>&1 | tail -3
+# python3 starts slowly on a loaded machine: one run per JSON file.
+# jload FILE EXPR...: with the expression `valid`, validates FILE against
+# the schema ("valid" or the error); then evaluates each Python expression
+# on the JSON `j` into V[0..]; tuples print space-separated.
+jload() {
+	local f=$1
+	shift
+	mapfile -t V < <(python3 -c '
+import json, sys
+valid = "not checked"
+try:
+    j = json.load(open(sys.argv[2]))
+    if "valid" in sys.argv[3:]:  # importing jsonschema takes seconds
+        import jsonschema
+        schema = json.load(open(sys.argv[1]))
+        jsonschema.Draft7Validator.check_schema(schema)
+        jsonschema.Draft7Validator(schema).validate(j)
+        valid = "valid"
+except Exception as e:
+    valid = "invalid: " + str(e).splitlines()[0]
+for e in sys.argv[3:]:
+    try:
+        v = eval(e)
+        print(" ".join(map(str, v)) if isinstance(v, tuple) else v)
+    except Exception as x:
+        print("error: %s (%s)" % (x, valid))' "$SCHEMA" "$f" "$@" 2>&1)
 }
 
 if [ ! -x "$BIN" ]; then
@@ -36,52 +53,50 @@ fi
 # --- this machine ---------------------------------------------------------
 "$BIN" --json probe >"$TMP/host.json" 2>"$TMP/host.err"
 assert_eq "probe --json exits 0" 0 $?
-assert_eq "host JSON validates against probe.schema.json" valid \
-	"$(validate "$TMP/host.json")"
-assert_eq "e.cap.025 is named AF_XDP" AF_XDP \
-	"$(jget "$TMP/host.json" 'j["capabilities"]["e.cap.025"]["name"]')"
+want_nd=$(ls /sys/class/net | grep -vx lo | sort | tr '\n' ' ')
+first=$(ls /sys/class/net | grep -vx lo | head -1)
+cap='j["capabilities"]["e.cap.025"]'
+jload "$TMP/host.json" valid "$cap['name']" "$cap['supported']" \
+	'j["kernel"]["af_xdp_socket"]["creatable"]' \
+	'j["kernel"]["bpf_syscall"]["usable"]' 'j["kernel"]["release"]' \
+	'j["kernel"]["config"]["CONFIG_XDP_SOCKETS"]' \
+	'" ".join(sorted(d["name"] for d in j["netdevs"]))+" "' \
+	"[d['mtu'] for d in j['netdevs'] if d['name']=='$first'][0]"
+assert_eq "host JSON validates against probe.schema.json" valid "${V[0]}"
+assert_eq "e.cap.025 is named AF_XDP" AF_XDP "${V[1]}"
 if need_root "e.cap.025 supported on this host (root)"; then
 	assert_eq "e.cap.025 supported on this host (XDP sockets, bpf, native XDP)" \
-		True "$(jget "$TMP/host.json" 'j["capabilities"]["e.cap.025"]["supported"]')"
-	assert_eq "AF_XDP socket created" True \
-		"$(jget "$TMP/host.json" 'j["kernel"]["af_xdp_socket"]["creatable"]')"
-	assert_eq "bpf() usable" True \
-		"$(jget "$TMP/host.json" 'j["kernel"]["bpf_syscall"]["usable"]')"
+		True "${V[2]}"
+	assert_eq "AF_XDP socket created" True "${V[3]}"
+	assert_eq "bpf() usable" True "${V[4]}"
 fi
 # Cross-check the evidence against the kernel, independently.
-assert_eq "kernel release is uname -r" "$(uname -r)" \
-	"$(jget "$TMP/host.json" 'j["kernel"]["release"]')"
+assert_eq "kernel release is uname -r" "$(uname -r)" "${V[5]}"
 if [ -r /proc/config.gz ]; then
 	want=$(zcat /proc/config.gz | sed -n 's/^CONFIG_XDP_SOCKETS=\(.\)$/\1/p')
-	assert_eq "CONFIG_XDP_SOCKETS matches /proc/config.gz" "${want:-n}" \
-		"$(jget "$TMP/host.json" 'j["kernel"]["config"]["CONFIG_XDP_SOCKETS"]')"
+	assert_eq "CONFIG_XDP_SOCKETS matches /proc/config.gz" "${want:-n}" "${V[6]}"
 else
 	skip "CONFIG_XDP_SOCKETS matches /proc/config.gz" "no /proc/config.gz"
 fi
-want=$(ls /sys/class/net | grep -vx lo | sort | tr '\n' ' ')
-assert_eq "netdevs are /sys/class/net without lo" "$want" \
-	"$(jget "$TMP/host.json" '" ".join(sorted(d["name"] for d in j["netdevs"]))+" "')"
-for d in /sys/class/net/*; do
-	n=${d##*/}
-	[ "$n" = lo ] && continue
-	assert_eq "$n: MTU as in sysfs" "$(cat "$d/mtu")" \
-		"$(jget "$TMP/host.json" "[d['mtu'] for d in j['netdevs'] if d['name']=='$n'][0]")"
-	break
-done
+assert_eq "netdevs are /sys/class/net without lo" "$want_nd" "${V[7]}"
+if [ -n "$first" ]; then
+	assert_eq "$first: MTU as in sysfs" "$(cat "/sys/class/net/$first/mtu")" "${V[8]}"
+fi
 out=$("$BIN" probe 2>&1)
 assert_match "human table names the verdict" '^e\.cap\.025 AF_XDP: (supported|not supported)' \
 	"$(printf '%s\n' "$out" | grep '^e.cap.025')"
 assert_match "human table has the netdev header" 'NETDEV +DRIVER +MTU' "$out"
 
 # --- libvirt ---------------------------------------------------------------
-"$BIN" -j -c test:///default probe --dev "$(jget "$TMP/host.json" 'j["netdevs"][0]["name"]')" \
-	>"$TMP/lv.json" 2>/dev/null
-assert_eq "libvirt test:///default reachable" "True test:///default" \
-	"$(jget "$TMP/lv.json" 'j["host"]["libvirt"]["reachable"], j["host"]["libvirt"]["uri"]' | tr -d "(),'")"
+lv='j["host"]["libvirt"]'
+"$BIN" -j -c test:///default probe >"$TMP/lv.json" 2>/dev/null
+jload "$TMP/lv.json" "$lv['reachable'], $lv['uri']"
+assert_eq "libvirt test:///default reachable" "True test:///default" "${V[0]}"
 "$BIN" -j -c nosuchdriver:///x probe >"$TMP/lv2.json" 2>/dev/null
 assert_eq "unreachable libvirt URI: probe still exits 0" 0 $?
-assert_eq "unreachable libvirt URI reported with an error" "False nosuchdriver:///x True" \
-	"$(jget "$TMP/lv2.json" 'j["host"]["libvirt"]["reachable"], j["host"]["libvirt"]["uri"], bool(j["host"]["libvirt"]["error"])' | tr -d "(),'")"
+jload "$TMP/lv2.json" "$lv['reachable'], $lv['uri'], bool($lv['error'])"
+assert_eq "unreachable libvirt URI reported with an error" \
+	"False nosuchdriver:///x True" "${V[0]}"
 
 # --- a fresh netns with a veth pair ---------------------------------------
 if need_root "veth in a netns"; then
@@ -91,37 +106,38 @@ if need_root "veth in a netns"; then
 	assert_eq "netns with veth pair created" 0 $?
 	ip netns exec "$NS" "$BIN" -j probe >"$TMP/ns.json" 2>"$TMP/ns.err"
 	assert_eq "probe in the netns exits 0" 0 $?
-	assert_eq "netns JSON validates against the schema" valid \
-		"$(validate "$TMP/ns.json")"
-	assert_eq "netns: exactly va and vb (lo skipped)" "va vb" \
-		"$(jget "$TMP/ns.json" '" ".join(d["name"] for d in j["netdevs"])')"
 	va='[d for d in j["netdevs"] if d["name"]=="va"][0]'
-	assert_eq "va: driver veth (from ethtool, no device link)" "veth ethtool" \
-		"$(jget "$TMP/ns.json" "$va['driver'], $va['driver_source']" | tr -d "(),'")"
+	jload "$TMP/ns.json" valid '" ".join(d["name"] for d in j["netdevs"])' \
+		"$va['driver'], $va['driver_source']" "$va['ifindex']" \
+		"$va['mtu']" 'j["kernel"]["netdev_genl"]["available"]' \
+		"$va['xdp']['source']" \
+		"$va['xdp']['native'], $va['xdp']['zero_copy']" \
+		"' '.join($va['xdp']['features'] or [])" \
+		"$va['channels']['current']['rx'] + $va['channels']['current']['combined'] >= 1" \
+		"$cap['supported']"
+	assert_eq "netns JSON validates against the schema" valid "${V[0]}"
+	assert_eq "netns: exactly va and vb (lo skipped)" "va vb" "${V[1]}"
+	assert_eq "va: driver veth (from ethtool, no device link)" "veth ethtool" "${V[2]}"
 	assert_eq "va: ifindex as the kernel says" \
-		"$(ip -n "$NS" -o link show va | cut -d: -f1)" \
-		"$(jget "$TMP/ns.json" "$va['ifindex']")"
-	assert_eq "va: MTU 1400" 1400 "$(jget "$TMP/ns.json" "$va['mtu']")"
-	if [ "$(jget "$TMP/ns.json" 'j["kernel"]["netdev_genl"]["available"]')" = True ]; then
-		assert_eq "va: XDP features from netdev genl" netdev-genl \
-			"$(jget "$TMP/ns.json" "$va['xdp']['source']")"
-		assert_eq "va: native XDP yes, zero-copy no" "True False" \
-			"$(jget "$TMP/ns.json" "$va['xdp']['native'], $va['xdp']['zero_copy']" | tr -d "(),'")"
+		"$(ip -n "$NS" -o link show va | cut -d: -f1)" "${V[3]}"
+	assert_eq "va: MTU 1400" 1400 "${V[4]}"
+	if [ "${V[5]}" = True ]; then
+		assert_eq "va: XDP features from netdev genl" netdev-genl "${V[6]}"
+		assert_eq "va: native XDP yes, zero-copy no" "True False" "${V[7]}"
 		assert_match "va: genl features include basic and redirect" \
-			"basic.*redirect" "$(jget "$TMP/ns.json" "' '.join($va['xdp']['features'])")"
+			"basic.*redirect" "${V[8]}"
 	else
 		skip "va: XDP features from netdev genl" "kernel has no netdev genl family"
 	fi
-	assert_eq "va: channels from ethtool" True \
-		"$(jget "$TMP/ns.json" "$va['channels']['current']['rx'] + $va['channels']['current']['combined'] >= 1")"
-	assert_eq "netns: e.cap.025 supported thanks to the veth" True \
-		"$(jget "$TMP/ns.json" 'j["capabilities"]["e.cap.025"]["supported"]')"
+	assert_eq "va: channels from ethtool" True "${V[9]}"
+	assert_eq "netns: e.cap.025 supported thanks to the veth" True "${V[10]}"
 	ip netns exec "$NS" "$BIN" -j probe --dev va >"$TMP/ns1.json" 2>/dev/null
-	assert_eq "--dev va probes va only" va \
-		"$(jget "$TMP/ns1.json" '" ".join(d["name"] for d in j["netdevs"])')"
+	jload "$TMP/ns1.json" '" ".join(d["name"] for d in j["netdevs"])'
+	assert_eq "--dev va probes va only" va "${V[0]}"
 	ip netns exec "$NS" "$BIN" -j probe --dev lo >"$TMP/ns2.json" 2>/dev/null
-	assert_eq "--dev lo alone: no native XDP, unsupported, still exit 0" "lo False" \
-		"$(jget "$TMP/ns2.json" '" ".join(d["name"] for d in j["netdevs"]), j["capabilities"]["e.cap.025"]["supported"]' | tr -d "(),'")"
+	jload "$TMP/ns2.json" '" ".join(d["name"] for d in j["netdevs"]), '"$cap['supported']"
+	assert_eq "--dev lo alone: no native XDP, unsupported, still exit 0" \
+		"lo False" "${V[0]}"
 fi
 
 # --- fake sysfs tree: SR-IOV PF with a vfio-pci / iavf split ---------------
@@ -143,19 +159,19 @@ ln -s "$F/bus/pci/drivers/vfio-pci" "$F/devices/0000:3b:01.0/driver"
 ln -s "$F/bus/pci/drivers/iavf" "$F/devices/0000:3b:01.1/driver"
 "$BIN" -j --sysfs-root "$F" probe >"$TMP/fake.json" 2>/dev/null
 assert_eq "fake tree: exit 0" 0 $?
-assert_eq "fake tree JSON validates against the schema" valid \
-	"$(validate "$TMP/fake.json")"
 pf='j["netdevs"][0]["sriov"]'
-assert_eq "fake PF: 3/8 VFs split 1 vfio-pci, 1 kernel, 1 unbound" "3 8 1 1 1" \
-	"$(jget "$TMP/fake.json" "$pf['numvfs'], $pf['totalvfs'], $pf['split']['vfio_pci'], $pf['split']['kernel'], $pf['split']['unbound']" | tr -d "(),")"
-assert_eq "fake PF: per-VF bindings" "vfio-pci kernel none" \
-	"$(jget "$TMP/fake.json" "' '.join(v['binding'] for v in $pf['vfs'])")"
-assert_eq "fake PF: ice from the driver table, zero-copy" "driver-table True" \
-	"$(jget "$TMP/fake.json" 'j["netdevs"][0]["xdp"]["source"], j["netdevs"][0]["zero_copy_available"]' | tr -d "(),'")"
-assert_eq "fake tree: no netlink/ioctl of the real host" "False None" \
-	"$(jget "$TMP/fake.json" 'j["kernel"]["netdev_genl"]["checked"], j["netdevs"][0]["channels"]' | tr -d "(),'")"
-assert_eq "fake tree: IOMMU groups counted" 1 \
-	"$(jget "$TMP/fake.json" 'j["host"]["iommu_groups"]["count"]')"
+jload "$TMP/fake.json" valid \
+	"$pf['numvfs'], $pf['totalvfs'], $pf['split']['vfio_pci'], $pf['split']['kernel'], $pf['split']['unbound']" \
+	"' '.join(v['binding'] for v in $pf['vfs'])" \
+	'j["netdevs"][0]["xdp"]["source"], j["netdevs"][0]["zero_copy_available"]' \
+	'j["kernel"]["netdev_genl"]["checked"], j["netdevs"][0]["channels"]' \
+	'j["host"]["iommu_groups"]["count"]'
+assert_eq "fake tree JSON validates against the schema" valid "${V[0]}"
+assert_eq "fake PF: 3/8 VFs split 1 vfio-pci, 1 kernel, 1 unbound" "3 8 1 1 1" "${V[1]}"
+assert_eq "fake PF: per-VF bindings" "vfio-pci kernel none" "${V[2]}"
+assert_eq "fake PF: ice from the driver table, zero-copy" "driver-table True" "${V[3]}"
+assert_eq "fake tree: no netlink/ioctl of the real host" "False None" "${V[4]}"
+assert_eq "fake tree: IOMMU groups counted" 1 "${V[5]}"
 
 # --- bad input ------------------------------------------------------------
 assert_rc "--dev nosuchdev: exit 2" 2 "$BIN" probe --dev nosuchdev
