@@ -20,11 +20,14 @@ if [ ! -x "$BIN" ]; then
 	tap_done
 	exit 1
 fi
-if ! command -v python3 >/dev/null; then
-	skip "vm suite" "python3 (reads the JSON) not installed"
-	tap_done
-	exit 0
-fi
+for t in python3 xmllint; do
+	if ! command -v $t >/dev/null; then
+		# python3 reads the JSON, xmllint the XML (scripts/deps.sh).
+		skip "vm suite" "$t not installed"
+		tap_done
+		exit 0
+	fi
+done
 # jget JSON EXPR: a python expression on the parsed document `d`.
 jget() { printf '%s' "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
 # xget XML XPATH: string value through libxml2's xmllint.
