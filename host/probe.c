@@ -1136,6 +1136,13 @@ static void probe_usage(FILE *out)
 		"See afxdp-host(8).\n");
 }
 
+static bool is_real_sysfs(const char *root)
+{
+	char path[PATH_MAX];
+
+	return !root || (realpath(root, path) && !strcmp(path, "/sys"));
+}
+
 int cmd_probe(const struct host_global_opts *g, int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -1179,7 +1186,7 @@ int cmd_probe(const struct host_global_opts *g, int argc, char **argv)
 	o.connect_uri = g->connect_uri;
 	/* Ioctls and netlink describe the running kernel: only trust them
 	 * when the sysfs tree is the running kernel's too. */
-	o.live = !g->sysfs_root || !strcmp(g->sysfs_root, "/sys");
+	o.live = is_real_sysfs(g->sysfs_root);
 
 	err = probe_run(&o, &rep);
 	if (err == -ENODEV) {
