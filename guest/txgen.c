@@ -36,9 +36,11 @@ static uint16_t ip_checksum(const void *data, size_t len)
 int txgen_build_frame(const struct txgen_config *t, uint32_t flow,
 		      uint8_t *buf, uint32_t len)
 {
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	struct iphdr *ip = (struct iphdr *)(eth + 1);
-	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	/* Headers are built in aligned locals and copied: in the frame the
+	 * IP header sits at offset 14, not 4-byte aligned. */
+	struct ethhdr eth = { 0 };
+	struct iphdr ip = { 0 };
+	struct udphdr udp = { 0 };
 	uint32_t size = t->frame_size;
 	struct in_addr src, dst;
 
@@ -47,23 +49,27 @@ int txgen_build_frame(const struct txgen_config *t, uint32_t flow,
 	if (inet_pton(AF_INET, t->src_ip, &src) != 1 ||
 	    inet_pton(AF_INET, t->dst_ip, &dst) != 1)
 		return -EINVAL;
+	memcpy(eth.h_dest, t->dst_mac, ETH_ALEN);
+	memcpy(eth.h_source, t->src_mac, ETH_ALEN);
+	eth.h_proto = htons(ETH_P_IP);
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.tot_len = htons((uint16_t)(size - ETH_HLEN));
+	ip.frag_off = htons(0x4000); /* DF */
+	ip.ttl = 64;
+	ip.protocol = IPPROTO_UDP;
+	ip.saddr = src.s_addr;
+	ip.daddr = dst.s_addr;
+	ip.check = ip_checksum(&ip, sizeof(ip));
+	udp.source = htons((uint16_t)(t->src_port +
+				      flow % (t->flows ? t->flows : 1)));
+	udp.dest = htons(t->dst_port);
+	udp.len = htons((uint16_t)(size - ETH_HLEN - sizeof(ip)));
+	udp.check = 0; /* optional for UDP over IPv4 */
 	memset(buf, 0, size);
-	memcpy(eth->h_dest, t->dst_mac, ETH_ALEN);
-	memcpy(eth->h_source, t->src_mac, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_IP);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons((uint16_t)(size - ETH_HLEN));
-	ip->frag_off = htons(0x4000); /* DF */
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->saddr = src.s_addr;
-	ip->daddr = dst.s_addr;
-	ip->check = ip_checksum(ip, sizeof(*ip));
-	udp->source = htons((uint16_t)(t->src_port + flow % (t->flows ? t->flows : 1)));
-	udp->dest = htons(t->dst_port);
-	udp->len = htons((uint16_t)(size - ETH_HLEN - sizeof(*ip)));
-	udp->check = 0; /* optional for UDP over IPv4 */
+	memcpy(buf, &eth, sizeof(eth));
+	memcpy(buf + ETH_HLEN, &ip, sizeof(ip));
+	memcpy(buf + ETH_HLEN + sizeof(ip), &udp, sizeof(udp));
 	return (int)size;
 }
 

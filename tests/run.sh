@@ -7,6 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export AFXDP_TOP=$PWD
+export AFXDP_BPF_DIR=${AFXDP_BPF_DIR:-$PWD/bpf}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 logdir=${TEST_LOG_DIR:-build/test-logs}

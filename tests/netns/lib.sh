@@ -67,6 +67,12 @@ sink_start() {
 	for _ in $(seq 50); do [ -e "$WORK/$name.ready" ] && return 0; sleep 0.1; done
 	return 1
 }
-sink_result() { wait "$SINK_PID"; jq -r "$2" "$WORK/$1.out"; }
+# sink_result NAME JQ: waits for the sink to finish (it stops by itself:
+# -n frames, -I idle seconds or -t timeout). Polls, because it is usually
+# called inside $(...), where the sink is not a child to wait for.
+sink_result() {
+	while kill -0 "$SINK_PID" 2>/dev/null; do sleep 0.1; done
+	jq -r "$2" "$WORK/$1.out"
+}
 
 xdp_prog_on() { ip -n "$1" -j link show dev "$2" | jq -r '.[0].xdp.prog.name // .[0].xdp.prog.id // "none"'; }

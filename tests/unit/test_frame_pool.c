@@ -99,12 +99,16 @@ static void test_txgen_frame(void **state)
 {
 	struct txgen_config t = tmpl();
 	uint8_t buf[256];
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	struct iphdr *ip = (struct iphdr *)(eth + 1);
-	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	struct ethhdr e, *eth = &e;
+	struct iphdr i, *ip = &i;
+	struct udphdr u, *udp = &u;
 
 	(void)state;
 	assert_int_equal(txgen_build_frame(&t, 5, buf, sizeof(buf)), 64);
+	/* Copies: in the frame the IP header is not 4-byte aligned. */
+	memcpy(&e, buf, sizeof(e));
+	memcpy(&i, buf + sizeof(e), sizeof(i));
+	memcpy(&u, buf + sizeof(e) + sizeof(i), sizeof(u));
 	assert_memory_equal(eth->h_dest, t.dst_mac, 6);
 	assert_memory_equal(eth->h_source, t.src_mac, 6);
 	assert_int_equal(ntohs(eth->h_proto), ETH_P_IP);
