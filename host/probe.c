@@ -621,8 +621,9 @@ static void probe_libvirt(const struct probe_opts *o, struct probe_report *rep)
 	}
 	close(fds[0]);
 	buf[len] = '\0';
+	/* The answer is in (or never came): the child has no more to say. */
+	kill(pid, SIGKILL);
 	if (!len) {
-		kill(pid, SIGKILL);
 		snprintf(rep->libvirt_err, sizeof(rep->libvirt_err),
 			 "no answer within %d ms", timeout);
 	} else if (buf[0] == '1') {

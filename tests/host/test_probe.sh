@@ -98,6 +98,26 @@ jload "$TMP/lv2.json" "$lv['reachable'], $lv['uri'], bool($lv['error'])"
 assert_eq "unreachable libvirt URI reported with an error" \
 	"False nosuchdriver:///x True" "${V[0]}"
 
+# A libvirt socket that accepts and never answers: the probe gives up.
+sock=$TMP/silent.sock
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(4)
+c = s.accept()
+time.sleep(30)' "$sock" &
+silent=$!
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.2; done
+start=$(date +%s)
+"$BIN" -j -c "qemu+unix:///system?socket=$sock" probe >"$TMP/lv3.json" 2>/dev/null
+assert_eq "silent libvirt: probe still exits 0" 0 $?
+assert_le "silent libvirt: gives up within ~5 s" 8 $(($(date +%s) - start))
+kill "$silent" 2>/dev/null
+wait "$silent" 2>/dev/null
+jload "$TMP/lv3.json" "$lv['reachable'], $lv['error']"
+assert_eq "silent libvirt: reported as a timeout" "False no answer within 5000 ms" "${V[0]}"
+
 # --- a fresh netns with a veth pair ---------------------------------------
 if need_root "veth in a netns"; then
 	ip netns add "$NS" &&
