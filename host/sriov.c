@@ -701,6 +701,9 @@ static int do_vf(struct run *r, int argc, char **argv)
 	if ((has_qos || has_proto) && !(want.mask & SRIOV_VF_VLAN))
 		return fail(r, HOST_EXIT_USAGE,
 			    "--qos/--vlan-proto need --vlan");
+	if (want.qos && !want.vlan)
+		return fail(r, HOST_EXIT_USAGE,
+			    "--qos needs a VLAN id (--vlan 1-4094)");
 	if (!want.mask)
 		return fail(r, HOST_EXIT_USAGE, "vf: nothing to set");
 	if (parse_u32(argv[optind + 1], 0, SRIOV_MAX_VFS - 1, &want.vf))

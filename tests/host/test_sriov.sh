@@ -178,6 +178,7 @@ assert_rc "bad MAC (exit 2)" 2 "${S[@]}" sriov vf fpf0 0 --mac 02:00:00:00:00
 assert_match "bad MAC: clear error" "bad --mac" "$OUT"
 assert_rc "VLAN 4095 (exit 2)" 2 "${S[@]}" sriov vf fpf0 0 --vlan 4095
 assert_rc "QoS 8 (exit 2)" 2 "${S[@]}" sriov vf fpf0 0 --vlan 5 --qos 8
+assert_rc "QoS without a VLAN id (exit 2)" 2 "${S[@]}" sriov vf fpf0 0 --vlan 0 --qos 3
 assert_rc "VF index out of range (exit 2)" 2 "${S[@]}" sriov vf fpf0 8 --trust on
 assert_match "VF index: clear error" "VF index 8 out of range" "$OUT"
 assert_rc "bind VF out of range (exit 2)" 2 "${S[@]}" sriov bind fpf0 --vfs 6-9 --driver vfio-pci
