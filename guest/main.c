@@ -179,9 +179,9 @@ struct cli {
 static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 		     struct cli *cli)
 {
-	char err[CFG_ERR_LEN], ports[CFG_MAX_PORTS * IF_NAMESIZE] = "";
+	char err[CFG_ERR_LEN];
 	const char *queues = NULL;
-	bool have_ports = false;
+	unsigned int nr_ports = 0;
 	const char *shortopts = "c:m:i:q:f:s:d:l:vhV";
 	int opt, ret;
 
@@ -219,15 +219,14 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 			val = "debug";
 			break;
 		case 'i':
-			if (strlen(ports) + strlen(optarg) + 2 > sizeof(ports)) {
-				fprintf(stderr, "afxdp-agent: --interface: too many ports\n");
-				return EXIT_USAGE;
-			}
-			if (have_ports)
-				strcat(ports, ",");
-			strcat(ports, optarg);
-			have_ports = true;
-			continue;
+			/* The first -i replaces the file's ports, later ones
+			 * append, so --set ports.N.KEY can follow. */
+			if (nr_ports)
+				snprintf(kv, sizeof(kv), "ports.%u.ifname",
+					 nr_ports);
+			key = nr_ports ? kv : "ports";
+			nr_ports++;
+			break;
 		case 'q':
 			queues = optarg;
 			continue;
@@ -290,10 +289,6 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 	if (optind < argc) {
 		fprintf(stderr, "afxdp-agent: unexpected argument '%s' (see --help)\n",
 			argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (have_ports && config_set(cfg, "ports", ports, err, sizeof(err))) {
-		fprintf(stderr, "afxdp-agent: --interface: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (queues && config_set(cfg, "ports.*.queues", queues, err,

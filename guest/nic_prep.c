@@ -132,7 +132,8 @@ int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
 	st->mtu = st->orig_mtu;
 	if (ethtool_get_channels(o->ifname, &st->ch))
 		memset(&st->ch, 0, sizeof(st->ch));
-	st->orig_combined = st->ch.combined;
+	/* Drivers without combined channels (veth) count rx/tx queues. */
+	st->orig_combined = st->ch.max_combined ? st->ch.combined : st->ch.rx;
 
 	if (o->mtu && o->mtu != st->orig_mtu) {
 		ret = netdev_set_mtu(o->ifname, o->mtu);
@@ -145,7 +146,7 @@ int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
 		st->mtu_changed = true;
 		pr_info("%s: MTU %u -> %u", o->ifname, st->orig_mtu, o->mtu);
 	}
-	if (o->channels && o->channels != st->ch.combined) {
+	if (o->channels && o->channels != st->orig_combined) {
 		ret = ethtool_set_combined(o->ifname, o->channels);
 		if (ret) {
 			snprintf(err, err_len,
@@ -154,10 +155,13 @@ int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
 			nic_restore(st);
 			return ret;
 		}
-		pr_info("%s: combined channels %u -> %u", o->ifname,
-			st->ch.combined, o->channels);
+		pr_info("%s: channels %u -> %u", o->ifname, st->orig_combined,
+			o->channels);
 		st->channels_changed = true;
-		st->ch.combined = o->channels;
+		if (st->ch.max_combined)
+			st->ch.combined = o->channels;
+		else
+			st->ch.rx = st->ch.tx = o->channels;
 	}
 	if (o->disable_lro) {
 		turn_off(o->ifname, "rx-lro", &st->lro_disabled);

@@ -59,12 +59,21 @@ int ethtool_set_combined(const char *ifname, uint32_t combined)
 
 	if (err)
 		return err;
-	if (combined > ec.max_combined)
-		return -ERANGE;
-	if (ec.combined_count == combined)
-		return 0;
 	ec.cmd = ETHTOOL_SCHANNELS;
-	ec.combined_count = combined;
+	if (ec.max_combined) {
+		if (combined > ec.max_combined)
+			return -ERANGE;
+		if (ec.combined_count == combined)
+			return 0;
+		ec.combined_count = combined;
+	} else {
+		/* Drivers with separate rx/tx queues (veth): set both. */
+		if (combined > ec.max_rx || combined > ec.max_tx)
+			return -ERANGE;
+		if (ec.rx_count == combined && ec.tx_count == combined)
+			return 0;
+		ec.rx_count = ec.tx_count = combined;
+	}
 	return ethtool_ioctl(ifname, &ec);
 }
 

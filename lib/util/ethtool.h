@@ -20,7 +20,8 @@ struct nic_driver {
 };
 
 int ethtool_get_channels(const char *ifname, struct nic_channels *ch);
-/* Sets combined channels only; -EOPNOTSUPP when the driver can't. */
+/* Sets combined channels, or rx and tx channels on drivers without
+ * combined ones (veth); -ERANGE above the maximum. */
 int ethtool_set_combined(const char *ifname, uint32_t combined);
 int ethtool_get_driver(const char *ifname, struct nic_driver *drv);
 /* Features by their ethtool -k names, e.g. "rx-lro", "rx-gro-hw". */
