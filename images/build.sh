@@ -1,0 +1,201 @@
+#!/bin/bash
+# Build the Debian 12 guest image with afxdp-agent installed from its .deb,
+# offline after the first debootstrap, without loop mounts:
+#
+#   1. base root filesystem: debootstrap --variant=minbase with
+#      images/packages.list (cached under OUT/cache/base-HASH/)
+#   2. image: a copy of the base + the .deb (dpkg -i in a chroot, no
+#      network) + the guest kernel's modules that the seed and the NICs
+#      need (isofs, virtio_net, ...) + depmod, then mkfs.ext4 -d and
+#      qemu-img convert -c to OUT/afxdp-guest.qcow2, with the kernel and
+#      initrd next to it (boot with -kernel/-initrd)
+#   3. seeds: cloud-localds for every images/seed/NAME/ -> OUT/seed-NAME.img
+#
+# Each stage is skipped when the hash of its inputs (package list, mirror
+# suite, this script, the .deb files, the kernel, the seed files) matches
+# the stamp of the previous run.
+#
+# usage: images/build.sh [--out DIR] [--debs DIR] [--base-only] [--seeds-only]
+#   --debs DIR   where afxdp-agent_*.deb is (default: the parent directory
+#                of the source tree, where dpkg-buildpackage writes it)
+#   env: DEBIAN_MIRROR (default: the one apt uses), GUEST_KVER (default:
+#        the newest /lib/modules/*-amd64 of the installed linux-image-amd64),
+#        IMAGE_SIZE (default 1500M), IMAGE_CACHE (default images/out/cache:
+#        the debootstrapped base, shared by every --out)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+out=$here/out
+cache=${IMAGE_CACHE:-$here/out/cache}
+debs=$(cd "$top/.." && pwd)
+stage=all
+suite=bookworm
+image_size=${IMAGE_SIZE:-1500M}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) out=$2; shift 2 ;;
+	--debs) debs=$2; shift 2 ;;
+	--base-only) stage=base; shift ;;
+	--seeds-only) stage=seeds; shift ;;
+	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "build.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+
+log() { echo "images: $*" >&2; }
+die() { echo "images: error: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, file ownership)"
+mkdir -p "$out" "$cache"
+out=$(cd "$out" && pwd)
+cache=$(cd "$cache" && pwd)
+
+# Hash of files and strings: the cache key of a stage.
+hash_of() {
+	local f
+	for f in "$@"; do
+		if [ -f "$f" ]; then sha256sum "$f" | cut -d' ' -f1; else echo "$f"; fi
+	done | sha256sum | cut -c1-16
+}
+
+packages() { sed 's/#.*//' "$here/packages.list" | tr -s ' \n' '\n' | grep -v '^$'; }
+
+# ---- 1. base root filesystem -------------------------------------------
+base_key=$(hash_of "$here/packages.list" "$suite" "base-v1")
+base=$cache/base-$base_key
+
+build_base() {
+	if [ -f "$base/.afxdp-base-done" ]; then
+		log "base root filesystem cached ($base)"
+		return
+	fi
+	local mirror tmp
+	mirror=$("$here/mirror.sh")
+	tmp=$base.tmp
+	rm -rf "$tmp"
+	log "debootstrap $suite from $mirror (a few minutes)"
+	debootstrap --variant=minbase --merged-usr \
+		--include="$(packages | paste -sd, -)" \
+		"$suite" "$tmp" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+		{ tail -n 20 "$cache/debootstrap.log" >&2; die "debootstrap failed (log: $cache/debootstrap.log)"; }
+	# Nothing from the build host's network setup leaks into the image.
+	rm -f "$tmp/etc/hostname" "$tmp/etc/resolv.conf"
+	rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
+	touch "$tmp/.afxdp-base-done"
+	rm -rf "$base"
+	mv "$tmp" "$base"
+	# Old bases are dead weight (one is kept: the current one).
+	find "$cache" -maxdepth 1 -name 'base-*' ! -name "base-$base_key" \
+		-exec rm -rf {} +
+}
+
+# ---- 2. the image ------------------------------------------------------
+guest_kver() {
+	if [ -n "${GUEST_KVER:-}" ]; then echo "$GUEST_KVER"; return; fi
+	# The Debian kernel installed on the build host by linux-image-amd64
+	# (deps.sh); not `uname -r`: the host may run another kernel.
+	local k
+	k=$(ls -1d /lib/modules/*-amd64 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$k" ] || die "no /lib/modules/*-amd64: apt-get install linux-image-amd64"
+	basename "$k"
+}
+
+# Modules the guest needs after the initrd: the seed's ISO 9660 file
+# system, virtio NICs and disks (the initrd loads its own copies).
+GUEST_MODULES="fs/isofs drivers/net/virtio_net.ko drivers/net/net_failover.ko
+ net/core/failover.ko drivers/virtio drivers/block/virtio_blk.ko
+ drivers/char/hw_random/virtio-rng.ko drivers/cdrom"
+
+find_deb() {
+	local d
+	d=$(ls -1t "$debs"/afxdp-agent_*.deb 2>/dev/null | head -n 1)
+	[ -n "$d" ] || die "no afxdp-agent_*.deb in $debs: run dpkg-buildpackage -us -uc -b first (see images/README.md)"
+	echo "$d"
+}
+
+build_image() {
+	local deb kver key root m
+	deb=$(find_deb)
+	kver=$(guest_kver)
+	[ -f "/boot/vmlinuz-$kver" ] && [ -f "/boot/initrd.img-$kver" ] ||
+		die "no /boot/vmlinuz-$kver or initrd"
+	key=$(hash_of "$base_key" "$deb" "$0" "$here/cloud.cfg.d/90-afxdp.cfg" \
+		"/boot/vmlinuz-$kver" "$image_size")
+	if [ -f "$out/afxdp-guest.qcow2" ] && [ "$(cat "$out/image.stamp" 2>/dev/null)" = "$key" ]; then
+		log "image up to date ($out/afxdp-guest.qcow2)"
+		return
+	fi
+	root=$cache/rootfs
+	rm -rf "$root"
+	log "copying the base root filesystem"
+	cp -a "$base" "$root"
+	rm -f "$root/.afxdp-base-done"
+
+	log "installing $(basename "$deb") (dpkg, offline)"
+	cp "$deb" "$root/tmp/"
+	# No daemons start inside the chroot.
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 0755 "$root/usr/sbin/policy-rc.d"
+	chroot "$root" dpkg -i "/tmp/$(basename "$deb")" >"$cache/dpkg.log" 2>&1 ||
+		{ cat "$cache/dpkg.log" >&2; die "dpkg -i failed: a run-time library missing from images/packages.list?"; }
+	rm -f "$root/usr/sbin/policy-rc.d" "$root/tmp/$(basename "$deb")"
+	chroot "$root" dpkg-query -W -f='${Package} ${Version}\n' afxdp-agent >&2
+
+	log "guest kernel $kver: modules for the seed and virtio"
+	mkdir -p "$root/lib/modules/$kver/kernel"
+	for m in $GUEST_MODULES; do
+		[ -e "/lib/modules/$kver/kernel/$m" ] || continue
+		mkdir -p "$root/lib/modules/$kver/kernel/$(dirname "$m")"
+		cp -a "/lib/modules/$kver/kernel/$m" "$root/lib/modules/$kver/kernel/$(dirname "$m")/"
+	done
+	cp -a /lib/modules/"$kver"/modules.order /lib/modules/"$kver"/modules.builtin* \
+		"$root/lib/modules/$kver/"
+	depmod -b "$root" "$kver"
+	printf 'isofs\n' >"$root/etc/modules-load.d/afxdp-seed.conf"
+
+	# A guest: a serial console, a plain hostname until cloud-init sets it,
+	# no root password (cloud-init manages users), an fstab for / on vda.
+	echo "afxdp-guest" >"$root/etc/hostname"
+	printf '/dev/vda / ext4 defaults 0 1\n' >"$root/etc/fstab"
+	# cloud-init: only the NoCloud source (no 77 s probe of the others)
+	# and only the modules a minimal offline guest can run.
+	mkdir -p "$root/etc/cloud/cloud.cfg.d"
+	cp "$here/cloud.cfg.d/90-afxdp.cfg" "$root/etc/cloud/cloud.cfg.d/"
+	rm -f "$root/etc/machine-id" "$root/var/lib/dbus/machine-id"
+	: >"$root/etc/machine-id"
+
+	log "mkfs.ext4 -d ($image_size) and qemu-img convert -c"
+	rm -f "$cache/disk.raw"
+	mkfs.ext4 -q -F -L afxdp-root -d "$root" "$cache/disk.raw" "$image_size"
+	qemu-img convert -c -O qcow2 "$cache/disk.raw" "$out/afxdp-guest.qcow2.tmp"
+	mv "$out/afxdp-guest.qcow2.tmp" "$out/afxdp-guest.qcow2"
+	cp "/boot/vmlinuz-$kver" "$out/vmlinuz"
+	cp "/boot/initrd.img-$kver" "$out/initrd.img"
+	rm -rf "$root" "$cache/disk.raw"
+	echo "$key" >"$out/image.stamp"
+	log "built $out/afxdp-guest.qcow2 ($(du -h "$out/afxdp-guest.qcow2" | cut -f1))"
+}
+
+# ---- 3. seeds ----------------------------------------------------------
+build_seeds() {
+	local d name key
+	for d in "$here"/seed/*/; do
+		name=$(basename "$d")
+		[ -f "$d/user-data" ] || continue
+		key=$(hash_of "$d/user-data" "$d/meta-data" "$d/network-config")
+		if [ -f "$out/seed-$name.img" ] && [ "$(cat "$out/seed-$name.stamp" 2>/dev/null)" = "$key" ]; then
+			continue
+		fi
+		cloud-localds -N "$d/network-config" "$out/seed-$name.img" \
+			"$d/user-data" "$d/meta-data"
+		echo "$key" >"$out/seed-$name.stamp"
+		log "seed $out/seed-$name.img"
+	done
+}
+
+case $stage in
+base) build_base ;;
+seeds) build_seeds ;;
+all) build_base; build_image; build_seeds ;;
+esac
