@@ -53,10 +53,11 @@ static int resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 	}
 	for (size_t i = 0; i < p->cfg->nr_queues; i++) {
 		if (p->cfg->queues[i] >= avail) {
-			snprintf(err, err_len,
-				 "%s: queue %u does not exist (the device has %u queue%s: 0-%u)",
-				 p->ifname, p->cfg->queues[i], avail,
-				 avail == 1 ? "" : "s", avail - 1);
+			snprintf(
+				err, err_len,
+				"%s: queue %u does not exist (the device has %u queue%s: 0-%u)",
+				p->ifname, p->cfg->queues[i], avail,
+				avail == 1 ? "" : "s", avail - 1);
 			return -EINVAL;
 		}
 		p->queues[i] = p->cfg->queues[i];
@@ -74,8 +75,10 @@ static int check_ports(struct agent *a, char *err, size_t err_len)
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
 		struct agent_port *p = &a->ports[i];
 		struct nic_prep_opts o = {
-			.ifname = p->ifname, .frame_size = cfg->frame_size,
-			.channels = cfg->channels, .mtu = cfg->mtu,
+			.ifname = p->ifname,
+			.frame_size = cfg->frame_size,
+			.channels = cfg->channels,
+			.mtu = cfg->mtu,
 			.disable_lro = cfg->disable_lro,
 		};
 
@@ -91,8 +94,8 @@ static int check_ports(struct agent *a, char *err, size_t err_len)
 		ret = resolve_queues(p, cfg->channels, err, err_len);
 		if (ret)
 			return ret;
-		p->lock_fd = port_lock_acquire(p->ifindex, p->ifname, err,
-					       err_len);
+		p->lock_fd =
+			port_lock_acquire(p->ifindex, p->ifname, err, err_len);
 		if (p->lock_fd < 0)
 			return p->lock_fd;
 		ret = xdp_check_foreign(p->ifindex, p->ifname, err, err_len);
@@ -114,13 +117,18 @@ static int attach_ports(struct agent *a, const char *obj,
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
 		struct agent_port *p = &a->ports[i];
 		struct nic_prep_opts o = {
-			.ifname = p->ifname, .frame_size = cfg->frame_size,
-			.channels = cfg->channels, .mtu = cfg->mtu,
-			.disable_lro = cfg->disable_lro, .nr_cpus = ncpu,
+			.ifname = p->ifname,
+			.frame_size = cfg->frame_size,
+			.channels = cfg->channels,
+			.mtu = cfg->mtu,
+			.disable_lro = cfg->disable_lro,
+			.nr_cpus = ncpu,
 		};
 		struct xdp_attach_opts xo = {
-			.ifname = p->ifname, .ifindex = p->ifindex,
-			.object_path = obj, .mode = cfg->xdp_mode,
+			.ifname = p->ifname,
+			.ifindex = p->ifindex,
+			.object_path = obj,
+			.mode = cfg->xdp_mode,
 		};
 		bool stale;
 
@@ -170,13 +178,14 @@ static int create_umems(struct agent *a, char *err, size_t err_len)
 
 		um->size = (uint64_t)a->nr_workers * cfg->nr_frames *
 			   cfg->frame_size;
-		um->area = mmap(NULL, um->size, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1,
-				0);
+		um->area =
+			mmap(NULL, um->size, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (um->area == MAP_FAILED) {
 			um->area = NULL;
 			ret = -errno;
-			snprintf(err, err_len, "cannot map %llu bytes of UMEM: %s",
+			snprintf(err, err_len,
+				 "cannot map %llu bytes of UMEM: %s",
 				 (unsigned long long)um->size, strerror(errno));
 			return ret;
 		}
@@ -239,12 +248,16 @@ static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
 			try_zc = false;
 			continue;
 		}
-		snprintf(err, err_len,
-			 "%s queue %u: cannot create the AF_XDP socket (%s mode): %s%s",
-			 p->ifname, s->queue_id, try_zc ? "zero-copy" : "copy",
-			 strerror(-ret),
-			 ret == -EBUSY ? " (another AF_XDP socket is bound to this queue)" :
-			 ret == -EOPNOTSUPP && try_zc ? " (the driver has no zero-copy: use socket.zero_copy: auto or off)" : "");
+		snprintf(
+			err, err_len,
+			"%s queue %u: cannot create the AF_XDP socket (%s mode): %s%s",
+			p->ifname, s->queue_id, try_zc ? "zero-copy" : "copy",
+			strerror(-ret),
+			ret == -EBUSY ?
+				" (another AF_XDP socket is bound to this queue)" :
+			ret == -EOPNOTSUPP && try_zc ?
+				" (the driver has no zero-copy: use socket.zero_copy: auto or off)" :
+				"");
 		s->xsk = NULL;
 		return ret;
 	}
@@ -267,7 +280,8 @@ static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
 	}
 	ret = xdp_set_socket(&p->xdp, s->queue_id, s->fd);
 	if (ret) {
-		snprintf(err, err_len, "%s queue %u: cannot add the socket to xsks_map: %s",
+		snprintf(err, err_len,
+			 "%s queue %u: cannot add the socket to xsks_map: %s",
 			 p->ifname, s->queue_id, strerror(-ret));
 		return ret;
 	}
@@ -291,7 +305,8 @@ static int create_sockets(struct agent *a, char *err, size_t err_len)
 		struct agent_port *p = &a->ports[pi];
 
 		for (uint32_t qi = 0; qi < p->nr_queues; qi++) {
-			struct agent_worker *w = &a->workers[qi % a->nr_workers];
+			struct agent_worker *w =
+				&a->workers[qi % a->nr_workers];
 			struct agent_socket *s = &a->socks[a->nr_socks];
 
 			s->port = p;
@@ -313,7 +328,8 @@ static int create_sockets(struct agent *a, char *err, size_t err_len)
 		struct agent_socket *first[2] = { NULL, NULL };
 
 		for (uint32_t i = 0; i < w->nr_socks; i++) {
-			uint32_t port = (uint32_t)(w->socks[i]->port - a->ports);
+			uint32_t port =
+				(uint32_t)(w->socks[i]->port - a->ports);
 
 			if (port < 2 && !first[port])
 				first[port] = w->socks[i];
@@ -362,7 +378,8 @@ static int create_workers(struct agent *a, char *err, size_t err_len)
 					      (uint64_t)i * cfg->nr_frames,
 					      cfg->nr_frames, cfg->frame_size);
 			if (ret) {
-				snprintf(err, err_len, "cannot allocate frame pools");
+				snprintf(err, err_len,
+					 "cannot allocate frame pools");
 				return ret;
 			}
 		}
@@ -403,10 +420,11 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 	}
 	ret = xdp_find_object(cfg->bpf_object, obj, sizeof(obj));
 	if (ret) {
-		snprintf(err, err_len,
-			 "BPF object %s not found (set xdp.object or AFXDP_BPF_DIR)",
-			 cfg->bpf_object[0] ? cfg->bpf_object :
-					      "afxdp_steer.bpf.o");
+		snprintf(
+			err, err_len,
+			"BPF object %s not found (set xdp.object or AFXDP_BPF_DIR)",
+			cfg->bpf_object[0] ? cfg->bpf_object :
+					     "afxdp_steer.bpf.o");
 		return -ENOENT;
 	}
 	ret = check_ports(a, err, err_len);
@@ -538,8 +556,8 @@ void agent_snapshot(const struct agent *a, struct port_snapshot *ports,
 		q->zero_copy = s->zero_copy;
 		for (size_t k = 0; k < sizeof(s->c) / sizeof(uint64_t); k++)
 			dst[k] = load_relaxed(&src[k]);
-		q->xs_valid = s->xsk &&
-			      !getsockopt(s->fd, SOL_XDP, XDP_STATISTICS,
-					  &q->xs, &len);
+		q->xs_valid =
+			s->xsk && !getsockopt(s->fd, SOL_XDP, XDP_STATISTICS,
+					      &q->xs, &len);
 	}
 }

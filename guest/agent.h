@@ -109,8 +109,8 @@ void agent_snapshot(const struct agent *a, struct port_snapshot *ports,
 /* Data path entry points (fwd_loop.c, txgen.c). */
 void *worker_fwd_main(void *arg);
 void *worker_txgen_main(void *arg);
-int txgen_build_frame(const struct txgen_config *t, uint32_t flow,
-		      uint8_t *buf, uint32_t len);
+int txgen_build_frame(const struct txgen_config *t, uint32_t flow, uint8_t *buf,
+		      uint32_t len);
 
 static inline uint64_t load_relaxed(const uint64_t *p)
 {

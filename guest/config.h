@@ -28,7 +28,8 @@ struct port_config {
 	char ifname[IF_NAMESIZE];
 	uint32_t queues[CFG_MAX_QUEUES]; /* rx queue ids to bind */
 	size_t nr_queues; /* 0: every combined channel the NIC has */
-	bool rewrite_src_mac, rewrite_dst_mac; /* fwd: on frames sent out here */
+	bool rewrite_src_mac,
+		rewrite_dst_mac; /* fwd: on frames sent out here */
 	uint8_t src_mac[6], dst_mac[6];
 };
 
@@ -104,8 +105,7 @@ int config_load_string(struct agent_config *cfg, const char *yaml, char *err,
 int config_set(struct agent_config *cfg, const char *key, const char *value,
 	       char *err, size_t err_len);
 /* Cross-field checks once everything is set. */
-int config_validate(const struct agent_config *cfg, char *err,
-		    size_t err_len);
+int config_validate(const struct agent_config *cfg, char *err, size_t err_len);
 
 const char *config_mode_name(enum agent_mode mode);
 

@@ -36,8 +36,8 @@ static inline void reap_completions(struct agent_socket *s)
 	if (!n)
 		return;
 	for (uint32_t i = 0; i < n; i++)
-		frame_pool_put(s->pool, *xsk_ring_cons__comp_addr(s->comp,
-								 idx + i));
+		frame_pool_put(s->pool,
+			       *xsk_ring_cons__comp_addr(s->comp, idx + i));
 	xsk_ring_cons__release(s->comp, n);
 	s->outstanding_tx -= n;
 	add_relaxed(&s->c.tx_completed, n);
@@ -133,8 +133,7 @@ static uint32_t forward_batch(struct agent_socket *s, uint32_t batch,
 				continue;
 			}
 			addr += XDP_PACKET_HEADROOM;
-			memcpy(xsk_umem__get_data(out_area, addr), pkt,
-			       d->len);
+			memcpy(xsk_umem__get_data(out_area, addr), pkt, d->len);
 			frame_pool_put(s->pool, d->addr);
 			pkt = xsk_umem__get_data(out_area, addr);
 		}
@@ -197,9 +196,9 @@ static uint32_t one_pass(struct agent_worker *w, uint32_t batch,
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
 		struct agent_socket *s = w->socks[i];
 
-		got += mode == MODE_RXDROP ? drop_batch(s, batch) :
-					     forward_batch(s, batch, mode,
-							   busy_poll);
+		got += mode == MODE_RXDROP ?
+			       drop_batch(s, batch) :
+			       forward_batch(s, batch, mode, busy_poll);
 	}
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
 		struct agent_socket *s = w->socks[i];

@@ -32,12 +32,35 @@ static void on_signal(int sig)
 }
 
 enum long_only {
-	OPT_XDP_MODE = 256, OPT_ZC, OPT_FRAME_SIZE, OPT_FRAMES, OPT_RING_SIZE,
-	OPT_BATCH, OPT_UMEM, OPT_BUSY_POLL, OPT_POLL_TIMEOUT, OPT_CPUS,
-	OPT_WORKERS, OPT_CHANNELS, OPT_MTU, OPT_INTERVAL, OPT_PROMETHEUS,
-	OPT_SIZE, OPT_RATE, OPT_COUNT, OPT_SRC_MAC, OPT_DST_MAC, OPT_SRC_IP,
-	OPT_DST_IP, OPT_SRC_PORT, OPT_DST_PORT, OPT_FLOWS, OPT_TIMESTAMP,
-	OPT_SET, OPT_LOG_LEVEL, OPT_CHECK,
+	OPT_XDP_MODE = 256,
+	OPT_ZC,
+	OPT_FRAME_SIZE,
+	OPT_FRAMES,
+	OPT_RING_SIZE,
+	OPT_BATCH,
+	OPT_UMEM,
+	OPT_BUSY_POLL,
+	OPT_POLL_TIMEOUT,
+	OPT_CPUS,
+	OPT_WORKERS,
+	OPT_CHANNELS,
+	OPT_MTU,
+	OPT_INTERVAL,
+	OPT_PROMETHEUS,
+	OPT_SIZE,
+	OPT_RATE,
+	OPT_COUNT,
+	OPT_SRC_MAC,
+	OPT_DST_MAC,
+	OPT_SRC_IP,
+	OPT_DST_IP,
+	OPT_SRC_PORT,
+	OPT_DST_PORT,
+	OPT_FLOWS,
+	OPT_TIMESTAMP,
+	OPT_SET,
+	OPT_LOG_LEVEL,
+	OPT_CHECK,
 };
 
 static const struct option long_opts[] = {
@@ -237,7 +260,8 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 			else if (!strcmp(optarg, "per-port"))
 				val = "false";
 			else {
-				fprintf(stderr, "afxdp-agent: --umem: expected shared or per-port, got '%s'\n",
+				fprintf(stderr,
+					"afxdp-agent: --umem: expected shared or per-port, got '%s'\n",
 					optarg);
 				return EXIT_USAGE;
 			}
@@ -257,7 +281,8 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 			const char *eq = strchr(optarg, '=');
 
 			if (!eq || eq == optarg) {
-				fprintf(stderr, "afxdp-agent: --set: expected KEY=VALUE, got '%s'\n",
+				fprintf(stderr,
+					"afxdp-agent: --set: expected KEY=VALUE, got '%s'\n",
 					optarg);
 				return EXIT_USAGE;
 			}
@@ -269,10 +294,12 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 		}
 		case '?':
 			if (optopt)
-				fprintf(stderr, "afxdp-agent: option -%c: unknown or missing its argument (see --help)\n",
+				fprintf(stderr,
+					"afxdp-agent: option -%c: unknown or missing its argument (see --help)\n",
 					optopt);
 			else
-				fprintf(stderr, "afxdp-agent: option '%s': unknown or missing its argument (see --help)\n",
+				fprintf(stderr,
+					"afxdp-agent: option '%s': unknown or missing its argument (see --help)\n",
 					argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
@@ -287,12 +314,13 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "afxdp-agent: unexpected argument '%s' (see --help)\n",
+		fprintf(stderr,
+			"afxdp-agent: unexpected argument '%s' (see --help)\n",
 			argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (queues && config_set(cfg, "ports.*.queues", queues, err,
-				 sizeof(err))) {
+	if (queues &&
+	    config_set(cfg, "ports.*.queues", queues, err, sizeof(err))) {
 		fprintf(stderr, "afxdp-agent: --queues: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -343,8 +371,8 @@ static void report(struct reporter *r, double uptime, bool final)
 	if (a->cfg->stats_format == STATS_JSON) {
 		struct json_object *j = stats_to_json(&rep);
 
-		printf("%s\n",
-		       json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		printf("%s\n", json_object_to_json_string_ext(
+				       j, JSON_C_TO_STRING_PLAIN));
 		json_object_put(j);
 	} else if (a->cfg->stats_format == STATS_TEXT &&
 		   stats_format_text(&rep, r->buf, r->buf_len) >= 0) {
@@ -383,7 +411,8 @@ static void reload(struct agent_config *cfg, const char *path)
 		pr_info("SIGHUP: log reopened, stats every %u ms as %s",
 			cfg->stats_interval_ms,
 			cfg->stats_format == STATS_JSON ? "json" :
-			cfg->stats_format == STATS_TEXT ? "text" : "none");
+			cfg->stats_format == STATS_TEXT ? "text" :
+							  "none");
 	}
 	config_free(&fresh);
 }
@@ -436,7 +465,8 @@ static int run(struct agent *a, struct agent_config *cfg, const char *path)
 			report(&r, up, false);
 			next_report += cfg->stats_interval_ms / 1000.0;
 			if (next_report < up)
-				next_report = up + cfg->stats_interval_ms / 1000.0;
+				next_report =
+					up + cfg->stats_interval_ms / 1000.0;
 		}
 		if (cfg->duration_s && up >= cfg->duration_s)
 			break;

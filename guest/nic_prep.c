@@ -42,23 +42,25 @@ int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
 	if (o->mtu)
 		mtu = o->mtu;
 	if (is_virtio(drv.driver) && mtu > VIRTIO_XDP_MAX_MTU) {
-		snprintf(err, err_len,
-			 "%s: MTU %u is above %u, the largest MTU virtio-net can run XDP with (one 4 KiB page per buffer): lower it with 'ip link set dev %s mtu %u' (and <mtu size='%u'/> in the domain XML)",
-			 o->ifname, mtu, VIRTIO_XDP_MAX_MTU, o->ifname,
-			 max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
-							VIRTIO_XDP_MAX_MTU,
-			 max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
-							VIRTIO_XDP_MAX_MTU);
+		snprintf(
+			err, err_len,
+			"%s: MTU %u is above %u, the largest MTU virtio-net can run XDP with (one 4 KiB page per buffer): lower it with 'ip link set dev %s mtu %u' (and <mtu size='%u'/> in the domain XML)",
+			o->ifname, mtu, VIRTIO_XDP_MAX_MTU, o->ifname,
+			max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
+						       VIRTIO_XDP_MAX_MTU,
+			max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
+						       VIRTIO_XDP_MAX_MTU);
 		return -EMSGSIZE;
 	}
 	if (mtu > max_mtu) {
-		snprintf(err, err_len,
-			 "%s: MTU %u does not fit a %u-byte UMEM frame (%u bytes of XDP headroom, Ethernet header and two VLAN tags leave room for MTU %u): lower the MTU with 'ip link set dev %s mtu %u'%s",
-			 o->ifname, mtu, o->frame_size, XDP_PACKET_HEADROOM,
-			 max_mtu, o->ifname, max_mtu,
-			 o->frame_size < 4096 ?
-				 " or use socket.frame_size: 4096" :
-				 "");
+		snprintf(
+			err, err_len,
+			"%s: MTU %u does not fit a %u-byte UMEM frame (%u bytes of XDP headroom, Ethernet header and two VLAN tags leave room for MTU %u): lower the MTU with 'ip link set dev %s mtu %u'%s",
+			o->ifname, mtu, o->frame_size, XDP_PACKET_HEADROOM,
+			max_mtu, o->ifname, max_mtu,
+			o->frame_size < 4096 ?
+				" or use socket.frame_size: 4096" :
+				"");
 		return -EMSGSIZE;
 	}
 	/* Without VIRTIO_NET_F_CTRL_GUEST_OFFLOADS the guest cannot turn
@@ -67,9 +69,10 @@ int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
 	    !ethtool_get_feature(o->ifname, "rx-gro-hw", &gro_hw,
 				 &gro_hw_changeable) &&
 	    gro_hw && !gro_hw_changeable) {
-		snprintf(err, err_len,
-			 "%s: the host implements receive offloads (GRO_HW/CSUM) for this virtio-net NIC and the guest cannot turn them off (no ctrl_guest_offloads), so XDP cannot load: set <driver><guest csum='off' tso4='off' tso6='off' ecn='off' ufo='off'/></driver> on the host ('afxdp-host vm set DOMAIN')",
-			 o->ifname);
+		snprintf(
+			err, err_len,
+			"%s: the host implements receive offloads (GRO_HW/CSUM) for this virtio-net NIC and the guest cannot turn them off (no ctrl_guest_offloads), so XDP cannot load: set <driver><guest csum='off' tso4='off' tso6='off' ecn='off' ufo='off'/></driver> on the host ('afxdp-host vm set DOMAIN')",
+			o->ifname);
 		return -EOPNOTSUPP;
 	}
 	if (o->channels) {
@@ -78,12 +81,13 @@ int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
 		ret = ethtool_get_channels(o->ifname, &ch);
 		if (ret || (o->channels > ch.max_combined &&
 			    o->channels > ch.max_rx)) {
-			snprintf(err, err_len,
-				 "%s: cannot use %u channels (driver maximum %u)",
-				 o->ifname, o->channels,
-				 ret ? 0 : ch.max_combined > ch.max_rx ?
-					   ch.max_combined :
-					   ch.max_rx);
+			snprintf(
+				err, err_len,
+				"%s: cannot use %u channels (driver maximum %u)",
+				o->ifname, o->channels,
+				ret			    ? 0 :
+				ch.max_combined > ch.max_rx ? ch.max_combined :
+							      ch.max_rx);
 			return -ERANGE;
 		}
 	}
@@ -115,8 +119,8 @@ static int turn_off(const char *ifname, const char *feature, bool *changed)
 	return 0;
 }
 
-int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
-		char *err, size_t err_len)
+int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st, char *err,
+		size_t err_len)
 {
 	struct nic_driver drv = { 0 };
 	int ret;
@@ -182,8 +186,7 @@ int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
 
 uint32_t nic_queue_count(const struct nic_state *st)
 {
-	uint32_t n = st->ch.combined > st->ch.rx ? st->ch.combined :
-						  st->ch.rx;
+	uint32_t n = st->ch.combined > st->ch.rx ? st->ch.combined : st->ch.rx;
 
 	return n ? n : 1;
 }
@@ -195,7 +198,8 @@ void nic_restore(struct nic_state *st)
 	if (st->gro_hw_disabled &&
 	    !ethtool_set_feature(st->ifname, "rx-gro-hw", true))
 		st->gro_hw_disabled = false;
-	if (st->lro_disabled && !ethtool_set_feature(st->ifname, "rx-lro", true))
+	if (st->lro_disabled &&
+	    !ethtool_set_feature(st->ifname, "rx-lro", true))
 		st->lro_disabled = false;
 	if (st->channels_changed) {
 		err = ethtool_set_combined(st->ifname, st->orig_combined);

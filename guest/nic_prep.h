@@ -41,8 +41,8 @@ uint32_t nic_max_mtu_for_frame(uint32_t frame_size);
 int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len);
 /* Applies channels / MTU / LRO settings and fills st; logs each change and
  * warning. On error nothing stays changed. */
-int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st,
-		char *err, size_t err_len);
+int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st, char *err,
+		size_t err_len);
 /* Number of rx queues an AF_XDP socket can bind to. */
 uint32_t nic_queue_count(const struct nic_state *st);
 void nic_restore(struct nic_state *st);

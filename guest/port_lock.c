@@ -57,9 +57,10 @@ int port_lock_acquire(int ifindex, const char *ifname, char *err,
 		n = pread(fd, pid, sizeof(pid) - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		snprintf(err, err_len,
-			 "%s is already served by another afxdp-agent (pid %s): one agent per port",
-			 ifname, pid[0] ? pid : "?");
+		snprintf(
+			err, err_len,
+			"%s is already served by another afxdp-agent (pid %s): one agent per port",
+			ifname, pid[0] ? pid : "?");
 		close(fd);
 		return ret;
 	}

@@ -33,8 +33,8 @@ static uint16_t ip_checksum(const void *data, size_t len)
 	return (uint16_t)~sum;
 }
 
-int txgen_build_frame(const struct txgen_config *t, uint32_t flow,
-		      uint8_t *buf, uint32_t len)
+int txgen_build_frame(const struct txgen_config *t, uint32_t flow, uint8_t *buf,
+		      uint32_t len)
 {
 	/* Headers are built in aligned locals and copied: in the frame the
 	 * IP header sits at offset 14, not 4-byte aligned. */
@@ -61,8 +61,8 @@ int txgen_build_frame(const struct txgen_config *t, uint32_t flow,
 	ip.saddr = src.s_addr;
 	ip.daddr = dst.s_addr;
 	ip.check = ip_checksum(&ip, sizeof(ip));
-	udp.source = htons((uint16_t)(t->src_port +
-				      flow % (t->flows ? t->flows : 1)));
+	udp.source = htons(
+		(uint16_t)(t->src_port + flow % (t->flows ? t->flows : 1)));
 	udp.dest = htons(t->dst_port);
 	udp.len = htons((uint16_t)(size - ETH_HLEN - sizeof(ip)));
 	udp.check = 0; /* optional for UDP over IPv4 */
@@ -89,8 +89,8 @@ static void reap(struct agent_socket *s)
 		return;
 	n = xsk_ring_cons__peek(s->comp, s->outstanding_tx, &idx);
 	for (uint32_t i = 0; i < n; i++)
-		frame_pool_put(s->pool, *xsk_ring_cons__comp_addr(s->comp,
-								 idx + i));
+		frame_pool_put(s->pool,
+			       *xsk_ring_cons__comp_addr(s->comp, idx + i));
 	if (n) {
 		xsk_ring_cons__release(s->comp, n);
 		s->outstanding_tx -= n;
@@ -200,8 +200,10 @@ void *worker_txgen_main(void *arg)
 				if (slot > elapsed) {
 					uint64_t gap = slot - elapsed;
 
-					ts.tv_sec = (time_t)(gap / 1000000000ULL);
-					ts.tv_nsec = (long)(gap % 1000000000ULL);
+					ts.tv_sec =
+						(time_t)(gap / 1000000000ULL);
+					ts.tv_nsec =
+						(long)(gap % 1000000000ULL);
 					nanosleep(&ts, NULL);
 				}
 				continue;

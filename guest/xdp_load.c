@@ -48,7 +48,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 		return 0;
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	msg[strcspn(msg, "\n")] = '\0';
-	if (level == LIBBPF_WARN && !libxdp_last_warn[0] && strstr(msg, "failed"))
+	if (level == LIBBPF_WARN && !libxdp_last_warn[0] &&
+	    strstr(msg, "failed"))
 		snprintf(libxdp_last_warn, sizeof(libxdp_last_warn), "%.*s",
 			 (int)sizeof(libxdp_last_warn) - 1, msg);
 	pr_debug("libbpf: %s", msg);
@@ -120,16 +121,18 @@ int xdp_check_foreign(int ifindex, const char *ifname, char *err,
 	if (e == -ENOENT || !mp)
 		return 0;
 	if (e) {
-		snprintf(err, err_len, "%s: cannot read attached XDP programs: %s",
-			 ifname, strerror((int)-e));
+		snprintf(err, err_len,
+			 "%s: cannot read attached XDP programs: %s", ifname,
+			 strerror((int)-e));
 		return (int)e;
 	}
 	main_prog = xdp_multiprog__main_prog(mp);
 	if (xdp_multiprog__is_legacy(mp) && main_prog && !is_ours(main_prog)) {
-		snprintf(err, err_len,
-			 "%s already has XDP program '%s' (id %u) attached without the libxdp dispatcher; afxdp-agent does not replace other programs: detach it, or load it through libxdp (xdp-loader) so both can run",
-			 ifname, xdp_program__name(main_prog),
-			 xdp_program__id(main_prog));
+		snprintf(
+			err, err_len,
+			"%s already has XDP program '%s' (id %u) attached without the libxdp dispatcher; afxdp-agent does not replace other programs: detach it, or load it through libxdp (xdp-loader) so both can run",
+			ifname, xdp_program__name(main_prog),
+			xdp_program__id(main_prog));
 		xdp_multiprog__close(mp);
 		return -EEXIST;
 	}
@@ -159,9 +162,9 @@ int xdp_remove_stale(int ifindex, bool *removed, char *err, size_t err_len)
 		     prog = xdp_multiprog__next_prog(prog, mp)) {
 			if (!is_ours(prog))
 				continue;
-			ret = xdp_program__detach(prog, ifindex,
-						  xdp_multiprog__attach_mode(mp),
-						  0);
+			ret = xdp_program__detach(
+				prog, ifindex, xdp_multiprog__attach_mode(mp),
+				0);
 			*removed = !ret;
 			break;
 		}
@@ -177,8 +180,8 @@ int xdp_remove_stale(int ifindex, bool *removed, char *err, size_t err_len)
 static int find_map_fd(struct xdp_program *prog, const char *name)
 {
 	struct bpf_object *obj = xdp_program__bpf_obj(prog);
-	struct bpf_map *map = obj ? bpf_object__find_map_by_name(obj, name) :
-				    NULL;
+	struct bpf_map *map =
+		obj ? bpf_object__find_map_by_name(obj, name) : NULL;
 
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
@@ -252,9 +255,10 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 			char why[sizeof(p->why)];
 
 			snprintf(why, sizeof(why), "%s", p->why);
-			snprintf(p->why, sizeof(p->why),
-				 "native mode refused (%.40s), using skb mode%s%.70s",
-				 native_err, why[0] ? "; " : "", why);
+			snprintf(
+				p->why, sizeof(p->why),
+				"native mode refused (%.40s), using skb mode%s%.70s",
+				native_err, why[0] ? "; " : "", why);
 		}
 	} else if (o->mode == XDP_ATTACH_SKB) {
 		ret = attach_in_mode(o, p, XDP_MODE_SKB);
@@ -263,10 +267,11 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 		snprintf(err, err_len,
 			 "%s: cannot attach XDP program (%s mode): %s%s%s",
 			 o->ifname,
-			 o->mode == XDP_ATTACH_SKB ? "skb" :
+			 o->mode == XDP_ATTACH_SKB    ? "skb" :
 			 o->mode == XDP_ATTACH_NATIVE ? "native" :
 							"native and skb",
-			 strerror(-ret), libxdp_last_warn[0] ? "; libxdp: " : "",
+			 strerror(-ret),
+			 libxdp_last_warn[0] ? "; libxdp: " : "",
 			 libxdp_last_warn);
 		xdp_program__close(p->prog);
 		p->prog = NULL;
@@ -277,9 +282,10 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	p->counters_map_fd = find_map_fd(p->prog, "counters_map");
 	if (p->xsks_map_fd < 0 || p->filter_map_fd < 0 ||
 	    p->counters_map_fd < 0) {
-		snprintf(err, err_len,
-			 "%s does not have the maps xsks_map, filter_map and counters_map",
-			 o->object_path);
+		snprintf(
+			err, err_len,
+			"%s does not have the maps xsks_map, filter_map and counters_map",
+			o->object_path);
 		xdp_detach(p);
 		return -EINVAL;
 	}

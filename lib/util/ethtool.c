@@ -44,10 +44,14 @@ int ethtool_get_channels(const char *ifname, struct nic_channels *ch)
 	if (err)
 		return err;
 	*ch = (struct nic_channels){
-		.max_rx = ec.max_rx, .max_tx = ec.max_tx,
-		.max_other = ec.max_other, .max_combined = ec.max_combined,
-		.rx = ec.rx_count, .tx = ec.tx_count,
-		.other = ec.other_count, .combined = ec.combined_count,
+		.max_rx = ec.max_rx,
+		.max_tx = ec.max_tx,
+		.max_other = ec.max_other,
+		.max_combined = ec.max_combined,
+		.rx = ec.rx_count,
+		.tx = ec.tx_count,
+		.other = ec.other_count,
+		.combined = ec.combined_count,
 	};
 	return 0;
 }
@@ -152,9 +156,9 @@ int ethtool_get_feature(const char *ifname, const char *name, bool *active,
 		if (active)
 			*active = gf->features[idx / 32].active & bit;
 		if (changeable)
-			*changeable = (gf->features[idx / 32].available & bit) &&
-				      !(gf->features[idx / 32].never_changed &
-					bit);
+			*changeable =
+				(gf->features[idx / 32].available & bit) &&
+				!(gf->features[idx / 32].never_changed & bit);
 	}
 	free(gf);
 	return err;

@@ -21,9 +21,8 @@ static struct {
 };
 
 static const char *const level_names[] = {
-	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",
-	[LOG_CRIT] = "crit",   [LOG_ERR] = "error",
-	[LOG_WARNING] = "warn", [LOG_NOTICE] = "notice",
+	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",  [LOG_CRIT] = "crit",
+	[LOG_ERR] = "error",   [LOG_WARNING] = "warn", [LOG_NOTICE] = "notice",
 	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
 

@@ -53,8 +53,8 @@ int nl_request(struct nl_handle *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 			ret = -errno;
 			break;
 		}
-		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, nl->portid,
-				 cb, data);
+		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, nl->portid, cb,
+				 data);
 		if (ret < 0)
 			ret = -errno;
 	} while (ret > 0);

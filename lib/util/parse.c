@@ -174,8 +174,7 @@ out:
 	return err;
 }
 
-int parse_host_port(const char *s, char *host, size_t host_len,
-		    uint16_t *port)
+int parse_host_port(const char *s, char *host, size_t host_len, uint16_t *port)
 {
 	const char *colon, *h = s;
 	size_t hlen;

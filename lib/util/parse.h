@@ -22,7 +22,6 @@ int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *lo,
 int parse_u32_list(const char *s, uint32_t max_value, uint32_t *out,
 		   size_t max_items, size_t *count);
 /* "127.0.0.1:9100", "[::1]:9100" or ":9100" (host defaults to 127.0.0.1). */
-int parse_host_port(const char *s, char *host, size_t host_len,
-		    uint16_t *port);
+int parse_host_port(const char *s, char *host, size_t host_len, uint16_t *port);
 
 #endif

@@ -26,8 +26,8 @@ int sysfs_init(struct sysfs *fs, const char *root)
 	return 0;
 }
 
-int sysfs_path(const struct sysfs *fs, char *buf, size_t len,
-	       const char *fmt, ...)
+int sysfs_path(const struct sysfs *fs, char *buf, size_t len, const char *fmt,
+	       ...)
 {
 	char rel[PATH_MAX];
 	va_list ap;

@@ -14,8 +14,8 @@ struct sysfs {
 };
 
 int sysfs_init(struct sysfs *fs, const char *root); /* NULL: "/sys" */
-int sysfs_path(const struct sysfs *fs, char *buf, size_t len,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int sysfs_path(const struct sysfs *fs, char *buf, size_t len, const char *fmt,
+	       ...) __attribute__((format(printf, 4, 5)));
 bool sysfs_exists(const struct sysfs *fs, const char *rel);
 /* Reads the first line, trailing newline stripped. */
 int sysfs_read_str(const struct sysfs *fs, const char *rel, char *buf,

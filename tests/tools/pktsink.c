@@ -53,19 +53,33 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "i:p:n:t:r:I:")) != -1) {
 		switch (opt) {
-		case 'i': ifname = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 0); break;
-		case 'n': want = strtoul(optarg, NULL, 0); break;
-		case 't': timeout = atof(optarg); break;
-		case 'I': idle = atof(optarg); break;
-		case 'r': ready = optarg; break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			want = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			timeout = atof(optarg);
+			break;
+		case 'I':
+			idle = atof(optarg);
+			break;
+		case 'r':
+			ready = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: pktsink -i IF -p PORT [-n N] [-t S] [-I IDLE_S] [-r FILE]\n");
+			fprintf(stderr,
+				"usage: pktsink -i IF -p PORT [-n N] [-t S] [-I IDLE_S] [-r FILE]\n");
 			return 2;
 		}
 	}
 	if (!ifname || !port || port > 65535) {
-		fprintf(stderr, "pktsink: -i IF and -p PORT (1-65535) are required\n");
+		fprintf(stderr,
+			"pktsink: -i IF and -p PORT (1-65535) are required\n");
 		return 2;
 	}
 	sll.sll_protocol = htons(ETH_P_IP);
@@ -109,8 +123,8 @@ int main(int argc, char **argv)
 		if (from.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		struct iphdr *ip = (struct iphdr *)(buf + ETH_HLEN);
-		struct udphdr *udp = (struct udphdr *)((uint8_t *)ip +
-						       ip->ihl * 4);
+		struct udphdr *udp =
+			(struct udphdr *)((uint8_t *)ip + ip->ihl * 4);
 
 		if (ip->protocol != IPPROTO_UDP || ntohs(udp->dest) != port)
 			continue;
