@@ -68,6 +68,7 @@ include bpf/Build.mk
 include guest/Build.mk
 include host/Build.mk
 include tests/Build.mk
+-include tests/fuzz/Build.mk
 -include vm-tests/Build.mk
 -include images/Build.mk
 -include ansible/Build.mk

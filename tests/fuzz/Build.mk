@@ -1,0 +1,53 @@
+# libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined): the
+# agent's config and filter parsers, afxdp-host's option-to-XML path and
+# its VF netlink decoder. The sources a target needs are compiled again
+# here with clang's instrumentation, in their own tree (build/fuzz).
+#
+#   make fuzz         every target until FUZZ_RUNS (10 million) executions
+#   make fuzz-build   the binaries; `make test` runs each for
+#                     FUZZ_SECONDS (tests/hardening/test_fuzz.sh)
+FUZZ_BUILD := build/fuzz
+FUZZ_RUNS ?= 10000000
+FUZZ_TARGETS := config filter vm_xml sriov_netlink
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+# clang warns about host/vm.c's multi-line usage strings (gcc does not).
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -Wno-string-concatenation -g -O1 -D_GNU_SOURCE -MMD -MP \
+	-DAFXDP_VERSION='"$(VERSION)"' -DAFXDP_BPF_DIR='"$(BPFDIR)"' \
+	-Ilib -I. $(PKG_CFLAGS) -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+
+# What each target links, besides its harness.
+FUZZ_SRCS_config := guest/config.c guest/filter.c lib/util/parse.c \
+	lib/util/log.c
+FUZZ_LIBS_config := $(shell pkg-config --libs yaml-0.1 2>/dev/null)
+FUZZ_SRCS_filter := guest/filter.c lib/util/parse.c lib/util/log.c
+FUZZ_LIBS_filter :=
+FUZZ_SRCS_vm_xml := host/vm.c host/vm_xml.c host/vm_rules.c \
+	lib/util/parse.c lib/util/log.c
+FUZZ_LIBS_vm_xml := $(shell pkg-config --libs libvirt libxml-2.0 json-c \
+	2>/dev/null)
+FUZZ_SRCS_sriov_netlink := host/sriov_netlink.c lib/util/parse.c \
+	lib/util/log.c lib/util/netlink.c
+FUZZ_LIBS_sriov_netlink := $(shell pkg-config --libs libmnl 2>/dev/null)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $<"
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c -o $@ $<
+
+define fuzz_link
+$(FUZZ_BUILD)/fuzz_$(1): $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_$(1).o \
+		$(FUZZ_SRCS_$(1):%.c=$(FUZZ_BUILD)/obj/%.o)
+	@echo "  LD      $$@"
+	$$(Q)$$(CLANG) $$(FUZZ_LDFLAGS) -o $$@ $$^ $$(FUZZ_LIBS_$(1)) -lpthread
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_link,$(t))))
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+tests-build: fuzz-build
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh long $(FUZZ_RUNS) $(FUZZ_TARGETS)
