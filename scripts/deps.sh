@@ -8,7 +8,7 @@ BUILD_PKGS="build-essential pkg-config clang llvm libc6-dev-i386 linux-libc-dev
  libxdp-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev libjson-c-dev
  libyaml-dev libcmocka-dev libvirt-dev libxml2-dev libcap-ng-dev
  libsystemd-dev libclang-rt-14-dev"
-RUN_PKGS="iproute2 ethtool xdp-tools bpftool socat tcpdump kmod procps jq
+RUN_PKGS="iproute2 ethtool xdp-tools bpftool socat tcpdump kmod procps jq iputils-ping
  python3 python3-jsonschema valgrind libxml2-utils man-db"
 VM_PKGS="qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu
  libvirt-clients busybox-static linux-image-amd64 cloud-image-utils
