@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2034 # variables are shared with the sourced files
 # vm-tests/run.sh: boots real guests under QEMU (TCG) and libvirt and checks
 # that afxdp-agent forwards inside a VM. TAP on stdout (tests/lib/tap.sh);
 # `make vm-test` runs it through tests/run.sh for the closing line.

@@ -79,6 +79,8 @@ initramfs_build() {
 	(cd "$stage" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$out.tmp" &&
 		mv "$out.tmp" "$out"
 	rm -rf "$stage"
+	# One image per input set: drop those of older agents and kernels.
+	find "$VMT_WORK" -maxdepth 1 -name 'initramfs-*.cpio.gz' ! -path "$out" -delete
 	[ -s "$out" ] && echo "$out"
 }
 

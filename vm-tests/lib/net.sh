@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (variables are shared across the sourced files)
 # Host side of a test: one network namespace per test with the tap devices
 # the guest's NICs attach to. Taps with more than one queue must be created
 # multi_queue, else QEMU's TUNSETIFF fails with EINVAL.

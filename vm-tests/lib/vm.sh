@@ -131,7 +131,7 @@ EOX
 # nic_xml TAP MAC: the interface as `afxdp-host vm xml` makes it XDP-ready.
 nic_xml() {
 	"$AFXDP_HOST" -c "$LIBVIRT_URI" vm xml --vcpus "$VM_VCPUS" --tap "$1" \
-		--mac "$2" --queues "$VM_QUEUES"
+		--mac "$2" --queues "$VM_QUEUES" 2>>"$VM_DIR/afxdp-host.err"
 }
 
 # Offloads-on variant: the same snippet with the guest offloads switched
@@ -203,7 +203,7 @@ libvirt_vm_set() {
 	dom=$(virsh_ dumpxml --inactive "$VM_NAME")
 	printf '%s\n' "$dom" >"$VM_DIR/domain-after-set.xml"
 	assert_eq "vm set: both interfaces get queues=$VM_QUEUES in libvirt's config" 2 \
-		"$(printf '%s' "$dom" | grep -cE "<driver [^>]*queues=['\"]$VM_QUEUES['\"]")"
+		"$(printf '%s' "$dom" | grep -cE "<driver [^>]*queues=['\"]${VM_QUEUES}['\"]")"
 	assert_eq "vm set: both interfaces get guest offloads off" 2 \
 		"$(printf '%s' "$dom" | grep -cE "<guest csum=['\"]off['\"] tso4=['\"]off['\"] tso6=['\"]off['\"] ecn=['\"]off['\"] ufo=['\"]off")"
 	out=$("$AFXDP_HOST" -c "$LIBVIRT_URI" -j vm set "$VM_NAME" --queues "$VM_QUEUES" --config 2>/dev/null)

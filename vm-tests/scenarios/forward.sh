@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (variables are shared across the sourced files)
 # Scenarios 1, 2 and 3 on one boot: the agent attaches native XDP on
 # virtio-net with copy-mode sockets (1), forwards N frames from the in-tap
 # to the out-tap with exact counts on every queue (2), while the guest

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (variables are shared across the sourced files)
 # Scenario 5: the guest goes away mid-traffic (virsh shutdown, virsh
 # destroy, QEMU killed) and the harness removes everything it made: taps,
 # namespace, domain, libvirtd, QEMU, generator, sink; also when a step
@@ -44,7 +45,7 @@ cleanup_check() {
 }
 
 scn_virsh_shutdown() {
-	VM_LIBVIRT_NICS=set
+	VM_LIBVIRT_NICS="set"
 	lifecycle_boot shutdown || return 1
 	local t0=$SECONDS
 	virsh_ shutdown "$VM_NAME" >/dev/null 2>&1
@@ -60,7 +61,7 @@ scn_virsh_shutdown() {
 }
 
 scn_virsh_destroy() {
-	VM_LIBVIRT_NICS=set
+	VM_LIBVIRT_NICS="set"
 	lifecycle_boot destroy || return 1
 	virsh_ destroy "$VM_NAME" >/dev/null 2>&1
 	assert_eq "5: virsh destroy mid-traffic" 0 $?

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (variables are shared across the sourced files)
 # Scenario 4: the agent's NIC-preparation checks on real virtio-net.
 #  - nicprep-queues: 2 vCPUs, 2 queue pairs (< 2 x vCPUs): the agent warns
 #    and still forwards (the kernel's locked TX path); in the same boot an
