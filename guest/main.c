@@ -432,6 +432,8 @@ static int run(struct agent *a, struct agent_config *cfg, const char *path)
 		code = EXIT_FAIL;
 		goto out;
 	}
+	/* Capabilities are per thread: drop them before any thread starts. */
+	privs_drop_after_setup(cfg->run_user);
 	if (cfg->prometheus_listen[0]) {
 		ret = prom_server_start(cfg->prometheus_listen, &r.prom);
 		if (ret) {
@@ -447,7 +449,6 @@ static int run(struct agent *a, struct agent_config *cfg, const char *path)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	privs_drop_after_setup(cfg->run_user);
 	sd_notify(0, "READY=1");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	next_report = cfg->stats_interval_ms / 1000.0;
