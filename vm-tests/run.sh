@@ -25,6 +25,7 @@ for f in vm-tests/lib/*.sh vm-tests/scenarios/*.sh; do
 done
 
 VM_BACKENDS=${VM_BACKENDS:-qemu libvirt}
+if ! need_root "vm-tests"; then tap_done; exit 0; fi
 mkdir -p "$VMT_WORK"
 : >"$VMT_PIDS_FILE"
 # Artifacts are those of this run only.
@@ -42,8 +43,6 @@ final_sweep() {
 	done
 }
 trap final_sweep EXIT
-
-if ! need_root "vm-tests"; then tap_done; exit 0; fi
 
 facility() {
 	local what=$1

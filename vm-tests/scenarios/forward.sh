@@ -8,6 +8,9 @@
 FWD_N=${FWD_N:-2000}
 FWD_RATE=${FWD_RATE:-400}
 FWD_FLOWS=64
+# Queue pairs of the forward scenario: 2 x vCPUs, so attaching XDP raises
+# the guest's rx queues from 2 to 4 (the agent must bind them all).
+FWD_QUEUES=${FWD_QUEUES:-4}
 FWD_PORT=4000
 AGENT_RUN_S=${AGENT_RUN_S:-45}
 BOOT_TMO=${BOOT_TMO:-120}
@@ -44,7 +47,7 @@ mgmt_checks() {
 
 scn_forward() {
 	VM_NAME="$VMT_PREFIX-$$-fwd-${VM_BACKEND:0:1}"
-	VM_NS=$VM_NAME VM_VCPUS=2 VM_QUEUES=4 VM_OFFLOADS=off
+	VM_NS=$VM_NAME VM_VCPUS=2 VM_QUEUES=$FWD_QUEUES VM_OFFLOADS=off
 	local script="$VMT_WORK/run/$VM_NAME.scenario.sh" with_agent=${VMT_AGENT:+1}
 	mkdir -p "$VMT_WORK/run"
 	{
