@@ -15,7 +15,7 @@ VM_PKGS="qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu
  debootstrap e2fsprogs"
 PKG_PKGS="debhelper dpkg-dev fakeroot"
 ANSIBLE_PKGS="ansible-core ansible-lint"
-BENCH_PKGS="dpdk librte-net-af-xdp23"
+BENCH_PKGS="dpdk dpdk-dev librte-net-af-xdp23"
 
 want="$BUILD_PKGS $RUN_PKGS $VM_PKGS $PKG_PKGS $ANSIBLE_PKGS $BENCH_PKGS"
 missing=""

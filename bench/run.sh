@@ -1,0 +1,403 @@
+#!/bin/bash
+# make bench: afxdp-agent against its peers on one veth topology, same run.
+#
+#   afxbenchgen: gen0 ==veth== in0 :afxbenchfwd: out0 ==veth== sink0 :afxbenchsink
+#
+# The generator (bench/tools/livegen: BPF_PROG_RUN live frames, pinned on
+# BENCH_GEN_CPU) floods in0; the forwarder under test (pinned on
+# BENCH_FWD_CPU) moves in0 -> out0; sink0 counts with an XDP_DROP program
+# and a per-CPU counter map. Peers are alternated window by window
+# (A B C A B C ...). Each window: start the peer, start the generator,
+# warm up, then count sink packets and the peer's CPU time
+# (/proc/<pid>/task/*/schedstat) over BENCH_SECONDS.
+#
+# Sections (BENCH_SECTIONS, default all): gen main latency sweep profile.
+# Results: bench/results/bench-<stamp>.json, .md, and latest.{json,md}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+WINDOWS=${BENCH_WINDOWS:-5}
+SECONDS_W=${BENCH_SECONDS:-10}
+SWEEP_WINDOWS=${BENCH_SWEEP_WINDOWS:-3}
+WARMUP=${BENCH_WARMUP:-1}
+LAT_PACKETS=${BENCH_LAT_PACKETS:-5000}
+LAT_RATE=${BENCH_LAT_RATE:-1000}
+GEN_CPU=${BENCH_GEN_CPU:-0}
+FWD_CPU=${BENCH_FWD_CPU:-1}
+SECTIONS=${BENCH_SECTIONS:-gen main latency sweep profile}
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+BUILD=${BUILD:-build/obj}
+
+AGENT=$ROOT/guest/afxdp-agent
+LIVEGEN=$ROOT/$BUILD/bench/tools/livegen
+REDIRECT=$ROOT/$BUILD/bench/tools/xdp_redirect
+REDIRECT_OBJ=$ROOT/bench/tools/redirect.bpf.o
+PKTSINK=$ROOT/$BUILD/tests/tools/pktsink
+PASS_OBJ=$ROOT/bpf/xdp_pass.bpf.o
+TESTPMD=$(command -v dpdk-testpmd || true)
+
+export TOPO_PREFIX=afxbench
+. scripts/topo.sh
+
+die() { echo "bench: $*" >&2; exit "${2:-1}"; }
+log() { echo "bench: $*" >&2; }
+
+[ "$(id -u)" = 0 ] || die "run as root (network namespaces, XDP)" 2
+for f in "$AGENT" "$LIVEGEN" "$REDIRECT" "$REDIRECT_OBJ" "$PKTSINK" "$PASS_OBJ"; do
+	[ -e "$f" ] || die "missing $f: run 'make bench' (it builds everything)" 2
+done
+case "$WINDOWS$SECONDS_W$SWEEP_WINDOWS" in *[!0-9]*) die "BENCH_WINDOWS/BENCH_SECONDS/BENCH_SWEEP_WINDOWS: integers" 2 ;; esac
+[ "$(nproc)" -gt "$FWD_CPU" ] && [ "$(nproc)" -gt "$GEN_CPU" ] ||
+	die "BENCH_GEN_CPU/BENCH_FWD_CPU beyond $(nproc) CPUs" 2
+
+mkdir -p "$OUT"
+work=$(mktemp -d /tmp/afxbench.XXXXXX)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+RAW=$work/windows.jsonl
+: >"$RAW"
+# DPDK keeps a runtime directory under /var/run/dpdk even with --no-shconf:
+# a prefix of our own, removed after every testpmd run (and the parent if
+# we created it).
+DPDK_PREFIX=afxbench$$
+dpdk_dir_existed=0
+[ -d /var/run/dpdk ] && dpdk_dir_existed=1
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	sleep 0.3
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	topo_down
+	rm -rf "/var/run/dpdk/$DPDK_PREFIX"
+	[ "$dpdk_dir_existed" = 1 ] || rmdir /var/run/dpdk 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# cpu_ns PID: on-CPU time of every thread of PID (schedstat field 1).
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'
+}
+now_ns() { date +%s%N; }
+
+# Sink counter with the time it was read (midpoint of the read).
+sink_read() {
+	local a b v
+	a=$(now_ns)
+	v=$(sink_packets "$SINK_NS" sink0)
+	b=$(now_ns)
+	echo "$v $(((a + b) / 2))"
+}
+
+topo_bench_up() {
+	topo_up "${1:-1}"
+	sink_attach "$SINK_NS" sink0
+	# The generator redirects into gen0: in0 needs an XDP program for
+	# the frames to be accepted even when no peer runs (gen section).
+}
+
+# --- peers ---------------------------------------------------------------
+# start_peer NAME [ARGS...]: sets PEER_PID (the process forwarding) and
+# CPU_PID (whose schedstat is the forwarder's CPU time).
+PEER_PID=
+CPU_PID=
+NAPI_PID=
+
+start_agent() {
+	"$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 --stats json \
+		--interval 1000 --cpus "$FWD_CPU" "$@" \
+		>"$work/agent.json" 2>"$work/agent.log" &
+	PEER_PID=$!
+	PIDS+=("$PEER_PID")
+	CPU_PID=$PEER_PID
+	for _ in $(seq 100); do
+		grep -q capabilities "$work/agent.log" && return 0
+		kill -0 "$PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$work/agent.log" >&2
+	die "afxdp-agent did not start"
+}
+
+start_testpmd() {
+	local mode=$1
+	[ -n "$TESTPMD" ] || die "dpdk-testpmd missing (apt-get install dpdk-dev)"
+	"$NSRUN" "$FWD_NS" "$TESTPMD" -l "$GEN_CPU,$FWD_CPU" --main-lcore "$GEN_CPU" \
+		--no-huge -m 128 --no-pci --no-shconf --file-prefix "$DPDK_PREFIX" \
+		--vdev net_af_xdp0,iface=in0,start_queue=0,queue_count=1 \
+		--vdev net_af_xdp1,iface=out0,start_queue=0,queue_count=1 \
+		-- --forward-mode="$mode" --nb-cores=1 --rxq=1 --txq=1 \
+		--total-num-mbufs=16384 --stats-period 1 --no-mlockall --auto-start \
+		>"$work/testpmd.log" 2>&1 </dev/null &
+	PEER_PID=$!
+	PIDS+=("$PEER_PID")
+	CPU_PID=$PEER_PID
+	for _ in $(seq 200); do
+		grep -q 'Port statistics' "$work/testpmd.log" && return 0
+		kill -0 "$PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -20 "$work/testpmd.log" >&2
+	die "dpdk-testpmd did not start"
+}
+
+# The in-kernel limit: XDP redirect in0 -> out0 via a DEVMAP, run by a
+# threaded NAPI on in0 pinned to the forwarder's CPU, so the forwarding
+# work is measurable (kthread schedstat) and off the generator's CPU.
+start_kernel() {
+	local before
+	"$NSRUN" "$FWD_NS" "$REDIRECT" -o "$REDIRECT_OBJ" -i in0 -O out0 \
+		>"$work/redirect.log" 2>&1 &
+	PEER_PID=$!
+	PIDS+=("$PEER_PID")
+	for _ in $(seq 50); do
+		grep -q ready "$work/redirect.log" && break
+		kill -0 "$PEER_PID" 2>/dev/null || die "xdp_redirect: $(cat "$work/redirect.log")"
+		sleep 0.1
+	done
+	before=$(ps -e -o pid=,comm= | awk '$2 ~ /^napi\/in0-/ {print $1}' | sort)
+	ip netns exec "$FWD_NS" sh -c 'echo 1 > /sys/class/net/in0/threaded'
+	NAPI_PID=$(ps -e -o pid=,comm= | awk '$2 ~ /^napi\/in0-/ {print $1}' | sort |
+		comm -13 <(echo "$before") - | head -1)
+	[ -n "$NAPI_PID" ] || die "no threaded NAPI kthread for in0"
+	taskset -p -c "$FWD_CPU" "$NAPI_PID" >/dev/null
+	CPU_PID=$NAPI_PID
+}
+
+start_peer() {
+	local name=$1
+	shift
+	case $name in
+	agent*) start_agent "$@" ;;
+	testpmd-io) start_testpmd io ;;
+	testpmd-macswap) start_testpmd macswap ;;
+	kernel) start_kernel ;;
+	*) die "unknown peer $name" ;;
+	esac
+}
+
+stop_peer() {
+	[ -n "$PEER_PID" ] || return 0
+	# Back to inline NAPI before the XDP program (and the NAPI) goes.
+	if [ -n "$NAPI_PID" ]; then
+		ip netns exec "$FWD_NS" sh -c 'echo 0 > /sys/class/net/in0/threaded' ||
+			log "in0: threaded NAPI not reset (the topology is removed anyway)"
+		NAPI_PID=
+	fi
+	kill -INT "$PEER_PID" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$PEER_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$PEER_PID" 2>/dev/null || true
+	wait "$PEER_PID" 2>/dev/null || true
+	# testpmd turns PROMISC on and leaves it on.
+	ip -n "$FWD_NS" link set in0 promisc off 2>/dev/null || true
+	ip -n "$FWD_NS" link set out0 promisc off 2>/dev/null || true
+	rm -rf "/var/run/dpdk/$DPDK_PREFIX"
+	PEER_PID=
+	CPU_PID=
+}
+
+# window SECTION LABEL GEN_CPUS PEER [PEER ARGS]: one measured window,
+# appended to $RAW as one JSON line.
+window() {
+	local section=$1 label=$2 gcpus=$3 peer=$4 gen s0 t0 c0 s1 t1 c1
+	shift 4
+	start_peer "$peer" "$@"
+	"$NSRUN" "$GEN_NS" "$LIVEGEN" -o "$REDIRECT_OBJ" -i gen0 -C "$gcpus" \
+		-D "$IN_MAC" -S "$GEN_MAC" -p 4000 \
+		-d $((WARMUP + SECONDS_W + 2)) >"$work/gen.out" 2>"$work/gen.err" &
+	gen=$!
+	PIDS+=("$gen")
+	sleep "$WARMUP"
+	read -r s0 t0 < <(sink_read)
+	c0=$(cpu_ns "$CPU_PID")
+	sleep "$SECONDS_W"
+	read -r s1 t1 < <(sink_read)
+	c1=$(cpu_ns "$CPU_PID")
+	kill -INT "$gen" 2>/dev/null || true
+	wait "$gen" || die "livegen: $(cat "$work/gen.err")"
+	stop_peer
+	jq -nc --arg section "$section" --arg lbl "$label" --arg peer "$peer" \
+		--argjson pkts $((s1 - s0)) --argjson ns $((t1 - t0)) \
+		--argjson cpu_ns $((c1 - c0)) --argjson gen "$(cat "$work/gen.out")" \
+		--arg args "$*" \
+		'{section: $section, label: $lbl, peer: $peer, args: $args,
+		  packets: $pkts, seconds: ($ns / 1e9), mpps: ($pkts / $ns * 1e3),
+		  cpu_s: ($cpu_ns / 1e9),
+		  cpu_ns_per_pkt: (if $pkts > 0 then $cpu_ns / $pkts else null end),
+		  offered_mpps: $gen.mpps}' | tee -a "$RAW" |
+		jq -r '"  \(.section) \(.label): \(.mpps * 1000 | round / 1000) Mpps, \(.cpu_ns_per_pkt // 0 | round) ns CPU/pkt"' >&2
+}
+
+# rounds SECTION N SPEC...: N rounds, each running every SPEC once in
+# order (A B C A B C ...). SPEC is "LABEL|GEN_CPUS|PEER ARGS...".
+rounds() {
+	local section=$1 n=$2 r spec label gcpus rest
+	shift 2
+	for r in $(seq "$n"); do
+		log "$section: round $r/$n"
+		for spec in "$@"; do
+			IFS='|' read -r label gcpus rest <<<"$spec"
+			# shellcheck disable=SC2086
+			window "$section" "$label" "$gcpus" $rest
+		done
+	done
+}
+
+# --- sections --------------------------------------------------------------
+# gen: what each generator offers on its own (in0 counts and drops).
+section_gen() {
+	local s0 s1 txg r
+	log "gen: offered rates (livegen, afxdp-agent txgen) into a counting in0"
+	topo_bench_up 1
+	ip -n "$FWD_NS" link set dev in0 xdpdrv obj "$ROOT/bpf/sink_count.bpf.o" sec xdp
+	for r in $(seq "$WINDOWS"); do
+		"$NSRUN" "$GEN_NS" "$LIVEGEN" -o "$REDIRECT_OBJ" -i gen0 -C "$GEN_CPU" \
+			-D "$IN_MAC" -d "$SECONDS_W" >"$work/gen.out"
+		jq -c --arg r "$r" '{section: "gen", label: "livegen", peer: "livegen", mpps: .mpps, packets: .offered, seconds: .seconds}' \
+			"$work/gen.out" | tee -a "$RAW" >&2
+		s0=$(sink_packets "$FWD_NS" in0)
+		"$NSRUN" "$GEN_NS" "$AGENT" -m txgen -i gen0 --cpus "$GEN_CPU" \
+			--size 64 --rate 0 -d "$SECONDS_W" --src-mac "$GEN_MAC" --dst-mac "$IN_MAC" \
+			--dst-port 4000 --stats json --interval 0 2>"$work/txgen.log" |
+			grep '"type":"final"' >"$work/txgen.json" || true
+		s1=$(sink_packets "$FWD_NS" in0)
+		txg=$(jq '.totals.tx_packets' "$work/txgen.json" 2>/dev/null || echo 0)
+		jq -nc --argjson pkts $((s1 - s0)) --argjson sent "${txg:-0}" \
+			--argjson s "$SECONDS_W" \
+			'{section: "gen", label: "txgen", peer: "txgen", packets: $pkts,
+			  sent: $sent, seconds: $s, mpps: ($pkts / $s / 1e6)}' | tee -a "$RAW" >&2
+	done
+	topo_down
+}
+
+section_main() {
+	log "main: $WINDOWS rounds of ${SECONDS_W}s windows"
+	topo_bench_up 1
+	local specs=("agent|$GEN_CPU|agent" "testpmd-io|$GEN_CPU|testpmd-io"
+		"testpmd-macswap|$GEN_CPU|testpmd-macswap" "kernel|$GEN_CPU|kernel")
+	rounds main "$WINDOWS" "${specs[@]}"
+	topo_down
+}
+
+section_sweep() {
+	log "sweep: batch, busy-poll, UMEM ($SWEEP_WINDOWS rounds)"
+	topo_bench_up 1
+	local specs=() b
+	for b in 16 32 64 128 256; do specs+=("batch-$b|$GEN_CPU|agent --batch $b"); done
+	specs+=("busy-poll-on|$GEN_CPU|agent --busy-poll")
+	specs+=("umem-shared|$GEN_CPU|agent --umem shared")
+	specs+=("umem-per-port|$GEN_CPU|agent --umem per-port")
+	rounds sweep "$SWEEP_WINDOWS" "${specs[@]}"
+	topo_down
+	# Queues: the topology differs (1 vs 2 queues per veth), so it is
+	# rebuilt per window. veth picks the peer queue by the sending CPU,
+	# so 2 queues need a generator thread on each CPU: on a 2-CPU
+	# machine both workers then share their CPUs with the generator.
+	log "sweep: 1 vs 2 queues"
+	for r in $(seq "$SWEEP_WINDOWS"); do
+		topo_bench_up 1
+		window queues 1q "$GEN_CPU" agent
+		topo_bench_up 2
+		window queues 2q "$GEN_CPU,$FWD_CPU" agent -q all --cpus "$GEN_CPU,$FWD_CPU"
+	done
+	topo_down
+}
+
+# latency: LAT_PACKETS frames at LAT_RATE pps from afxdp-agent txgen with a
+# timestamp, received by pktsink (AF_PACKET) after the forwarder; the
+# baseline is the same path without a forwarder (pktsink on in0).
+lat_one() {
+	local label=$1 ns=$2 dev=$3 peer=$4
+	shift 4
+	rm -f "$work/sink.ready"
+	"$NSRUN" "$ns" "$PKTSINK" -i "$dev" -p 4000 -n "$LAT_PACKETS" \
+		-t $((LAT_PACKETS / LAT_RATE + 10)) -r "$work/sink.ready" >"$work/lat.json" &
+	local sink=$!
+	PIDS+=("$sink")
+	for _ in $(seq 50); do [ -e "$work/sink.ready" ] && break; sleep 0.1; done
+	[ "$peer" = none ] || start_peer "$peer" "$@"
+	"$NSRUN" "$GEN_NS" "$AGENT" -m txgen -i gen0 --cpus "$GEN_CPU" --size 64 \
+		--count "$LAT_PACKETS" --rate "$LAT_RATE" --timestamp \
+		--src-mac "$GEN_MAC" --dst-mac "$IN_MAC" --dst-port 4000 \
+		--stats none 2>"$work/txgen.log" || die "txgen: $(cat "$work/txgen.log")"
+	wait "$sink" || true
+	[ "$peer" = none ] || stop_peer
+	jq -c --arg lbl "$label" --argjson sent "$LAT_PACKETS" \
+		'{section: "latency", label: $lbl, peer: $lbl, sent: $sent} + .' \
+		"$work/lat.json" | tee -a "$RAW" >&2
+}
+
+section_latency() {
+	log "latency: $LAT_PACKETS frames at $LAT_RATE pps per forwarder"
+	topo_up 1
+	# pktsink reads sink0 through the stack; the kernel redirect needs an
+	# XDP program on sink0, which passes.
+	ip -n "$SINK_NS" link set dev sink0 xdpdrv obj "$PASS_OBJ" sec xdp
+	lat_one baseline "$FWD_NS" in0 none
+	lat_one agent "$SINK_NS" sink0 agent
+	lat_one agent-busy-poll "$SINK_NS" sink0 agent --busy-poll
+	lat_one testpmd-io "$SINK_NS" sink0 testpmd-io
+	lat_one kernel "$SINK_NS" sink0 kernel
+	topo_down
+}
+
+# profile: where the agent's CPU goes (perf cpu-clock sampling; no PMU).
+section_profile() {
+	command -v perf >/dev/null || { log "profile: perf missing, skipped"; return 0; }
+	log "profile: perf record -e cpu-clock on afxdp-agent fwd"
+	topo_bench_up 1
+	start_agent
+	"$NSRUN" "$GEN_NS" "$LIVEGEN" -o "$REDIRECT_OBJ" -i gen0 -C "$GEN_CPU" \
+		-D "$IN_MAC" -d $((SECONDS_W + 2)) >/dev/null &
+	local gen=$!
+	PIDS+=("$gen")
+	sleep 1
+	perf record -q -e cpu-clock -g -p "$PEER_PID" -o "$work/perf.data" \
+		-- sleep "$SECONDS_W" >/dev/null 2>&1 || log "perf record failed"
+	wait "$gen" || true
+	stop_peer
+	topo_down
+	if [ -s "$work/perf.data" ]; then
+		perf report -i "$work/perf.data" --no-children --sort dso,sym \
+			--stdio -g none --percent-limit 0.7 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -40 >"$OUT/profile-$stamp.txt"
+		cp "$OUT/profile-$stamp.txt" "$OUT/profile-latest.txt"
+	fi
+}
+
+# --- run ---------------------------------------------------------------------
+cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu_model" --argjson cores "$(nproc)" \
+	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg load0 "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	--arg agent "$("$AGENT" --version 2>&1 | head -1)" \
+	--arg dpdk "$(dpkg-query -W -f='${Version}' dpdk 2>/dev/null || echo none)" \
+	--argjson windows "$WINDOWS" --argjson seconds "$SECONDS_W" \
+	--argjson sweep_windows "$SWEEP_WINDOWS" --argjson gen_cpu "$GEN_CPU" \
+	--argjson fwd_cpu "$FWD_CPU" --arg sections "$SECTIONS" \
+	--argjson lat_packets "$LAT_PACKETS" --argjson lat_rate "$LAT_RATE" \
+	'{kernel: $kernel, cpu_model: $cpu, cores: $cores, date: $date,
+	  loadavg_start: $load0, agent_version: $agent, dpdk_version: $dpdk,
+	  windows: $windows, window_seconds: $seconds, sweep_windows: $sweep_windows,
+	  gen_cpu: $gen_cpu, fwd_cpu: $fwd_cpu, sections: $sections,
+	  latency_packets: $lat_packets, latency_rate_pps: $lat_rate}' >"$work/meta.json"
+log "machine: $(uname -r), $cpu_model, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+for s in $SECTIONS; do
+	case $s in
+	gen | main | latency | sweep | profile) "section_$s" ;;
+	*) die "unknown section $s (gen main latency sweep profile)" 2 ;;
+	esac
+done
+jq --arg load1 "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadavg_end: $load1}' \
+	"$work/meta.json" >"$work/meta2.json"
+profile=
+[ -e "$OUT/profile-$stamp.txt" ] && profile="$OUT/profile-$stamp.txt"
+python3 bench/tools/report.py --meta "$work/meta2.json" --windows "$RAW" \
+	--json "$OUT/bench-$stamp.json" --markdown "$OUT/bench-$stamp.md" \
+	${profile:+--profile "$profile"}
+cp "$OUT/bench-$stamp.json" "$OUT/latest.json"
+cp "$OUT/bench-$stamp.md" "$OUT/latest.md"
+cat "$OUT/bench-$stamp.md"

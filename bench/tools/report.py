@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Turn the per-window JSON lines of bench/run.sh into the results JSON
+and the Markdown summary: medians with min-max, ratios (from medians and
+from windows paired by round), the issue's targets met/missed."""
+import argparse
+import json
+import statistics
+from collections import OrderedDict
+
+TARGET_THROUGHPUT = 1.2  # agent Mpps / testpmd io Mpps, at least
+TARGET_CPU = 0.8  # agent CPU per packet / testpmd io's, at most
+TARGET_P99_US = 200.0  # added p99 latency at 1 kpps, below
+
+
+def stats(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values),
+            "max": max(values), "n": len(values)}
+
+
+def group(windows, section):
+    out = OrderedDict()
+    for w in windows:
+        if w.get("section") == section:
+            out.setdefault(w["label"], []).append(w)
+    return out
+
+
+def summarize(ws):
+    return {"mpps": stats([w.get("mpps") for w in ws]),
+            "cpu_ns_per_pkt": stats([w.get("cpu_ns_per_pkt") for w in ws]),
+            "offered_mpps": stats([w.get("offered_mpps") for w in ws]),
+            "args": ws[0].get("args", "")}
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def paired(ga, gb, key):
+    """Median of per-round ratios: windows of one round ran back to back,
+    so the machine's load drifts less between them than across rounds."""
+    r = [ratio(a.get(key), b.get(key)) for a, b in zip(ga, gb)]
+    return stats(r)
+
+
+def med(summary, label, key):
+    s = summary.get(label, {}).get(key)
+    return s["median"] if s else None
+
+
+def fmt(v, digits=3):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def rng(s, digits=3):
+    if not s:
+        return "-"
+    return f"{s['median']:.{digits}f} ({s['min']:.{digits}f}-{s['max']:.{digits}f})"
+
+
+def verdict(ok):
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--meta", required=True)
+    ap.add_argument("--windows", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--markdown", required=True)
+    ap.add_argument("--profile")
+    a = ap.parse_args()
+
+    meta = json.load(open(a.meta))
+    windows = [json.loads(line) for line in open(a.windows) if line.strip()]
+    main_g = group(windows, "main")
+    main_s = OrderedDict((k, summarize(v)) for k, v in main_g.items())
+    sweep_s = OrderedDict((k, summarize(v))
+                          for k, v in group(windows, "sweep").items())
+    queue_s = OrderedDict((k, summarize(v))
+                          for k, v in group(windows, "queues").items())
+    gen_s = OrderedDict((k, {"mpps": stats([w["mpps"] for w in v])})
+                        for k, v in group(windows, "gen").items())
+    lat = OrderedDict((w["label"], w) for w in windows
+                      if w.get("section") == "latency")
+
+    ratios = OrderedDict()
+    for peer in ("testpmd-io", "testpmd-macswap", "kernel"):
+        if "agent" in main_g and peer in main_g:
+            ratios[f"agent/{peer}"] = {
+                "mpps_of_medians": ratio(med(main_s, "agent", "mpps"),
+                                         med(main_s, peer, "mpps")),
+                "mpps_paired": paired(main_g["agent"], main_g[peer], "mpps"),
+                "cpu_per_pkt_of_medians": ratio(
+                    med(main_s, "agent", "cpu_ns_per_pkt"),
+                    med(main_s, peer, "cpu_ns_per_pkt")),
+                "cpu_per_pkt_paired": paired(main_g["agent"], main_g[peer],
+                                             "cpu_ns_per_pkt"),
+            }
+
+    base = lat.get("baseline", {})
+    added = OrderedDict()
+    for label, w in lat.items():
+        if label == "baseline" or "lat_p50_us" not in w:
+            continue
+        added[label] = {
+            "p50_us": w["lat_p50_us"], "p99_us": w["lat_p99_us"],
+            "received": w.get("frames"), "sent": w.get("sent"),
+            "added_p50_us": (w["lat_p50_us"] - base["lat_p50_us"]
+                             if "lat_p50_us" in base else None),
+            "added_p99_us": (w["lat_p99_us"] - base["lat_p99_us"]
+                             if "lat_p99_us" in base else None),
+        }
+
+    r_io = ratios.get("agent/testpmd-io", {})
+    thr = r_io.get("mpps_of_medians")
+    cpu = r_io.get("cpu_per_pkt_of_medians")
+    p99 = added.get("agent", {}).get("added_p99_us")
+    targets = OrderedDict([
+        ("throughput_vs_testpmd_io", {
+            "target": f">= {TARGET_THROUGHPUT}x", "value": thr,
+            "paired": (r_io.get("mpps_paired") or {}).get("median"),
+            "verdict": verdict(None if thr is None else thr >= TARGET_THROUGHPUT)}),
+        ("cpu_per_pkt_vs_testpmd_io", {
+            "target": f"<= {TARGET_CPU}x", "value": cpu,
+            "paired": (r_io.get("cpu_per_pkt_paired") or {}).get("median"),
+            "verdict": verdict(None if cpu is None else cpu <= TARGET_CPU)}),
+        ("p99_added_latency_us", {
+            "target": f"< {TARGET_P99_US:g} us", "value": p99,
+            "verdict": verdict(None if p99 is None else p99 < TARGET_P99_US)}),
+    ])
+    profile = open(a.profile).read() if a.profile else None
+
+    result = {"machine": meta, "main": main_s, "ratios": ratios,
+              "generators": gen_s, "sweep": sweep_s, "queues": queue_s,
+              "latency": {"baseline": base, "forwarders": added},
+              "targets": targets, "profile_agent": profile,
+              "windows": windows}
+    with open(a.json, "w") as f:
+        json.dump(result, f, indent=1)
+
+    m = meta
+    md = ["# afxdp-agent benchmark", "",
+          f"- date: {m['date']}; kernel {m['kernel']}; CPU {m['cpu_model']}, "
+          f"{m['cores']} cores",
+          f"- load average at start {m['loadavg_start']}, at end "
+          f"{m.get('loadavg_end', '?')} (a shared machine makes Mpps noisy; "
+          "CPU time per packet is the stable metric)",
+          f"- {m['agent_version']}; DPDK {m['dpdk_version']}",
+          f"- {m['windows']} rounds of {m['window_seconds']} s windows, peers "
+          "alternated A B C A B C; generator (BPF_PROG_RUN live frames, "
+          f"64 B) on CPU {m['gen_cpu']}, forwarder on CPU {m['fwd_cpu']}", ""]
+    if main_s:
+        md += ["## Throughput, 64-byte frames, veth copy mode", "",
+               "| peer | Mpps median (min-max) | CPU ns/pkt median (min-max) "
+               "| offered Mpps |",
+               "|---|---|---|---|"]
+        for k, s in main_s.items():
+            md.append(f"| {k} | {rng(s['mpps'])} | {rng(s['cpu_ns_per_pkt'], 0)}"
+                      f" | {fmt(s['offered_mpps'] and s['offered_mpps']['median'], 2)} |")
+        md += ["", "CPU: on-CPU time of the forwarder's threads "
+               "(/proc/PID/task/*/schedstat; the kernel peer: its threaded "
+               "NAPI kthread) divided by packets counted at the sink. It "
+               "includes softirq work done inline in the forwarder's "
+               "syscalls (no IRQ time accounting in this kernel), not the "
+               "in0 receive NAPI that runs on the generator's CPU.", "",
+               "| ratio | Mpps (medians) | Mpps (paired by round) "
+               "| CPU/pkt (medians) | CPU/pkt (paired) |",
+               "|---|---|---|---|---|"]
+        for k, r in ratios.items():
+            md.append(f"| {k} | {fmt(r['mpps_of_medians'])} | "
+                      f"{rng(r['mpps_paired'])} | "
+                      f"{fmt(r['cpu_per_pkt_of_medians'])} | "
+                      f"{rng(r['cpu_per_pkt_paired'])} |")
+        md.append("")
+    if gen_s:
+        md += ["## Generators (alone, into a counting XDP program on in0)", "",
+               "| generator | Mpps median (min-max) |", "|---|---|"]
+        for k, s in gen_s.items():
+            md.append(f"| {k} | {rng(s['mpps'])} |")
+        md.append("")
+    if lat:
+        md += [f"## Latency at {m['latency_rate_pps']} pps "
+               "(payload timestamps, one way)", "",
+               "| path | received/sent | p50 us | p99 us | added p50 us "
+               "| added p99 us |", "|---|---|---|---|---|---|"]
+        if "lat_p50_us" in base:
+            md.append(f"| baseline (no forwarder) | {base.get('frames')}/"
+                      f"{base.get('sent')} | {base['lat_p50_us']:.1f} | "
+                      f"{base['lat_p99_us']:.1f} | | |")
+        for k, v in added.items():
+            md.append(f"| {k} | {v['received']}/{v['sent']} | "
+                      f"{v['p50_us']:.1f} | {v['p99_us']:.1f} | "
+                      f"{fmt(v['added_p50_us'], 1)} | {fmt(v['added_p99_us'], 1)} |")
+        md.append("")
+    if sweep_s or queue_s:
+        md += ["## Agent variants", "",
+               "| variant | args | Mpps median (min-max) | CPU ns/pkt |",
+               "|---|---|---|---|"]
+        for k, s in list(sweep_s.items()) + list(queue_s.items()):
+            md.append(f"| {k} | `{s['args']}` | {rng(s['mpps'])} | "
+                      f"{rng(s['cpu_ns_per_pkt'], 0)} |")
+        md += ["", "2q: two queues per veth, generator threads on both CPUs "
+               "and one agent worker per queue on both CPUs (veth picks the "
+               "receive queue by the sending CPU); on 2 cores the workers "
+               "share their CPUs with the generator.", ""]
+    md += ["## Targets (issue 7)", "",
+           "| target | wanted | measured | paired | verdict |",
+           "|---|---|---|---|---|"]
+    for k, t in targets.items():
+        md.append(f"| {k} | {t['target']} | {fmt(t['value'], 2)} | "
+                  f"{fmt(t.get('paired'), 2)} | {t['verdict']} |")
+    md.append("")
+    if profile:
+        md += ["## Where the agent's CPU goes (perf record -e cpu-clock)", "",
+               "```", profile.rstrip(), "```", ""]
+    with open(a.markdown, "w") as f:
+        f.write("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
