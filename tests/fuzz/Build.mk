@@ -51,3 +51,9 @@ tests-build: fuzz-build
 
 fuzz: fuzz-build
 	tests/fuzz/run.sh long $(FUZZ_RUNS) $(FUZZ_TARGETS)
+
+# The long soak (tests/hardening/test_soak.sh runs 60 s in `make test`).
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: all
+	SOAK_SECONDS=$(SOAK_SECONDS) tests/run.sh tests/hardening/test_soak.sh
