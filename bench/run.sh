@@ -12,6 +12,7 @@
 # (/proc/<pid>/task/*/schedstat) over BENCH_SECONDS.
 #
 # Sections (BENCH_SECTIONS, default all): gen main latency sweep profile.
+# BENCH_AGENT_B=PATH adds a second afxdp-agent binary to the main section.
 # Results: bench/results/bench-<stamp>.json, .md, and latest.{json,md}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,10 +27,12 @@ LAT_RATE=${BENCH_LAT_RATE:-1000}
 GEN_CPU=${BENCH_GEN_CPU:-0}
 FWD_CPU=${BENCH_FWD_CPU:-1}
 SECTIONS=${BENCH_SECTIONS:-gen main latency sweep profile}
+PEERS=${BENCH_PEERS:-agent testpmd-io testpmd-macswap kernel}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 BUILD=${BUILD:-build/obj}
 
 AGENT=$ROOT/guest/afxdp-agent
+AGENT_B=${BENCH_AGENT_B:-}
 LIVEGEN=$ROOT/$BUILD/bench/tools/livegen
 REDIRECT=$ROOT/$BUILD/bench/tools/xdp_redirect
 REDIRECT_OBJ=$ROOT/bench/tools/redirect.bpf.o
@@ -84,10 +87,12 @@ cpu_ns() {
 now_ns() { date +%s%N; }
 
 # Sink counter with the time it was read (midpoint of the read).
+SINK_MAP=
 sink_read() {
 	local a b v
 	a=$(now_ns)
-	v=$(sink_packets "$SINK_NS" sink0)
+	v=$(bpftool -j map lookup id "$SINK_MAP" key 0 0 0 0 |
+		jq '[.formatted.values[].value] | add')
 	b=$(now_ns)
 	echo "$v $(((a + b) / 2))"
 }
@@ -95,8 +100,9 @@ sink_read() {
 topo_bench_up() {
 	topo_up "${1:-1}"
 	sink_attach "$SINK_NS" sink0
-	# The generator redirects into gen0: in0 needs an XDP program for
-	# the frames to be accepted even when no peer runs (gen section).
+	local prog
+	prog=$(ip -n "$SINK_NS" -j link show dev sink0 | jq '.[0].xdp.prog.id')
+	SINK_MAP=$(bpftool -j prog show id "$prog" | jq '.map_ids[0]')
 }
 
 # --- peers ---------------------------------------------------------------
@@ -107,7 +113,9 @@ CPU_PID=
 NAPI_PID=
 
 start_agent() {
-	"$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 --stats json \
+	local bin=$AGENT
+	[ "${1:-}" = --agent-b ] && { bin=$AGENT_B; shift; }
+	"$NSRUN" "$FWD_NS" "$bin" -m fwd -i in0 -i out0 --stats json \
 		--interval 1000 --cpus "$FWD_CPU" "$@" \
 		>"$work/agent.json" 2>"$work/agent.log" &
 	PEER_PID=$!
@@ -171,6 +179,7 @@ start_peer() {
 	local name=$1
 	shift
 	case $name in
+	agent-b) start_agent --agent-b "$@" ;;
 	agent*) start_agent "$@" ;;
 	testpmd-io) start_testpmd io ;;
 	testpmd-macswap) start_testpmd macswap ;;
@@ -219,7 +228,20 @@ window() {
 	kill -INT "$gen" 2>/dev/null || true
 	wait "$gen" || die "livegen: $(cat "$work/gen.err")"
 	stop_peer
+	# The agent's own view (whole run of the peer, warm-up included):
+	# a full RX ring or an empty fill ring shows the forwarder, not the
+	# generator, is the bottleneck.
+	local diag=null
+	case $peer in agent*)
+		diag=$(grep '"type":"final"' "$work/agent.json" | jq -c '.totals |
+			{rx: .rx_packets, tx: .tx_packets, drops,
+			 rx_ring_full: .xdp_stats.rx_ring_full,
+			 fill_ring_empty: .xdp_stats.rx_fill_ring_empty_descs}' 2>/dev/null ||
+			echo null)
+		[ -n "$diag" ] || diag=null ;;
+	esac
 	jq -nc --arg section "$section" --arg lbl "$label" --arg peer "$peer" \
+		--argjson diag "$diag" \
 		--argjson pkts $((s1 - s0)) --argjson ns $((t1 - t0)) \
 		--argjson cpu_ns $((c1 - c0)) --argjson gen "$(cat "$work/gen.out")" \
 		--arg args "$*" \
@@ -227,7 +249,7 @@ window() {
 		  packets: $pkts, seconds: ($ns / 1e9), mpps: ($pkts / $ns * 1e3),
 		  cpu_s: ($cpu_ns / 1e9),
 		  cpu_ns_per_pkt: (if $pkts > 0 then $cpu_ns / $pkts else null end),
-		  offered_mpps: $gen.mpps}' | tee -a "$RAW" |
+		  offered_mpps: $gen.mpps, agent_totals: $diag}' | tee -a "$RAW" |
 		jq -r '"  \(.section) \(.label): \(.mpps * 1000 | round / 1000) Mpps, \(.cpu_ns_per_pkt // 0 | round) ns CPU/pkt"' >&2
 }
 
@@ -276,8 +298,10 @@ section_gen() {
 section_main() {
 	log "main: $WINDOWS rounds of ${SECONDS_W}s windows"
 	topo_bench_up 1
-	local specs=("agent|$GEN_CPU|agent" "testpmd-io|$GEN_CPU|testpmd-io"
-		"testpmd-macswap|$GEN_CPU|testpmd-macswap" "kernel|$GEN_CPU|kernel")
+	local specs=() p
+	for p in $PEERS; do specs+=("$p|$GEN_CPU|$p"); done
+	# A second agent build (e.g. a data-path change) as one more peer.
+	[ -z "$AGENT_B" ] || specs+=("agent-b|$GEN_CPU|agent-b")
 	rounds main "$WINDOWS" "${specs[@]}"
 	topo_down
 }
@@ -364,6 +388,16 @@ section_profile() {
 		perf report -i "$work/perf.data" --no-children --sort dso,sym \
 			--stdio -g none --percent-limit 0.7 2>/dev/null |
 			grep -v '^#' | grep -v '^$' | head -40 >"$OUT/profile-$stamp.txt"
+		# Who calls the hottest symbol (the copy-mode memcpy, typically).
+		local top
+		top=$(awk 'NR == 1 {print $NF}' "$OUT/profile-$stamp.txt")
+		{
+			echo
+			echo "callers of $top:"
+			perf report -i "$work/perf.data" --no-children --stdio -S "$top" \
+				-g caller,0.5,callee,function,percent --percent-limit 1 2>/dev/null |
+				grep -v '^#' | grep -v '^$' | head -30
+		} >>"$OUT/profile-$stamp.txt"
 		cp "$OUT/profile-$stamp.txt" "$OUT/profile-latest.txt"
 	fi
 }

@@ -88,16 +88,18 @@ def main():
                       if w.get("section") == "latency")
 
     ratios = OrderedDict()
-    for peer in ("testpmd-io", "testpmd-macswap", "kernel"):
-        if "agent" in main_g and peer in main_g:
-            ratios[f"agent/{peer}"] = {
-                "mpps_of_medians": ratio(med(main_s, "agent", "mpps"),
+    pairs = [("agent", p) for p in ("testpmd-io", "testpmd-macswap",
+                                      "kernel")] + [("agent-b", "agent")]
+    for x, peer in pairs:
+        if x in main_g and peer in main_g:
+            ratios[f"{x}/{peer}"] = {
+                "mpps_of_medians": ratio(med(main_s, x, "mpps"),
                                          med(main_s, peer, "mpps")),
-                "mpps_paired": paired(main_g["agent"], main_g[peer], "mpps"),
+                "mpps_paired": paired(main_g[x], main_g[peer], "mpps"),
                 "cpu_per_pkt_of_medians": ratio(
-                    med(main_s, "agent", "cpu_ns_per_pkt"),
+                    med(main_s, x, "cpu_ns_per_pkt"),
                     med(main_s, peer, "cpu_ns_per_pkt")),
-                "cpu_per_pkt_paired": paired(main_g["agent"], main_g[peer],
+                "cpu_per_pkt_paired": paired(main_g[x], main_g[peer],
                                              "cpu_ns_per_pkt"),
             }
 
