@@ -363,6 +363,8 @@ section_latency() {
 	lat_one baseline "$FWD_NS" in0 none
 	lat_one agent "$SINK_NS" sink0 agent
 	lat_one agent-busy-poll "$SINK_NS" sink0 agent --busy-poll
+	# Never sleeps in poll(): no wake-up on the packet's path.
+	lat_one agent-spin "$SINK_NS" sink0 agent --poll-timeout 0
 	lat_one testpmd-io "$SINK_NS" sink0 testpmd-io
 	lat_one kernel "$SINK_NS" sink0 kernel
 	topo_down
