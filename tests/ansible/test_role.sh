@@ -1,0 +1,341 @@
+#!/bin/bash
+# ansible/: lint (ansible-lint, production profile), syntax check, and real
+# runs of ansible/site.yml against localhost (connection=local) in a
+# sandbox: a fake sysfs tree with two SR-IOV PFs (--sysfs-root), a
+# private libvirtd (in a private mount namespace, its state on tmpfs) with
+# one defined domain, and every path the role writes (prefix, persist
+# root, local facts) in a work directory. Checks: check mode changes
+# nothing and shows the tool's plan, a real run changes, the second run
+# reports changed=0, bad variables fail with the tool's message, a
+# high-performance host without e.cap.025 fails. Root; no network.
+# TAP through tests/lib/tap.sh.
+set -u
+# A private mount namespace: libvirt's state directories become tmpfs and
+# die with the run; the host's libvirt (if any) is never touched.
+if [ -z "${AFXT_IN_MNTNS:-}" ] && [ "$(id -u)" = 0 ]; then
+	export AFXT_IN_MNTNS=1
+	exec unshare --mount --propagation private "$0" "$@"
+fi
+top=${AFXDP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/lib/tap.sh"
+H=$top/host/afxdp-host
+A=$top/ansible
+work=$(mktemp -d /tmp/test_ansible.XXXXXX)
+LIBVIRTD_PID=
+cleanup() {
+	if [ -n "$LIBVIRTD_PID" ]; then
+		kill "$LIBVIRTD_PID" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$LIBVIRTD_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$LIBVIRTD_PID" 2>/dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Ansible keeps its temporary files and caches in the sandbox; no colour.
+export ANSIBLE_LOCAL_TEMP=$work/ansible-local ANSIBLE_REMOTE_TEMP=$work/ansible-remote
+export ANSIBLE_HOME=$work/ansible-home ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+export ANSIBLE_CONFIG=$A/ansible.cfg ANSIBLE_RETRY_FILES_ENABLED=0
+export XDG_CACHE_HOME=$work/cache NO_COLOR=1 PY_COLORS=0
+
+for tool in ansible-playbook ansible-lint; do
+	if ! command -v "$tool" >/dev/null; then
+		not_ok "$tool installed (scripts/deps.sh: ansible-core, ansible-lint)"
+		tap_done
+		exit 1
+	fi
+done
+if [ ! -x "$H" ]; then
+	not_ok "afxdp-host built at $H"
+	tap_done
+	exit 1
+fi
+diag "$(ansible-playbook --version 2>/dev/null | sed -n 1p), $(ansible-lint --version 2>/dev/null | sed -n 1p)"
+
+# ---- static checks -----------------------------------------------------
+assert_rc "ansible-lint --profile production: clean" 0 \
+	env -C "$top" ansible-lint --offline --profile production ansible/site.yml ansible/roles/afxdp_host
+assert_match "ansible-lint passed the production profile" "Passed with production profile" "$OUT"
+assert_rc "ansible-playbook --syntax-check site.yml (example inventory)" 0 \
+	ansible-playbook --syntax-check -i "$A/inventory/example.yml" "$A/site.yml"
+assert_rc "example inventory lists both compute hosts" 0 \
+	ansible-inventory -i "$A/inventory/example.yml" --graph afxdp_compute
+assert_match "example inventory: high-performance group" "afxdp_high_performance:.*compute1" "$(printf '%s' "$OUT" | tr -d '\n')"
+
+if ! need_root "sandboxed runs (mount namespace, libvirtd, fake sysfs)"; then
+	tap_done
+	exit
+fi
+
+# ---- fake sysfs: two PCI PFs -------------------------------------------
+# fake_pf ROOT PF SLOT TOTAL NUMVFS: PF at 0000:00:SLOT.0, laid out like
+# sysfs (class/net/PF -> devices/.../net/PF, sriov_* files, virtfnN links,
+# VF driver and iommu_group links, driver_override, bus/pci/drivers/*).
+fake_pf() {
+	local root=$1 pf=$2 slot=$3 total=$4 num=$5 pfdev i
+	pfdev=$root/devices/pci0000:00/0000:00:$slot.0
+	mkdir -p "$pfdev/net/$pf" "$root/class/net" "$root/kernel/iommu_groups"
+	ln -sfn "../../devices/pci0000:00/0000:00:$slot.0/net/$pf" "$root/class/net/$pf"
+	ln -sfn "../../../0000:00:$slot.0" "$pfdev/net/$pf/device"
+	echo "$total" >"$pfdev/sriov_totalvfs"
+	echo "$num" >"$pfdev/sriov_numvfs"
+	echo 1 >"$pfdev/sriov_drivers_autoprobe"
+	for d in vfio-pci iavf; do
+		mkdir -p "$root/bus/pci/drivers/$d"
+		: >"$root/bus/pci/drivers/$d/bind"
+		: >"$root/bus/pci/drivers/$d/unbind"
+	done
+	: >"$root/bus/pci/drivers_probe"
+	for ((i = 0; i < num; i++)); do fake_vf "$root" "$slot" "$i" iavf; done
+}
+# VF I of the PF in SLOT lives in slot 0x10 + SLOT (one slot, 8 functions).
+vf_addr() { printf '0000:00:%02x.%x' $((0x10 + 10#$1)) "$2"; }
+# fake_vf ROOT SLOT I DRIVER: what the kernel creates for VF I.
+fake_vf() {
+	local root=$1 slot=$2 i=$3 drv=$4 vf dir grp
+	vf=$(vf_addr "$slot" "$i")
+	dir=$root/devices/pci0000:00/$vf
+	grp=$((10#$slot * 10 + i))
+	mkdir -p "$dir" "$root/kernel/iommu_groups/$grp"
+	ln -sfn "../$vf" "$root/devices/pci0000:00/0000:00:$slot.0/virtfn$i"
+	ln -sfn "../../../bus/pci/drivers/$drv" "$dir/driver"
+	ln -sfn "../../../kernel/iommu_groups/$grp" "$dir/iommu_group"
+	[ -e "$dir/driver_override" ] || echo '(null)' >"$dir/driver_override"
+}
+# tree_hash DIR: names, types, modes, link targets and contents.
+tree_hash() {
+	[ -e "$1" ] || { echo absent; return; }
+	(cd "$1" && find . -printf '%p %y %m %l\n' | sort &&
+		find . -type f -exec sha256sum {} + | sort) | sha256sum | cut -d' ' -f1
+}
+fs=$work/sys
+fake_pf "$fs" fpf0 03 8 0 # the role creates 4 VFs
+fake_pf "$fs" fpf1 04 8 8 # the role moves VFs 0-3 to vfio-pci
+mkdir -p "$work/proc"
+numvfs() { cat "$fs/devices/pci0000:00/0000:00:$1.0/sriov_numvfs"; }
+
+# ---- a private libvirtd with one defined (not started) qemu domain ------
+URI=qemu:///system
+virsh_() { virsh -q -c "$URI" "$@"; }
+DOM=afxt-guest
+have_libvirt=
+if command -v libvirtd >/dev/null && command -v virsh >/dev/null; then
+	ok_mounts=1
+	for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt/qemu; do
+		mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || ok_mounts=
+	done
+	if [ -n "$ok_mounts" ] && libvirtd -d -p /run/libvirt/libvirtd.pid; then
+		for _ in $(seq 100); do [ -s /run/libvirt/libvirtd.pid ] && break; sleep 0.1; done
+		LIBVIRTD_PID=$(cat /run/libvirt/libvirtd.pid 2>/dev/null)
+		for _ in $(seq 150); do virsh_ version >/dev/null 2>&1 && break; sleep 0.2; done
+		cat >"$work/dom.xml" <<EOX
+<domain type='qemu'>
+  <name>$DOM</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>2</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <interface type='ethernet'>
+      <mac address='52:54:00:aa:00:01'/>
+      <target dev='afxt0' managed='no'/>
+      <model type='virtio'/>
+    </interface>
+  </devices>
+</domain>
+EOX
+		virsh_ define "$work/dom.xml" >/dev/null 2>&1 && have_libvirt=1
+	fi
+fi
+if [ -n "$have_libvirt" ]; then
+	ok "private libvirtd (pid $LIBVIRTD_PID) with domain $DOM defined"
+else
+	not_ok "private libvirtd started and domain defined (libvirt-daemon, libvirt-daemon-driver-qemu)"
+fi
+dom_xml() { virsh_ dumpxml --inactive "$DOM" 2>&1; }
+
+# ---- inventory and runner ----------------------------------------------
+persist=$work/persist
+prefix=$work/prefix
+facts=$work/facts
+# write_inventory [EXTRA YAML LINES for localhost]
+write_inventory() {
+	cat >"$work/inventory.yml" <<EOY
+all:
+  children:
+    afxdp_compute:
+      children:
+        afxdp_high_performance:
+          hosts:
+            localhost:
+              ansible_connection: local
+              ansible_python_interpreter: /usr/bin/python3
+              afxdp_install_from: build_tree
+              afxdp_build_tree: "$top"
+              afxdp_prefix: "$prefix"
+              afxdp_sysfs_root: "$fs"
+              afxdp_probe_sysfs_root: /sys
+              afxdp_proc_root: "$work/proc"
+              afxdp_persist_root: "$persist"
+              afxdp_facts_dir: "$facts"
+              afxdp_libvirt_uri: "$URI"
+              afxdp_vhost_dev: /nonexistent/vhost-net
+              afxdp_sriov_pfs:
+                - name: fpf0
+                  numvfs: ${FPF0_NUMVFS:-4}
+                  autoprobe: true
+                - name: fpf1
+                  numvfs: 8
+                  bind:
+                    - vfs: "0-3"
+                      driver: vfio-pci
+              afxdp_vm_domains:
+                - name: ${VM_NAME:-$DOM}
+                  scope: config
+$(printf '%s\n' "$@" | sed 's/^/              /')
+EOY
+}
+# play [ANSIBLE-PLAYBOOK ARGS]: output in $OUT, exit status in $RC
+play() {
+	local t0=$SECONDS
+	OUT=$(ansible-playbook -i "$work/inventory.yml" "$A/site.yml" "$@" 2>&1)
+	RC=$?
+	diag "ansible-playbook $* (exit $RC, $((SECONDS - t0)) s)"
+	printf '%s\n' "$OUT" >>"$work/ansible.log"
+}
+# recap FIELD: the PLAY RECAP counter of localhost
+recap() { printf '%s\n' "$OUT" | sed -n "s/^localhost *:.* $1=\([0-9]*\).*/\1/p" | tail -1; }
+dump_on_fail() { [ "$RC" = 0 ] || printf '%s\n' "$OUT" | grep -E 'fatal|FAILED|msg|stderr' | head -8 | sed 's/^/#   /'; }
+
+# ---- check mode before anything is installed ---------------------------
+write_inventory
+h_fs=$(tree_hash "$fs")
+play --check --diff
+dump_on_fail
+assert_eq "check mode on a fresh host: exit 0" 0 "$RC"
+assert_ge "check mode reports the install as a change" 1 "$(recap changed)"
+assert_match "check mode explains why the tool does not run yet" "is not installed yet \(check mode\)" "$OUT"
+assert_eq "check mode installed nothing" absent "$(tree_hash "$prefix")"
+
+# ---- install only, then check mode with the tool present ---------------
+play --tags afxdp_install
+dump_on_fail
+assert_eq "install from the build tree: exit 0" 0 "$RC"
+assert_rc "installed binary is the build tree's" 0 cmp "$H" "$prefix/sbin/afxdp-host"
+assert_eq "man pages installed" "$(ls "$top"/host/*.8 | wc -l)" "$(ls "$prefix/share/man/man8/" | wc -l)"
+
+h_fs=$(tree_hash "$fs")
+x0=$(dom_xml)
+play --check --diff
+dump_on_fail
+assert_eq "check mode: exit 0" 0 "$RC"
+assert_ge "check mode reports what would change" 2 "$(recap changed)"
+assert_eq "check mode: the fake sysfs tree is byte-identical" "$h_fs" "$(tree_hash "$fs")"
+assert_eq "check mode: nothing persisted" absent "$(tree_hash "$persist")"
+assert_eq "check mode: domain XML unchanged" "$x0" "$(dom_xml)"
+assert_match "check --diff shows the VF count plan" "sriov_numvfs: 0 -> 4" "$OUT"
+assert_match "check --diff shows the driver plan" "virtfn0/driver_override: \(null\) -> vfio-pci" "$OUT"
+assert_match "check --diff shows the persisted unit" "afxdp-sriov@.service: create" "$OUT"
+assert_match "check --diff shows the domain XML diff" "\+ *<driver name=.{1,2}qemu.{1,2} queues=.{1,2}4" "$OUT"
+assert_match "probe verdict recorded and shown" "e.cap.025 \(AF_XDP\) supported; profile high-performance" "$OUT"
+
+# ---- real run ----------------------------------------------------------
+play
+dump_on_fail
+assert_eq "first run: exit 0" 0 "$RC"
+assert_ge "first run: changes reported" 3 "$(recap changed)"
+assert_eq "first run: nothing failed" 0 "$(recap failed)"
+assert_eq "fpf0 has 4 VFs" 4 "$(numvfs 03)"
+assert_eq "fpf1 VF 0 override vfio-pci" vfio-pci "$(cat "$fs/devices/pci0000:00/$(vf_addr 04 0)/driver_override")"
+assert_eq "fpf1 VF 4 untouched" "(null)" "$(cat "$fs/devices/pci0000:00/$(vf_addr 04 4)/driver_override")"
+assert_match "fpf0 persisted" "^numvfs=4$" "$(cat "$persist/etc/afxdp-kit/sriov/fpf0.conf" 2>&1)"
+assert_eq "fpf1 split persisted" 4 "$(grep -c 'driver=vfio-pci' "$persist/etc/afxdp-kit/sriov/fpf1.conf" 2>/dev/null)"
+assert_eq "boot unit enabled for fpf1" "../afxdp-sriov@.service" \
+	"$(readlink "$persist/etc/systemd/system/multi-user.target.wants/afxdp-sriov@fpf1.service")"
+assert_match "handler notified for the persisted unit" "RUNNING HANDLER \[afxdp_host : Reload systemd units\]" "$OUT"
+x1=$(dom_xml)
+assert_eq "domain: queues 4 (2 x 2 vCPUs)" 4 "$(printf '%s' "$x1" | xmllint --xpath 'string(//interface/driver/@queues)' - 2>&1)"
+assert_eq "domain: guest csum off" off "$(printf '%s' "$x1" | xmllint --xpath 'string(//interface/driver/guest/@csum)' - 2>&1)"
+assert_match "domain handler says a restart is due" "Domains changed: $DOM" "$OUT"
+assert_eq "local fact: e.cap.025 supported" True \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ecap025_supported"])' "$facts/afxdp.fact" 2>&1)"
+
+# What the kernel does on those writes, which a fake tree can't: fpf0's
+# 4 VFs appear, fpf1's VFs 0-3 come up on vfio-pci.
+for i in 0 1 2 3; do
+	fake_vf "$fs" 03 "$i" iavf
+	ln -sfn ../../../bus/pci/drivers/vfio-pci "$fs/devices/pci0000:00/$(vf_addr 04 "$i")/driver"
+done
+
+# ---- idempotency -------------------------------------------------------
+h_fs=$(tree_hash "$fs")
+h_p=$(tree_hash "$persist")
+play
+dump_on_fail
+assert_eq "second run: exit 0" 0 "$RC"
+assert_eq "second run: changed=0 (PLAY RECAP)" 0 "$(recap changed)"
+assert_eq "second run: sysfs tree untouched" "$h_fs" "$(tree_hash "$fs")"
+assert_eq "second run: persisted files untouched" "$h_p" "$(tree_hash "$persist")"
+assert_eq "second run: domain XML untouched" "$x1" "$(dom_xml)"
+assert_no_match "second run: no handler" "RUNNING HANDLER" "$OUT"
+play --check --diff --skip-tags afxdp_install
+assert_eq "check mode after the run: changed=0" "0 0" "$RC $(recap changed)"
+
+# ---- bad variables fail with the tool's message -----------------------
+FPF0_NUMVFS=9 write_inventory
+play --skip-tags afxdp_install
+assert_eq "numvfs 9 > totalvfs 8: the play fails" "2 1" "$RC $(recap failed)"
+assert_match "numvfs above total: the tool's message" "exceeds sriov_totalvfs 8" "$OUT"
+assert_eq "numvfs above total changed nothing" "$h_fs" "$(tree_hash "$fs")"
+
+VM_NAME=nosuchdom write_inventory
+play --skip-tags afxdp_install
+assert_eq "unknown domain: the play fails" "2 1" "$RC $(recap failed)"
+assert_match "unknown domain: the tool's message" "domain 'nosuchdom' not found" "$OUT"
+
+write_inventory 'afxdp_sriov_pfs: [{name: fpf1, vfs: [{vf: 8, trust: true}]}]'
+play --skip-tags afxdp_install
+assert_eq "VF index 8 on an 8-VF PF: the play fails" 2 "$RC"
+assert_match "VF index: the tool's message" "VF index 8 out of range" "$OUT"
+
+write_inventory 'afxdp_sriov_pfs: [{name: fpf0, numvfs: lots}]'
+play --skip-tags afxdp_install
+assert_eq "numvfs not a number: the play fails" 2 "$RC"
+assert_match "rejected by the role's argument_specs" "argument_spec|arg spec" "$OUT"
+assert_eq "bad variables changed nothing" "$h_fs" "$(tree_hash "$fs")"
+
+# ---- e.cap.025 and the profiles ----------------------------------------
+# probe on the fake tree: no netdev with native XDP, so no AF_XDP.
+write_inventory "afxdp_probe_sysfs_root: \"$fs\""
+play --skip-tags afxdp_install
+assert_eq "high-performance host without e.cap.025: the play fails" 2 "$RC"
+assert_match "failure names the profile and the capability" \
+	"profile high-performance .*needs capability e.cap.025" "$(printf '%s' "$OUT" | tr -d '\n')"
+assert_match "failure gives the probe's reason" "no network device with native XDP" "$OUT"
+write_inventory "afxdp_probe_sysfs_root: \"$fs\"" "afxdp_profile: basic"
+play --skip-tags afxdp_install
+assert_eq "basic host without e.cap.025: exit 0" 0 "$RC"
+assert_match "verdict shown as unsupported" "e.cap.025 \(AF_XDP\) NOT supported; profile basic" "$OUT"
+assert_eq "local fact: e.cap.025 unsupported" "False basic" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ecap025_supported"], d["profile"])' "$facts/afxdp.fact" 2>&1)"
+
+# ---- installing from a .deb --------------------------------------------
+write_inventory 'afxdp_install_from: deb' "afxdp_deb_dir: \"$work/nodebs\""
+mkdir -p "$work/nodebs"
+play --check
+assert_eq "deb asked for, none built: the play fails" 2 "$RC"
+assert_match "missing package: clear message" "no afxdp-host_\*\.deb was found" "$OUT"
+# A package of the build tree's binary, as the role would find it beside
+# the source tree; installed in check mode only (this is a shared host).
+pk=$work/pkg
+mkdir -p "$pk/DEBIAN" "$pk/usr/sbin" "$work/debs"
+cp "$H" "$pk/usr/sbin/afxdp-host"
+printf 'Package: afxdp-host\nVersion: %s-1\nArchitecture: %s\nMaintainer: test <t@example.invalid>\nDescription: test package\n' \
+	"$(cat "$top/VERSION")" "$(dpkg --print-architecture)" >"$pk/DEBIAN/control"
+dpkg-deb -b "$pk" "$work/debs/afxdp-host_$(cat "$top/VERSION")-1_$(dpkg --print-architecture).deb" >/dev/null
+write_inventory 'afxdp_install_from: auto' "afxdp_deb_dir: \"$work/debs\"" "afxdp_deb_cache_dir: \"$work/debcache\""
+play --check --tags afxdp_install
+assert_eq "auto picks the .deb: check mode exit 0" 0 "$RC"
+assert_match "check mode names the package it would install" "would install afxdp-host_.*\.deb" "$OUT"
+assert_eq "check mode copied no package" absent "$(tree_hash "$work/debcache")"
+
+tap_done
