@@ -414,11 +414,13 @@ jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu_model" --argjson cores "$(nproc
 	--argjson sweep_windows "$SWEEP_WINDOWS" --argjson gen_cpu "$GEN_CPU" \
 	--argjson fwd_cpu "$FWD_CPU" --arg sections "$SECTIONS" \
 	--argjson lat_packets "$LAT_PACKETS" --argjson lat_rate "$LAT_RATE" \
+	--arg agent_b "$AGENT_B" --arg agent_b_note "${BENCH_AGENT_B_NOTE:-}" \
 	'{kernel: $kernel, cpu_model: $cpu, cores: $cores, date: $date,
 	  loadavg_start: $load0, agent_version: $agent, dpdk_version: $dpdk,
 	  windows: $windows, window_seconds: $seconds, sweep_windows: $sweep_windows,
 	  gen_cpu: $gen_cpu, fwd_cpu: $fwd_cpu, sections: $sections,
-	  latency_packets: $lat_packets, latency_rate_pps: $lat_rate}' >"$work/meta.json"
+	  latency_packets: $lat_packets, latency_rate_pps: $lat_rate,
+	  agent_b: $agent_b, agent_b_note: $agent_b_note}' >"$work/meta.json"
 log "machine: $(uname -r), $cpu_model, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for s in $SECTIONS; do

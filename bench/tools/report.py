@@ -154,7 +154,10 @@ def main():
           f"- {m['agent_version']}; DPDK {m['dpdk_version']}",
           f"- {m['windows']} rounds of {m['window_seconds']} s windows, peers "
           "alternated A B C A B C; generator (BPF_PROG_RUN live frames, "
-          f"64 B) on CPU {m['gen_cpu']}, forwarder on CPU {m['fwd_cpu']}", ""]
+          f"64 B) on CPU {m['gen_cpu']}, forwarder on CPU {m['fwd_cpu']}"]
+    if m.get("agent_b"):
+        md.append(f"- agent-b: `{m['agent_b']}` {m.get('agent_b_note', '')}")
+    md.append("")
     if main_s:
         md += ["## Throughput, 64-byte frames, veth copy mode", "",
                "| peer | Mpps median (min-max) | CPU ns/pkt median (min-max) "
