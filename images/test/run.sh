@@ -155,7 +155,9 @@ domain_xml() { # CONSOLE SEED
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$W/vmlinuz</kernel>
     <initrd>$W/initrd.img</initrd>
-    <cmdline>root=/dev/vda rw console=ttyS0 net.ifnames=0</cmdline>
+    <!-- No ahci: q35's SATA controller has nothing attached, and its probe
+         stalled the initrd for minutes under a loaded TCG host. -->
+    <cmdline>root=/dev/vda rw console=ttyS0 net.ifnames=0 modprobe.blacklist=ahci</cmdline>
   </os>
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>
