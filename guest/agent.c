@@ -144,6 +144,17 @@ static int attach_ports(struct agent *a, const char *obj,
 		ret = xdp_attach(&xo, &p->xdp, err, err_len);
 		if (ret)
 			return ret;
+		/* virtio-net adds a queue pair per CPU for XDP when it can, and
+		 * the host spreads flows over all of them: "all" means the
+		 * queues that exist now. */
+		if (!p->cfg->nr_queues) {
+			uint32_t before = p->nr_queues;
+
+			resolve_queues(p, 0, err, err_len);
+			if (p->nr_queues != before)
+				pr_info("%s: %u rx queues after XDP attach (was %u): binding all",
+					p->ifname, p->nr_queues, before);
+		}
 		ret = xdp_set_filter(&p->xdp, filter);
 		if (ret) {
 			snprintf(err, err_len, "%s: cannot set the filter: %s",
