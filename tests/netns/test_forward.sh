@@ -15,7 +15,7 @@ assert_eq "agent started (fwd in0 <-> out0)" 0 $?
 sink_start s1 4000 -n 100000 -t 60 -I 5
 # 20 kpps: a veth XDP ring holds 256 frames, and on 2 shared cores a late
 # NAPI run must not overflow it before the agent is even involved.
-gen=$(txgen "$GEN_NS" gen0 --count 100000 --rate 20000 --dst-port 4000)
+gen=$(txgen "$GEN_NS" gen0 --count 100000 --rate 20000 --batch 8 --dst-port 4000)
 assert_eq "generator sent 100000 frames" 100000 "$(echo "$gen" | jq .totals.tx_packets)"
 sink=$(sink_result s1 .frames)
 stop_agent
