@@ -66,6 +66,21 @@ static int resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 	return 0;
 }
 
+static struct nic_prep_opts nic_opts(const struct agent *a,
+				     const struct agent_port *p)
+{
+	const struct agent_config *cfg = a->cfg;
+
+	return (struct nic_prep_opts){
+		.ifname = p->ifname,
+		.frame_size = cfg->frame_size,
+		.channels = cfg->channels,
+		.mtu = cfg->mtu,
+		.disable_lro = cfg->disable_lro,
+		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN),
+	};
+}
+
 /* Phase 1: everything that can refuse the start, before any change. */
 static int check_ports(struct agent *a, char *err, size_t err_len)
 {
@@ -74,13 +89,7 @@ static int check_ports(struct agent *a, char *err, size_t err_len)
 
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
 		struct agent_port *p = &a->ports[i];
-		struct nic_prep_opts o = {
-			.ifname = p->ifname,
-			.frame_size = cfg->frame_size,
-			.channels = cfg->channels,
-			.mtu = cfg->mtu,
-			.disable_lro = cfg->disable_lro,
-		};
+		struct nic_prep_opts o = nic_opts(a, p);
 
 		p->ifindex = (int)if_nametoindex(p->ifname);
 		if (!p->ifindex) {
@@ -111,19 +120,11 @@ static int attach_ports(struct agent *a, const char *obj,
 			size_t err_len)
 {
 	struct agent_config *cfg = a->cfg;
-	uint32_t ncpu = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
 	int ret;
 
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
 		struct agent_port *p = &a->ports[i];
-		struct nic_prep_opts o = {
-			.ifname = p->ifname,
-			.frame_size = cfg->frame_size,
-			.channels = cfg->channels,
-			.mtu = cfg->mtu,
-			.disable_lro = cfg->disable_lro,
-			.nr_cpus = ncpu,
-		};
+		struct nic_prep_opts o = nic_opts(a, p);
 		struct xdp_attach_opts xo = {
 			.ifname = p->ifname,
 			.ifindex = p->ifindex,

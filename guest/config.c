@@ -26,6 +26,7 @@
 
 #include "guest/config.h"
 #include "util/log.h"
+#include "util/errmsg.h"
 #include "util/parse.h"
 
 /* The kernel puts received data XDP_PACKET_HEADROOM into a UMEM frame. */
@@ -1023,21 +1024,6 @@ int config_load_file(struct agent_config *cfg, const char *path, char *err,
 
 /* ---- cross-field checks ---- */
 
-static int vfail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int vfail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static bool pow2_in(uint32_t v)
 {
 	return v >= 64 && v <= 16384 && !(v & (v - 1));
@@ -1057,96 +1043,99 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 	uint32_t max_payload;
 
 	if ((unsigned int)cfg->mode > MODE_TXGEN)
-		return vfail(err, len, "mode: invalid value %d", cfg->mode);
+		return errmsg(err, len, -EINVAL, "mode: invalid value %d",
+			      cfg->mode);
 	if (!cfg->nr_ports)
-		return vfail(
-			err, len,
+		return errmsg(
+			err, len, -EINVAL,
 			"ports: at least one port is required (-i IFNAME)");
 	if (cfg->nr_ports > CFG_MAX_PORTS)
-		return vfail(err, len, "ports: at most %d ports",
-			     CFG_MAX_PORTS);
+		return errmsg(err, len, -EINVAL, "ports: at most %d ports",
+			      CFG_MAX_PORTS);
 	if (cfg->mode == MODE_FWD && cfg->nr_ports != 2)
-		return vfail(err, len,
-			     "ports: mode fwd needs exactly 2 ports, got %zu",
-			     cfg->nr_ports);
+		return errmsg(err, len, -EINVAL,
+			      "ports: mode fwd needs exactly 2 ports, got %zu",
+			      cfg->nr_ports);
 	for (size_t i = 0; i < cfg->nr_ports; i++) {
 		const struct port_config *p = &cfg->ports[i];
 
 		if (!p->ifname[0] ||
 		    strnlen(p->ifname, IF_NAMESIZE) >= IF_NAMESIZE)
-			return vfail(
-				err, len,
+			return errmsg(
+				err, len, -EINVAL,
 				"ports.%zu.ifname: must be 1..%d characters", i,
 				IF_NAMESIZE - 1);
 		if (p->nr_queues > CFG_MAX_QUEUES)
-			return vfail(err, len, "ports.%zu.queues: at most %d",
-				     i, CFG_MAX_QUEUES);
+			return errmsg(err, len, -EINVAL,
+				      "ports.%zu.queues: at most %d", i,
+				      CFG_MAX_QUEUES);
 		for (size_t j = 0; j < p->nr_queues; j++) {
 			if (p->queues[j] >= AFXDP_MAX_QUEUES)
-				return vfail(
-					err, len,
+				return errmsg(
+					err, len, -EINVAL,
 					"ports.%zu.queues: queue %u out of 0..%d",
 					i, p->queues[j], AFXDP_MAX_QUEUES - 1);
 			for (size_t k = 0; k < j; k++)
 				if (p->queues[k] == p->queues[j])
-					return vfail(
-						err, len,
+					return errmsg(
+						err, len, -EINVAL,
 						"ports.%zu.queues: queue %u listed twice",
 						i, p->queues[j]);
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(cfg->ports[j].ifname, p->ifname))
-				return vfail(
-					err, len,
+				return errmsg(
+					err, len, -EINVAL,
 					"ports.%zu.ifname: %s is already ports.%zu",
 					i, p->ifname, j);
 	}
 	if (cfg->frame_size != 2048 && cfg->frame_size != 4096)
-		return vfail(err, len,
-			     "socket.frame_size: must be 2048 or 4096, got %u",
-			     cfg->frame_size);
+		return errmsg(err, len, -EINVAL,
+			      "socket.frame_size: must be 2048 or 4096, got %u",
+			      cfg->frame_size);
 	for (size_t i = 0; i < sizeof(rings) / sizeof(rings[0]); i++) {
 		if (!pow2_in(rings[i].v))
-			return vfail(
-				err, len,
+			return errmsg(
+				err, len, -EINVAL,
 				"%s: must be a power of two in 64..16384, got %u",
 				rings[i].name, rings[i].v);
 		if (cfg->batch_size > rings[i].v)
-			return vfail(err, len,
-				     "socket.batch: %u is larger than %s %u",
-				     cfg->batch_size, rings[i].name,
-				     rings[i].v);
+			return errmsg(err, len, -EINVAL,
+				      "socket.batch: %u is larger than %s %u",
+				      cfg->batch_size, rings[i].name,
+				      rings[i].v);
 	}
 	if (!cfg->batch_size || cfg->batch_size > 512)
-		return vfail(err, len, "socket.batch: must be 1..512, got %u",
-			     cfg->batch_size);
+		return errmsg(err, len, -EINVAL,
+			      "socket.batch: must be 1..512, got %u",
+			      cfg->batch_size);
 	if ((uint64_t)cfg->nr_frames < (uint64_t)cfg->fill_size + cfg->tx_size)
-		return vfail(
-			err, len,
+		return errmsg(
+			err, len, -EINVAL,
 			"socket.frames: %u is less than socket.fill_size + socket.tx_size (%llu)",
 			cfg->nr_frames,
 			(unsigned long long)cfg->fill_size + cfg->tx_size);
 	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
 	if (cfg->mtu && cfg->mtu + CFG_L2_OVERHEAD > max_payload)
-		return vfail(
-			err, len,
+		return errmsg(
+			err, len, -EINVAL,
 			"nic.mtu: %u does not fit socket.frame_size %u (at most %u)",
 			cfg->mtu, cfg->frame_size,
 			max_payload - CFG_L2_OVERHEAD);
 	if (cfg->nr_cpus > CFG_MAX_CPUS)
-		return vfail(err, len, "workers.cpus: at most %d",
-			     CFG_MAX_CPUS);
+		return errmsg(err, len, -EINVAL, "workers.cpus: at most %d",
+			      CFG_MAX_CPUS);
 	if (cfg->nr_filter_rules > AFXDP_MAX_RULES)
-		return vfail(err, len, "xdp.filter: at most %d rules",
-			     AFXDP_MAX_RULES);
+		return errmsg(err, len, -EINVAL, "xdp.filter: at most %d rules",
+			      AFXDP_MAX_RULES);
 	if (cfg->prometheus_listen[0]) {
 		char host[64];
 		uint16_t port;
 
 		if (parse_host_port(cfg->prometheus_listen, host, sizeof(host),
 				    &port))
-			return vfail(
-				err, len,
+			return errmsg(
+				err, len, -EINVAL,
 				"stats.prometheus: must be HOST:PORT, got %s",
 				cfg->prometheus_listen);
 	}
@@ -1155,14 +1144,14 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 
 		if (t->frame_size < CFG_MIN_FRAME ||
 		    t->frame_size > max_payload)
-			return vfail(
-				err, len,
+			return errmsg(
+				err, len, -EINVAL,
 				"txgen.size: must be %d..%u with socket.frame_size %u, got %u",
 				CFG_MIN_FRAME, max_payload, cfg->frame_size,
 				t->frame_size);
 		if (!t->flows || (uint32_t)t->src_port + t->flows - 1 > 65535)
-			return vfail(
-				err, len,
+			return errmsg(
+				err, len, -EINVAL,
 				"txgen.flows: src_port %u + %u flows runs past port 65535",
 				t->src_port, t->flows);
 	}

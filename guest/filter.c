@@ -11,26 +11,12 @@
 #include <netinet/in.h>
 
 #include "guest/filter.h"
+#include "util/errmsg.h"
 #include "util/parse.h"
 
 #define ETHERTYPE_MIN 0x0600 /* below: an 802.3 length, not a type */
 #define VLAN_ID_MAX 4094
 #define TOKEN_SEP " \t\r\n"
-
-static int set_err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /* Protocol and EtherType names; the first name of a value is canonical. */
 struct name_val {
@@ -78,8 +64,9 @@ static int claim(const char **slot, const char *tok, const char *what,
 		 char *err, size_t len)
 {
 	if (*slot)
-		return set_err(err, len, "'%s' repeats the %s given by '%s'",
-			       tok, what, *slot);
+		return errmsg(err, len, -EINVAL,
+			      "'%s' repeats the %s given by '%s'", tok, what,
+			      *slot);
 	*slot = tok;
 	return 0;
 }
@@ -94,10 +81,10 @@ static int parse_ethertype(const char *v, struct afxdp_rule *r, char *err,
 	if (nv) {
 		et = nv->val;
 	} else if (parse_u32(v, ETHERTYPE_MIN, 0xffff, &et)) {
-		return set_err(err, len,
-			       "'ethertype %s': expected ipv4, ipv6, arp or a "
-			       "number 0x0600-0xffff",
-			       v);
+		return errmsg(err, len, -EINVAL,
+			      "'ethertype %s': expected ipv4, ipv6, arp or a "
+			      "number 0x0600-0xffff",
+			      v);
 	}
 	r->ethertype = (__u16)et;
 	r->match |= AFXDP_MATCH_ETHERTYPE;
@@ -113,29 +100,29 @@ static int parse_value(const char *kw, const char *v, struct afxdp_rule *r,
 		return parse_ethertype(v, r, err, len);
 	if (!strcmp(kw, "vlan")) {
 		if (parse_u32(v, 0, VLAN_ID_MAX, &a))
-			return set_err(err, len,
-				       "'vlan %s': expected a VLAN id 0-%d", v,
-				       VLAN_ID_MAX);
+			return errmsg(err, len, -EINVAL,
+				      "'vlan %s': expected a VLAN id 0-%d", v,
+				      VLAN_ID_MAX);
 		r->vlan_id = (__u16)a;
 		r->match |= AFXDP_MATCH_VLAN;
 		return 0;
 	}
 	if (!strcmp(kw, "proto")) {
 		if (parse_u32(v, 0, 255, &a))
-			return set_err(err, len,
-				       "'proto %s': expected a protocol number "
-				       "0-255",
-				       v);
+			return errmsg(err, len, -EINVAL,
+				      "'proto %s': expected a protocol number "
+				      "0-255",
+				      v);
 		r->ip_proto = (__u8)a;
 		r->match |= AFXDP_MATCH_IP_PROTO;
 		return 0;
 	}
 	if (!strcmp(kw, "dport")) {
 		if (parse_u32_range(v, 0, 65535, &a, &b))
-			return set_err(err, len,
-				       "'dport %s': expected a port or range "
-				       "N-M (0-65535, N <= M)",
-				       v);
+			return errmsg(err, len, -EINVAL,
+				      "'dport %s': expected a port or range "
+				      "N-M (0-65535, N <= M)",
+				      v);
 		r->dport_min = (__u16)a;
 		r->dport_max = (__u16)b;
 		r->match |= AFXDP_MATCH_DPORT;
@@ -143,8 +130,8 @@ static int parse_value(const char *kw, const char *v, struct afxdp_rule *r,
 	}
 	/* dst-mac */
 	if (parse_mac(v, r->dst_mac))
-		return set_err(err, len,
-			       "'dst-mac %s': expected xx:xx:xx:xx:xx:xx", v);
+		return errmsg(err, len, -EINVAL,
+			      "'dst-mac %s': expected xx:xx:xx:xx:xx:xx", v);
 	r->match |= AFXDP_MATCH_DST_MAC;
 	return 0;
 }
@@ -158,34 +145,37 @@ static int check_rule(const struct afxdp_rule *r, char *err, size_t len)
 	__u32 m = r->match;
 
 	if (!m)
-		return set_err(err, len,
-			       "empty rule (use 'all' for every "
-			       "frame)");
+		return errmsg(err, len, -EINVAL,
+			      "empty rule (use 'all' for every "
+			      "frame)");
 	if (m & ~known)
-		return set_err(err, len, "unknown match bits 0x%x", m & ~known);
+		return errmsg(err, len, -EINVAL, "unknown match bits 0x%x",
+			      m & ~known);
 	if ((m & AFXDP_MATCH_ALL) && m != AFXDP_MATCH_ALL)
-		return set_err(err, len,
-			       "'all' cannot be combined with other "
-			       "tokens");
+		return errmsg(err, len, -EINVAL,
+			      "'all' cannot be combined with other "
+			      "tokens");
 	if ((m & AFXDP_MATCH_VLAN) && r->vlan_id > VLAN_ID_MAX)
-		return set_err(err, len, "vlan %u out of range 0-%d",
-			       r->vlan_id, VLAN_ID_MAX);
+		return errmsg(err, len, -EINVAL, "vlan %u out of range 0-%d",
+			      r->vlan_id, VLAN_ID_MAX);
 	if ((m & AFXDP_MATCH_ETHERTYPE) && r->ethertype < ETHERTYPE_MIN)
-		return set_err(err, len, "ethertype 0x%04x below 0x0600",
-			       r->ethertype);
+		return errmsg(err, len, -EINVAL,
+			      "ethertype 0x%04x below 0x0600", r->ethertype);
 	if ((m & AFXDP_MATCH_IP_PROTO) && (m & AFXDP_MATCH_ETHERTYPE) &&
 	    r->ethertype != ETH_P_IP && r->ethertype != ETH_P_IPV6)
-		return set_err(err, len,
-			       "an IP protocol needs ethertype ipv4 or ipv6, "
-			       "not 0x%04x",
-			       r->ethertype);
+		return errmsg(err, len, -EINVAL,
+			      "an IP protocol needs ethertype ipv4 or ipv6, "
+			      "not 0x%04x",
+			      r->ethertype);
 	if ((m & AFXDP_MATCH_DPORT) &&
 	    (!(m & AFXDP_MATCH_IP_PROTO) ||
 	     (r->ip_proto != IPPROTO_UDP && r->ip_proto != IPPROTO_TCP)))
-		return set_err(err, len, "'dport' needs 'udp' or 'tcp'");
+		return errmsg(err, len, -EINVAL,
+			      "'dport' needs 'udp' or 'tcp'");
 	if ((m & AFXDP_MATCH_DPORT) && r->dport_min > r->dport_max)
-		return set_err(err, len, "dport range %u-%u is reversed",
-			       r->dport_min, r->dport_max);
+		return errmsg(err, len, -EINVAL,
+			      "dport range %u-%u is reversed", r->dport_min,
+			      r->dport_max);
 	return 0;
 }
 
@@ -204,7 +194,8 @@ static int parse_tokens(char *s, struct afxdp_rule *r, char *err, size_t len)
 
 		if (!strcmp(tok, "all")) {
 			if (seen.all)
-				return set_err(err, len, "'all' given twice");
+				return errmsg(err, len, -EINVAL,
+					      "'all' given twice");
 			seen.all = tok;
 			r->match |= AFXDP_MATCH_ALL;
 			continue;
@@ -244,18 +235,19 @@ static int parse_tokens(char *s, struct afxdp_rule *r, char *err, size_t len)
 			slot = &seen.dst_mac;
 			what = "dst-mac";
 		} else {
-			return set_err(err, len,
-				       "unknown token '%s' (expected all, "
-				       "ethertype, ipv4, ipv6, arp, vlan, udp, "
-				       "tcp, icmp, proto, dport, dst-mac)",
-				       tok);
+			return errmsg(err, len, -EINVAL,
+				      "unknown token '%s' (expected all, "
+				      "ethertype, ipv4, ipv6, arp, vlan, udp, "
+				      "tcp, icmp, proto, dport, dst-mac)",
+				      tok);
 		}
 		ret = claim(slot, tok, what, err, len);
 		if (ret)
 			return ret;
 		val = strtok_r(NULL, TOKEN_SEP, &save);
 		if (!val)
-			return set_err(err, len, "'%s' needs a value", tok);
+			return errmsg(err, len, -EINVAL, "'%s' needs a value",
+				      tok);
 		ret = parse_value(tok, val, r, err, len);
 		if (ret)
 			return ret;
@@ -263,10 +255,10 @@ static int parse_tokens(char *s, struct afxdp_rule *r, char *err, size_t len)
 	/* Here to name both tokens; check_rule() only sees values. */
 	if (seen.proto && seen.ethertype && r->ethertype != ETH_P_IP &&
 	    r->ethertype != ETH_P_IPV6)
-		return set_err(err, len,
-			       "'%s' needs ethertype ipv4 or ipv6, not '%s' "
-			       "(0x%04x)",
-			       seen.proto, seen.ethertype, r->ethertype);
+		return errmsg(err, len, -EINVAL,
+			      "'%s' needs ethertype ipv4 or ipv6, not '%s' "
+			      "(0x%04x)",
+			      seen.proto, seen.ethertype, r->ethertype);
 	return check_rule(r, err, len);
 }
 
@@ -278,7 +270,7 @@ int filter_parse_rule(const char *text, struct afxdp_rule *rule, char *err,
 	int ret;
 
 	if (!text || !rule)
-		return set_err(err, err_len, "no rule given");
+		return errmsg(err, err_len, -EINVAL, "no rule given");
 	copy = strdup(text);
 	if (!copy)
 		return -ENOMEM;
@@ -297,8 +289,9 @@ int filter_compile(char *const *rules, size_t nr, struct afxdp_filter *out,
 	int ret;
 
 	if (nr > AFXDP_MAX_RULES)
-		return set_err(err, err_len, "filter: %zu rules, at most %d",
-			       nr, AFXDP_MAX_RULES);
+		return errmsg(err, err_len, -EINVAL,
+			      "filter: %zu rules, at most %d", nr,
+			      AFXDP_MAX_RULES);
 	if (nr == 0) {
 		f.rules[0].match = AFXDP_MATCH_ALL;
 		f.nr_rules = 1;
@@ -307,9 +300,9 @@ int filter_compile(char *const *rules, size_t nr, struct afxdp_filter *out,
 		ret = filter_parse_rule(rules ? rules[i] : NULL, &f.rules[i],
 					msg, sizeof(msg));
 		if (ret == -EINVAL)
-			return set_err(err, err_len, "filter rule %zu '%s': %s",
-				       i + 1, rules && rules[i] ? rules[i] : "",
-				       msg);
+			return errmsg(err, err_len, -EINVAL,
+				      "filter rule %zu '%s': %s", i + 1,
+				      rules && rules[i] ? rules[i] : "", msg);
 		if (ret)
 			return ret;
 		f.nr_rules++;
