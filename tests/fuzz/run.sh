@@ -18,7 +18,9 @@ shift 2
 FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
 # The CLI path prints XML: -close_fd_mask=3 silences the target's stdout
 # and stderr while libFuzzer and the sanitizers keep reporting.
-common=(-close_fd_mask=3 -max_len=4096 -timeout=10 -rss_limit_mb=2048
+# -timeout is wall-clock: 30 s leaves room for a loaded, shared machine
+# (no input of these parsers takes a tenth of that).
+common=(-close_fd_mask=3 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048
 	-print_final_stats=1)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}:abort_on_error=0
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}:halt_on_error=1
