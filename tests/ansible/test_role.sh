@@ -157,41 +157,44 @@ dom_xml() { virsh_ dumpxml --inactive "$DOM" 2>&1; }
 persist=$work/persist
 prefix=$work/prefix
 facts=$work/facts
-# write_inventory [EXTRA YAML LINES for localhost]
+# write_inventory [HOST-LINE...]: the sandbox settings as group vars;
+# each HOST-LINE is "NAME: {HOST VARS}" (host vars override group vars).
+# Default: one host, localhost. Every host is in the high-performance group.
 write_inventory() {
+	[ $# -gt 0 ] || set -- "localhost: {}"
 	cat >"$work/inventory.yml" <<EOY
 all:
   children:
     afxdp_compute:
+      vars:
+        ansible_connection: local
+        ansible_python_interpreter: /usr/bin/python3
+        afxdp_install_from: build_tree
+        afxdp_build_tree: "$top"
+        afxdp_prefix: "$prefix"
+        afxdp_sysfs_root: "$fs"
+        afxdp_probe_sysfs_root: /sys
+        afxdp_proc_root: "$work/proc"
+        afxdp_persist_root: "$persist"
+        afxdp_facts_dir: "$facts/{{ inventory_hostname }}"
+        afxdp_libvirt_uri: "$URI"
+        afxdp_vhost_dev: /nonexistent/vhost-net
+        afxdp_sriov_pfs:
+          - name: fpf0
+            numvfs: 4
+            autoprobe: true
+          - name: fpf1
+            numvfs: 8
+            bind:
+              - vfs: "0-3"
+                driver: vfio-pci
+        afxdp_vm_domains:
+          - name: $DOM
+            scope: config
       children:
         afxdp_high_performance:
           hosts:
-            localhost:
-              ansible_connection: local
-              ansible_python_interpreter: /usr/bin/python3
-              afxdp_install_from: build_tree
-              afxdp_build_tree: "$top"
-              afxdp_prefix: "$prefix"
-              afxdp_sysfs_root: "$fs"
-              afxdp_probe_sysfs_root: /sys
-              afxdp_proc_root: "$work/proc"
-              afxdp_persist_root: "$persist"
-              afxdp_facts_dir: "$facts"
-              afxdp_libvirt_uri: "$URI"
-              afxdp_vhost_dev: /nonexistent/vhost-net
-              afxdp_sriov_pfs:
-                - name: fpf0
-                  numvfs: ${FPF0_NUMVFS:-4}
-                  autoprobe: true
-                - name: fpf1
-                  numvfs: 8
-                  bind:
-                    - vfs: "0-3"
-                      driver: vfio-pci
-              afxdp_vm_domains:
-                - name: ${VM_NAME:-$DOM}
-                  scope: config
-$(printf '%s\n' "$@" | sed 's/^/              /')
+$(printf '%s\n' "$@" | sed 's/^/            /')
 EOY
 }
 # play [ANSIBLE-PLAYBOOK ARGS]: output in $OUT, exit status in $RC
@@ -202,30 +205,29 @@ play() {
 	diag "ansible-playbook $* (exit $RC, $((SECONDS - t0)) s)"
 	printf '%s\n' "$OUT" >>"$work/ansible.log"
 }
-# recap FIELD: the PLAY RECAP counter of localhost
-recap() { printf '%s\n' "$OUT" | sed -n "s/^localhost *:.* $1=\([0-9]*\).*/\1/p" | tail -1; }
+# recap FIELD [HOST]: a PLAY RECAP counter (of localhost by default)
+recap() { printf '%s\n' "$OUT" | sed -n "s/^${2:-localhost} *:.* $1=\([0-9]*\).*/\1/p" | tail -1; }
+# fatal HOST: the failure line(s) of HOST
+fatal() { printf '%s\n' "$OUT" | grep -E "^(fatal|failed): \[$1\]"; }
 dump_on_fail() { [ "$RC" = 0 ] || printf '%s\n' "$OUT" | grep -E 'fatal|FAILED|msg|stderr' | head -8 | sed 's/^/#   /'; }
 
-# ---- check mode before anything is installed ---------------------------
+# ---- install (the only play that runs the install tasks for real) ----
+# Under load every module run costs seconds: later plays skip the install
+# tasks, except the second run, which also shows them idempotent.
 write_inventory
 h_fs=$(tree_hash "$fs")
-play --check --diff
-dump_on_fail
-assert_eq "check mode on a fresh host: exit 0" 0 "$RC"
-assert_ge "check mode reports the install as a change" 1 "$(recap changed)"
-assert_match "check mode explains why the tool does not run yet" "is not installed yet \(check mode\)" "$OUT"
-assert_eq "check mode installed nothing" absent "$(tree_hash "$prefix")"
-
-# ---- install only, then check mode with the tool present ---------------
 play --tags afxdp_install
 dump_on_fail
 assert_eq "install from the build tree: exit 0" 0 "$RC"
+assert_ge "install reported as a change" 1 "$(recap changed)"
 assert_rc "installed binary is the build tree's" 0 cmp "$H" "$prefix/sbin/afxdp-host"
 assert_eq "man pages installed" "$(ls "$top"/host/*.8 | wc -l)" "$(ls "$prefix/share/man/man8/" | wc -l)"
+assert_eq "install touched no SR-IOV state" "$h_fs" "$(tree_hash "$fs")"
 
+# ---- check mode with the tool present ----------------------------------
 h_fs=$(tree_hash "$fs")
 x0=$(dom_xml)
-play --check --diff
+play --check --diff --skip-tags afxdp_install
 dump_on_fail
 assert_eq "check mode: exit 0" 0 "$RC"
 assert_ge "check mode reports what would change" 2 "$(recap changed)"
@@ -239,7 +241,7 @@ assert_match "check --diff shows the domain XML diff" "\+ *<driver name=.{1,2}qe
 assert_match "probe verdict recorded and shown" "e.cap.025 \(AF_XDP\) supported; profile high-performance" "$OUT"
 
 # ---- real run ----------------------------------------------------------
-play
+play --skip-tags afxdp_install
 dump_on_fail
 assert_eq "first run: exit 0" 0 "$RC"
 assert_ge "first run: changes reported" 3 "$(recap changed)"
@@ -257,7 +259,7 @@ assert_eq "domain: queues 4 (2 x 2 vCPUs)" 4 "$(printf '%s' "$x1" | xmllint --xp
 assert_eq "domain: guest csum off" off "$(printf '%s' "$x1" | xmllint --xpath 'string(//interface/driver/guest/@csum)' - 2>&1)"
 assert_match "domain handler says a restart is due" "Domains changed: $DOM" "$OUT"
 assert_eq "local fact: e.cap.025 supported" True \
-	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ecap025_supported"])' "$facts/afxdp.fact" 2>&1)"
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ecap025_supported"])' "$facts/localhost/afxdp.fact" 2>&1)"
 
 # What the kernel does on those writes, which a fake tree can't: fpf0's
 # 4 VFs appear, fpf1's VFs 0-3 come up on vfio-pci.
@@ -272,7 +274,7 @@ h_p=$(tree_hash "$persist")
 play
 dump_on_fail
 assert_eq "second run: exit 0" 0 "$RC"
-assert_eq "second run: changed=0 (PLAY RECAP)" 0 "$(recap changed)"
+assert_eq "second run (install included): changed=0 (PLAY RECAP)" 0 "$(recap changed)"
 assert_eq "second run: sysfs tree untouched" "$h_fs" "$(tree_hash "$fs")"
 assert_eq "second run: persisted files untouched" "$h_p" "$(tree_hash "$persist")"
 assert_eq "second run: domain XML untouched" "$x1" "$(dom_xml)"
@@ -280,62 +282,66 @@ assert_no_match "second run: no handler" "RUNNING HANDLER" "$OUT"
 play --check --diff --skip-tags afxdp_install
 assert_eq "check mode after the run: changed=0" "0 0" "$RC $(recap changed)"
 
-# ---- bad variables fail with the tool's message -----------------------
-FPF0_NUMVFS=9 write_inventory
+# ---- bad variables, e.cap.025 and profiles: one play, one host each ----
+# All hosts run locally and in parallel; each fails (or not) on its own.
+write_inventory \
+	"bad_numvfs: {afxdp_sriov_pfs: [{name: fpf0, numvfs: 9}], afxdp_vm_domains: []}" \
+	"bad_domain: {afxdp_sriov_pfs: [], afxdp_vm_domains: [{name: nosuchdom}]}" \
+	"bad_vf: {afxdp_sriov_pfs: [{name: fpf1, vfs: [{vf: 8, trust: true}]}], afxdp_vm_domains: []}" \
+	"bad_type: {afxdp_sriov_pfs: [{name: fpf0, numvfs: lots}]}" \
+	"hp_noxdp: {afxdp_probe_sysfs_root: \"$fs\"}" \
+	"basic_noxdp: {afxdp_probe_sysfs_root: \"$fs\", afxdp_profile: basic, afxdp_sriov_pfs: [], afxdp_vm_domains: []}"
+h_p=$(tree_hash "$persist")
 play --skip-tags afxdp_install
-assert_eq "numvfs 9 > totalvfs 8: the play fails" "2 1" "$RC $(recap failed)"
-assert_match "numvfs above total: the tool's message" "exceeds sriov_totalvfs 8" "$OUT"
-assert_eq "numvfs above total changed nothing" "$h_fs" "$(tree_hash "$fs")"
-
-VM_NAME=nosuchdom write_inventory
-play --skip-tags afxdp_install
-assert_eq "unknown domain: the play fails" "2 1" "$RC $(recap failed)"
-assert_match "unknown domain: the tool's message" "domain 'nosuchdom' not found" "$OUT"
-
-write_inventory 'afxdp_sriov_pfs: [{name: fpf1, vfs: [{vf: 8, trust: true}]}]'
-play --skip-tags afxdp_install
-assert_eq "VF index 8 on an 8-VF PF: the play fails" 2 "$RC"
-assert_match "VF index: the tool's message" "VF index 8 out of range" "$OUT"
-
-write_inventory 'afxdp_sriov_pfs: [{name: fpf0, numvfs: lots}]'
-play --skip-tags afxdp_install
-assert_eq "numvfs not a number: the play fails" 2 "$RC"
-assert_match "rejected by the role's argument_specs" "argument_spec|arg spec" "$OUT"
-assert_eq "bad variables changed nothing" "$h_fs" "$(tree_hash "$fs")"
-
-# ---- e.cap.025 and the profiles ----------------------------------------
+assert_eq "failing hosts: the play exits 2" 2 "$RC"
+assert_eq "numvfs 9 > totalvfs 8: the host fails" 1 "$(recap failed bad_numvfs)"
+assert_match "numvfs above total: the tool's message" "exceeds sriov_totalvfs 8" "$(fatal bad_numvfs)"
+assert_eq "unknown domain: the host fails" 1 "$(recap failed bad_domain)"
+assert_match "unknown domain: the tool's message" "domain 'nosuchdom' not found" "$(fatal bad_domain)"
+assert_eq "VF index 8 on an 8-VF PF: the host fails" 1 "$(recap failed bad_vf)"
+assert_match "VF index: the tool's message" "VF index 8 out of range" "$(fatal bad_vf)"
+assert_eq "numvfs not a number: the host fails" 1 "$(recap failed bad_type)"
+assert_match "rejected by the role's argument_specs" "argument_spec|arg spec" "$(fatal bad_type)"
+assert_match "argument_specs names the option" "numvfs" "$(fatal bad_type)"
 # probe on the fake tree: no netdev with native XDP, so no AF_XDP.
-write_inventory "afxdp_probe_sysfs_root: \"$fs\""
-play --skip-tags afxdp_install
-assert_eq "high-performance host without e.cap.025: the play fails" 2 "$RC"
+assert_eq "high-performance host without e.cap.025: fails" 1 "$(recap failed hp_noxdp)"
 assert_match "failure names the profile and the capability" \
-	"profile high-performance .*needs capability e.cap.025" "$(printf '%s' "$OUT" | tr -d '\n')"
-assert_match "failure gives the probe's reason" "no network device with native XDP" "$OUT"
-write_inventory "afxdp_probe_sysfs_root: \"$fs\"" "afxdp_profile: basic"
-play --skip-tags afxdp_install
-assert_eq "basic host without e.cap.025: exit 0" 0 "$RC"
+	"profile high-performance .*needs capability e.cap.025" "$(fatal hp_noxdp)"
+assert_match "failure gives the probe's reason" "no network device with native XDP" "$(fatal hp_noxdp)"
+assert_eq "high-performance host failed before SR-IOV" 0 "$(recap changed hp_noxdp)"
+assert_eq "basic host without e.cap.025: does not fail" 0 "$(recap failed basic_noxdp)"
 assert_match "verdict shown as unsupported" "e.cap.025 \(AF_XDP\) NOT supported; profile basic" "$OUT"
 assert_eq "local fact: e.cap.025 unsupported" "False basic" \
-	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ecap025_supported"], d["profile"])' "$facts/afxdp.fact" 2>&1)"
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ecap025_supported"], d["profile"])' "$facts/basic_noxdp/afxdp.fact" 2>&1)"
+assert_eq "bad variables: sysfs tree untouched" "$h_fs" "$(tree_hash "$fs")"
+assert_eq "bad variables: persisted files untouched" "$h_p" "$(tree_hash "$persist")"
+assert_eq "bad variables: domain XML untouched" "$x1" "$(dom_xml)"
 
-# ---- installing from a .deb --------------------------------------------
-write_inventory 'afxdp_install_from: deb' "afxdp_deb_dir: \"$work/nodebs\""
-mkdir -p "$work/nodebs"
-play --check
-assert_eq "deb asked for, none built: the play fails" 2 "$RC"
-assert_match "missing package: clear message" "no afxdp-host_\*\.deb was found" "$OUT"
-# A package of the build tree's binary, as the role would find it beside
-# the source tree; installed in check mode only (this is a shared host).
+# ---- installing from a .deb (check mode only: this host is shared) -----
+# A package of the build tree's binary, found the way the role finds the
+# one dpkg-buildpackage leaves beside the source tree.
 pk=$work/pkg
-mkdir -p "$pk/DEBIAN" "$pk/usr/sbin" "$work/debs"
+mkdir -p "$pk/DEBIAN" "$pk/usr/sbin" "$work/debs" "$work/nodebs"
 cp "$H" "$pk/usr/sbin/afxdp-host"
 printf 'Package: afxdp-host\nVersion: %s-1\nArchitecture: %s\nMaintainer: test <t@example.invalid>\nDescription: test package\n' \
 	"$(cat "$top/VERSION")" "$(dpkg --print-architecture)" >"$pk/DEBIAN/control"
 dpkg-deb -b "$pk" "$work/debs/afxdp-host_$(cat "$top/VERSION")-1_$(dpkg --print-architecture).deb" >/dev/null
-write_inventory 'afxdp_install_from: auto' "afxdp_deb_dir: \"$work/debs\"" "afxdp_deb_cache_dir: \"$work/debcache\""
-play --check --tags afxdp_install
-assert_eq "auto picks the .deb: check mode exit 0" 0 "$RC"
-assert_match "check mode names the package it would install" "would install afxdp-host_.*\.deb" "$OUT"
+# fresh: a build-tree install in check mode on a host without afxdp-host.
+write_inventory \
+	"deb_none: {afxdp_install_from: deb, afxdp_deb_dir: \"$work/nodebs\", afxdp_install_runtime_packages: false}" \
+	"deb_auto: {afxdp_install_from: auto, afxdp_deb_dir: \"$work/debs\", afxdp_deb_cache_dir: \"$work/debcache\", afxdp_install_runtime_packages: false}" \
+	"fresh: {afxdp_prefix: \"$work/prefix-fresh\"}"
+play --check
+assert_eq "deb asked for, none built: the host fails" 1 "$(recap failed deb_none)"
+assert_match "missing package: clear message" "no afxdp-host_\*\.deb was found" "$(fatal deb_none)"
+assert_eq "auto finds the .deb: check mode does not fail" 0 "$(recap failed deb_auto)"
+assert_match "check mode names the package it would install" "would install afxdp-host_$(cat "$top/VERSION")-1_.*\.deb" "$OUT"
 assert_eq "check mode copied no package" absent "$(tree_hash "$work/debcache")"
+assert_eq "fresh host in check mode: does not fail" 0 "$(recap failed fresh)"
+assert_ge "fresh host in check mode: the install is a change" 1 "$(recap changed fresh)"
+assert_match "fresh host: check mode says why the tool does not run yet" \
+	"$work/prefix-fresh/sbin/afxdp-host is not installed yet \(check mode\)" "$OUT"
+assert_eq "fresh host: check mode installed nothing" absent "$(tree_hash "$work/prefix-fresh")"
+assert_eq "check mode: sysfs tree untouched" "$h_fs" "$(tree_hash "$fs")"
 
 tap_done
