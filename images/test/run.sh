@@ -317,7 +317,7 @@ assert_eq "boot 1: eth2 attached in native XDP mode" native "$(jq_py "$s" '[p["x
 
 N=300
 base_rx1=$(sumq "$s" eth1 rx_packets) base_tx2=$(sumq "$s" eth2 tx_packets)
-base_red=$(portv "$s" eth1 redirected)
+base_red=$(portv "$s" eth1 redirected) base_txc2=$(sumq "$s" eth2 tx_completed)
 tr=$(traffic "$TAP_A" "$TAP_B" "$MAC_A" "4000:$N")
 diag "host: $tr"
 sent=$(echo "$tr" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
@@ -328,13 +328,15 @@ s=$(last_stats)
 rx1=$(( $(sumq "$s" eth1 rx_packets) - base_rx1 ))
 tx2=$(( $(sumq "$s" eth2 tx_packets) - base_tx2 ))
 red=$(( $(portv "$s" eth1 redirected) - base_red ))
+txc2=$(( $(sumq "$s" eth2 tx_completed) - base_txc2 ))
 drops=$(jq_py "$s" 's["totals"]["drops"]')
-diag "agent: eth1 redirected=$red rx=$rx1, eth2 tx=$tx2, drops=$drops"
+diag "agent: eth1 redirected=$red rx=$rx1, eth2 tx=$tx2 completed=$txc2, drops=$drops"
 assert_eq "boot 1: the host sent every frame" "$N" "$sent"
 assert_ge "boot 1: most frames reached the guest" $((N * 9 / 10)) $((sent - tapdrop))
 assert_eq "boot 1: XDP redirected what the tap delivered" $((sent - tapdrop)) "$red"
 assert_eq "boot 1: the agent received on eth1 what XDP redirected" "$red" "$rx1"
 assert_eq "boot 1: the agent sent on eth2 what it received (drops=$drops)" "$rx1" $((tx2 + drops))
+assert_eq "boot 1: the kernel completed every frame the agent sent on eth2" "$tx2" "$txc2"
 assert_eq "boot 1: the host received out of eth2 what the agent sent" "$tx2" "$got"
 halt
 
