@@ -29,6 +29,24 @@
 #define SO_BUSY_POLL_BUDGET 70
 #endif
 
+/* A socket can only send on a queue below the device's real TX queue
+ * count: virtio-net with XDP keeps the extra queue pairs' TX side for
+ * XDP_TX. Queues that can send go first, so every worker's first socket
+ * on a port (its sending socket) can send. */
+static void order_tx_first(struct agent_port *p)
+{
+	uint32_t txq = nic_tx_queue_count(p->ifname), out[CFG_MAX_QUEUES], n = 0;
+
+	for (uint32_t i = 0; i < p->nr_queues; i++)
+		if (p->queues[i] < txq)
+			out[n++] = p->queues[i];
+	p->nr_tx_queues = n;
+	for (uint32_t i = 0; i < p->nr_queues; i++)
+		if (p->queues[i] >= txq)
+			out[n++] = p->queues[i];
+	memcpy(p->queues, out, n * sizeof(out[0]));
+}
+
 /* Queues to bind on a port: the configured list, or every queue. */
 static int resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 			  size_t err_len)
@@ -49,6 +67,7 @@ static int resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 		p->nr_queues = avail < CFG_MAX_QUEUES ? avail : CFG_MAX_QUEUES;
 		for (uint32_t i = 0; i < p->nr_queues; i++)
 			p->queues[i] = i;
+		order_tx_first(p);
 		return 0;
 	}
 	for (size_t i = 0; i < p->cfg->nr_queues; i++) {
@@ -63,6 +82,7 @@ static int resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 		p->queues[i] = p->cfg->queues[i];
 	}
 	p->nr_queues = (uint32_t)p->cfg->nr_queues;
+	order_tx_first(p);
 	return 0;
 }
 
@@ -325,6 +345,7 @@ static int create_sockets(struct agent *a, char *err, size_t err_len)
 			s->queue_id = p->queues[qi];
 			s->umem = p->umem;
 			s->pool = &w->pools[umem_index(a, p->umem)];
+			s->can_send = qi < p->nr_tx_queues;
 			s->fd = -1;
 			a->nr_socks++;
 			ret = bind_socket(a, s, err, err_len);
@@ -350,7 +371,11 @@ static int create_sockets(struct agent *a, char *err, size_t err_len)
 			struct agent_socket *s = w->socks[i];
 			uint32_t port = (uint32_t)(s->port - a->ports);
 
-			s->peer = cfg->mode == MODE_FWD ? first[!port] : s;
+			/* fwd: out of the other port; macswap: back out of
+			 * this port, through its sending socket. */
+			s->peer = cfg->mode == MODE_FWD	    ? first[!port] :
+				  cfg->mode == MODE_MACSWAP ? first[port] :
+							      s;
 		}
 	}
 	return 0;
@@ -363,13 +388,22 @@ static int create_workers(struct agent *a, char *err, size_t err_len)
 	int ret;
 
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
-		if (a->ports[i].nr_queues < lo)
-			lo = a->ports[i].nr_queues;
-		if (a->ports[i].nr_queues > hi)
-			hi = a->ports[i].nr_queues;
+		struct agent_port *p = &a->ports[i];
+
+		if (cfg->mode != MODE_RXDROP && !p->nr_tx_queues) {
+			snprintf(err, err_len,
+				 "%s: none of the bound queues can transmit (the device has %u TX queues)",
+				 p->ifname, nic_tx_queue_count(p->ifname));
+			return -EINVAL;
+		}
+		if (p->nr_tx_queues < lo)
+			lo = p->nr_tx_queues;
+		if (p->nr_queues > hi)
+			hi = p->nr_queues;
 	}
-	/* fwd: every worker needs a socket on both ports. */
-	w = cfg->mode == MODE_FWD ? lo : hi;
+	/* Every worker that sends needs a socket that can send on each port
+	 * it sends to; rxdrop only receives. */
+	w = cfg->mode == MODE_RXDROP ? hi : lo;
 	if (cfg->nr_workers && cfg->nr_workers < w)
 		w = cfg->nr_workers;
 	a->nr_workers = w;

@@ -38,6 +38,7 @@ struct agent_port {
 	uint8_t mac[6];
 	uint32_t queues[CFG_MAX_QUEUES];
 	uint32_t nr_queues;
+	uint32_t nr_tx_queues; /* queues[0..nr_tx_queues) can also send */
 	struct xdp_port xdp;
 	struct nic_state nic;
 	int lock_fd;
@@ -60,6 +61,7 @@ struct agent_socket {
 	struct agent_socket *peer; /* where received frames are sent */
 	uint32_t outstanding_tx; /* submitted, not yet completed */
 	bool zero_copy;
+	bool can_send; /* queue below the device's real TX queue count */
 	struct xsk_counters c;
 };
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -182,6 +183,24 @@ int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st, char *err,
 			st->ch.combined, 2 * o->nr_cpus, 2 * o->nr_cpus);
 	}
 	return 0;
+}
+
+uint32_t nic_tx_queue_count(const char *ifname)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *de;
+	uint32_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (!d)
+		return 1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "tx-", 3))
+			n++;
+	closedir(d);
+	return n ? n : 1;
 }
 
 uint32_t nic_queue_count(const struct nic_state *st)

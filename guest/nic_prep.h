@@ -43,6 +43,9 @@ int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len);
  * warning. On error nothing stays changed. */
 int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st, char *err,
 		size_t err_len);
+/* Real TX queues (/sys/class/net/IF/queues/tx-*): AF_XDP can send only
+ * on queue ids below it. 1 when unknown. */
+uint32_t nic_tx_queue_count(const char *ifname);
 /* Number of rx queues an AF_XDP socket can bind to. */
 uint32_t nic_queue_count(const struct nic_state *st);
 void nic_restore(struct nic_state *st);

@@ -34,7 +34,9 @@ void stats_sum(const struct stats_report *r, struct xsk_counters *sum)
 
 uint64_t stats_drops(const struct xsk_counters *c)
 {
-	return c->drop_tx_ring_full + c->drop_no_frame + c->drop_teardown;
+	/* Frames received and never submitted; drop_teardown is a subset of
+	 * tx_packets (submitted, never completed) and reported on its own. */
+	return c->drop_tx_ring_full + c->drop_no_frame;
 }
 
 static void xs_sum(const struct stats_report *r, struct xdp_statistics *sum)

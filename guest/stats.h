@@ -26,7 +26,7 @@ struct xsk_counters {
 	uint64_t tx_completed; /* came back on the completion ring */
 	uint64_t drop_tx_ring_full; /* received, no room to send: recycled */
 	uint64_t drop_no_frame; /* copy mode between UMEMs found no frame */
-	uint64_t drop_teardown; /* still queued when the agent stopped */
+	uint64_t drop_teardown; /* submitted (in tx_packets), never completed */
 	uint64_t fill_starved; /* times the fill ring could not be topped up */
 	uint64_t kicks; /* sendto() wakeups */
 };
@@ -62,8 +62,9 @@ struct stats_report {
 
 /* Totals over all queues. */
 void stats_sum(const struct stats_report *r, struct xsk_counters *sum);
-/* Drops of every cause, summed: rx == tx + drops is the invariant the
- * tests reconcile (plus frames still in flight while running). */
+/* Received but never submitted (TX ring full, no frame): rx == tx + drops
+ * is the invariant the tests reconcile; tx - tx_completed (drop_teardown
+ * at exit) were submitted and never confirmed by the kernel. */
 uint64_t stats_drops(const struct xsk_counters *c);
 
 /* Human text: a block per report, one line per queue. The text and

@@ -147,11 +147,12 @@ static int write_templates(struct agent_worker *w, const struct txgen_config *t)
 {
 	uint32_t flow = 0;
 
-	for (uint32_t i = 0; i < w->nr_socks; i++) {
-		struct frame_pool *p = w->socks[i]->pool;
-		void *area = w->socks[i]->umem->area;
+	/* One pool per UMEM, shared by the worker's sockets on it: write
+	 * each pool once. */
+	for (uint32_t u = 0; u < w->agent->nr_umems; u++) {
+		struct frame_pool *p = &w->pools[u];
+		void *area = w->agent->umems[u].area;
 
-		/* Each pool is written once even if sockets share it. */
 		for (uint32_t j = 0; j < p->nr_free; j++) {
 			int ret = txgen_build_frame(
 				t, flow++,
@@ -169,8 +170,13 @@ void *worker_txgen_main(void *arg)
 	struct agent_worker *w = arg;
 	struct agent *a = w->agent;
 	const struct txgen_config *t = &a->cfg->txgen;
-	uint32_t batch = a->cfg->batch_size, next = 0;
+	uint32_t batch = a->cfg->batch_size, next = 0, nr_tx = 0;
 	uint64_t rate = t->rate_pps / a->nr_workers, start, sent = 0;
+	struct agent_socket *tx[AGENT_MAX_SOCKETS];
+
+	for (uint32_t i = 0; i < w->nr_socks; i++)
+		if (w->socks[i]->can_send)
+			tx[nr_tx++] = w->socks[i];
 
 	if (t->rate_pps && !rate)
 		rate = 1;
@@ -214,7 +220,7 @@ void *worker_txgen_main(void *arg)
 		}
 		if (w->txgen_quota && allowed > w->txgen_quota - sent)
 			allowed = w->txgen_quota - sent;
-		s = w->socks[next++ % w->nr_socks];
+		s = tx[next++ % nr_tx];
 		uint32_t n = send_batch(s, t, (uint32_t)allowed);
 
 		sent += n;
