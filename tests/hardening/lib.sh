@@ -18,6 +18,7 @@ wait_exit() {
 		return 1
 	fi
 	wait "$pid"
+	# shellcheck disable=SC2034 # read by the suites that source this
 	WAIT_RC=$?
 }
 
