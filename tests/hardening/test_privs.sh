@@ -52,8 +52,10 @@ assert_eq "root: teardown with the kept set detaches the program" none \
 	"$(xdp_prog_on "$FWD_NS" in0)"
 
 # 2. run.user: the agent sets up as root, then becomes the user.
+CREATED_USER=
 if ! id "$TEST_USER" >/dev/null 2>&1; then
 	useradd --system --no-create-home --shell /usr/sbin/nologin "$TEST_USER"
+	CREATED_USER=$TEST_USER
 fi
 uid=$(id -u "$TEST_USER")
 start_agent user "$FWD_NS" -m fwd -i in0 -i out0 --interval 0 \
@@ -111,6 +113,7 @@ assert_eq "unit: exit 0" 0 "$AGENT_RC"
 diag "unit: program on in0 after stop: $(xdp_prog_on "$FWD_NS" in0)"
 ip -n "$FWD_NS" link set in0 xdp off 2>/dev/null
 ip -n "$FWD_NS" link set out0 xdp off 2>/dev/null
+[ -n "$CREATED_USER" ] && userdel "$CREATED_USER" 2>/dev/null
 
 # 4. Metrics: a bare ":PORT" listens on 127.0.0.1 only; an explicit
 #    address is honoured.
