@@ -13,10 +13,17 @@ TEST_USER=${TEST_USER:-afxdp-test}
 # CAP_NET_ADMIN (12), CAP_SYS_ADMIN (21), CAP_BPF (39): guest/privs.c keeps
 # them for teardown (detach, libxdp's pins); nothing else survives setup.
 KEPT=$(printf '%016x' $(((1 << 12) | (1 << 21) | (1 << 39))))
-# The systemd unit's set: CAP_NET_ADMIN, CAP_NET_RAW (13), CAP_PERFMON
-# (38), CAP_BPF.
-UNIT_CAPS=+bpf,+net_admin,+net_raw,+perfmon
-UNIT_MASK=$(((1 << 12) | (1 << 13) | (1 << 38) | (1 << 39)))
+# The systemd unit's set, read from the unit: names for setpriv, a mask
+# from <linux/capability.h>.
+UNIT_IN=$TOP/guest/afxdp-agent.service.in
+unit_names=$(sed -n 's/^AmbientCapabilities=//p' "$UNIT_IN")
+UNIT_CAPS=$(echo "$unit_names" | tr ' ' '\n' | grep . |
+	sed 's/^CAP_//' | tr 'A-Z' 'a-z' | sed 's/^/+/' | paste -sd,)
+UNIT_MASK=0
+for c in $unit_names; do
+	n=$(sed -n "s/^#define $c[[:space:]]*\([0-9]*\)$/\1/p" /usr/include/linux/capability.h)
+	UNIT_MASK=$((UNIT_MASK | (1 << n)))
+done
 
 # thread_field PID FIELD: "value" if every thread has the same, else all
 thread_field() {
@@ -73,17 +80,20 @@ assert_eq "run.user: teardown as $TEST_USER detaches the program" none \
 
 # 3. The systemd unit's way: started as the user with the unit's ambient
 #    capabilities and bounding set (guest/afxdp-agent.service.in), after
-#    its ExecStartPre's bpffs permissions. /run/afxdp-agent is the user's
-#    (a private tmpfs, as RuntimeDirectory= would give). The unit's
+#    its ExecStartPre's bpffs permissions and with /run/afxdp-agent the
+#    user's (a private tmpfs, as its RuntimeDirectory= gives). The unit's
 #    LimitMEMLOCK=infinity cannot be had here (no CAP_SYS_RESOURCE in this
 #    sandbox: 8 MiB), so the UMEM is 2 MiB.
+diag "unit: AmbientCapabilities=$unit_names"
+assert_eq "unit: grants every capability the agent keeps" "$KEPT" \
+	"$(printf '%016x' $((UNIT_MASK & 0x$KEPT)))"
 gid=$(id -g "$TEST_USER")
 ip netns exec "$FWD_NS" sh -c '
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	install -d -m 0770 -o root -g "$1" /sys/fs/bpf/xdp
 	chgrp "$1" /sys/fs/bpf && chmod 0710 /sys/fs/bpf
 	mkdir -p /run/afxdp-agent
-	mount -t tmpfs -o mode=0755,uid="$2",gid="$3" tmpfs /run/afxdp-agent
+	mount -t tmpfs -o mode=0750,uid="$2",gid="$3" tmpfs /run/afxdp-agent
 	u=$2 g=$3 caps=$4
 	shift 4
 	exec setpriv --reuid="$u" --regid="$g" --init-groups \
@@ -101,16 +111,16 @@ alive "$AGENT_PID"
 assert_eq "unit: agent sets up as $TEST_USER with only the unit's capabilities" 0 $? ||
 	sed 's/^/#   /' "$WORK/unit.log"
 assert_eq "unit: runs as $TEST_USER" "$uid $uid $uid $uid" "$(thread_field "$AGENT_PID" Uid)"
-eff=$(thread_field "$AGENT_PID" CapEff)
-diag "unit: CapEff after setup $eff (unit grants $(printf '%016x' $UNIT_MASK))"
-assert_eq "unit: no capability beyond the unit's set" 0 \
-	"$(((0x${eff:-ffffffffffffffff} & ~UNIT_MASK)))"
+diag "unit: CapEff after setup $(thread_field "$AGENT_PID" CapEff) (unit grants $(printf '%016x' $UNIT_MASK))"
+assert_eq "unit: after setup every thread holds only net_admin,sys_admin,bpf" "$KEPT" \
+	"$(thread_field "$AGENT_PID" CapEff)"
+assert_eq "unit: no ambient capability left to hand on" 0000000000000000 \
+	"$(thread_field "$AGENT_PID" CapAmb)"
 forwards unit 4202 1000
 stop_agent
 assert_eq "unit: exit 0" 0 "$AGENT_RC"
-# Clean up what teardown could not detach without CAP_SYS_ADMIN (see
-# docs/hardening.md, known issues) so the next step starts clean.
-diag "unit: program on in0 after stop: $(xdp_prog_on "$FWD_NS" in0)"
+assert_eq "unit: teardown as $TEST_USER detaches the program" none \
+	"$(xdp_prog_on "$FWD_NS" in0)"
 ip -n "$FWD_NS" link set in0 xdp off 2>/dev/null
 ip -n "$FWD_NS" link set out0 xdp off 2>/dev/null
 [ -n "$CREATED_USER" ] && userdel "$CREATED_USER" 2>/dev/null
