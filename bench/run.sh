@@ -101,7 +101,7 @@ topo_bench_up() {
 	topo_up "${1:-1}"
 	sink_attach "$SINK_NS" sink0
 	local prog
-	prog=$(ip -n "$SINK_NS" -j link show dev sink0 | jq '.[0].xdp.prog.id')
+	prog=$(ip -n "$SINK_NS" -j link show dev sink0 2>/dev/null | jq '.[0].xdp.prog.id')
 	SINK_MAP=$(bpftool -j prog show id "$prog" | jq '.map_ids[0]')
 }
 
@@ -280,12 +280,12 @@ section_gen() {
 			-D "$IN_MAC" -d "$SECONDS_W" >"$work/gen.out"
 		jq -c --arg r "$r" '{section: "gen", label: "livegen", peer: "livegen", mpps: .mpps, packets: .offered, seconds: .seconds}' \
 			"$work/gen.out" | tee -a "$RAW" >&2
-		s0=$(sink_packets "$FWD_NS" in0)
+		s0=$(sink_packets "$FWD_NS" in0 2>/dev/null)
 		"$NSRUN" "$GEN_NS" "$AGENT" -m txgen -i gen0 --cpus "$GEN_CPU" \
 			--size 64 --rate 0 -d "$SECONDS_W" --src-mac "$GEN_MAC" --dst-mac "$IN_MAC" \
 			--dst-port 4000 --stats json --interval 0 2>"$work/txgen.log" |
 			grep '"type":"final"' >"$work/txgen.json" || true
-		s1=$(sink_packets "$FWD_NS" in0)
+		s1=$(sink_packets "$FWD_NS" in0 2>/dev/null)
 		txg=$(jq '.totals.tx_packets' "$work/txgen.json" 2>/dev/null || echo 0)
 		jq -nc --argjson pkts $((s1 - s0)) --argjson sent "${txg:-0}" \
 			--argjson s "$SECONDS_W" \
@@ -337,7 +337,7 @@ lat_one() {
 	local label=$1 ns=$2 dev=$3 peer=$4
 	shift 4
 	rm -f "$work/sink.ready"
-	"$NSRUN" "$ns" "$PKTSINK" -i "$dev" -p 4000 -n "$LAT_PACKETS" \
+	"$NSRUN" "$ns" taskset -c "$GEN_CPU" "$PKTSINK" -i "$dev" -p 4000 -n "$LAT_PACKETS" \
 		-t $((LAT_PACKETS / LAT_RATE + 10)) -r "$work/sink.ready" >"$work/lat.json" &
 	local sink=$!
 	PIDS+=("$sink")
@@ -389,7 +389,7 @@ section_profile() {
 	if [ -s "$work/perf.data" ]; then
 		perf report -i "$work/perf.data" --no-children --sort dso,sym \
 			--stdio -g none --percent-limit 0.7 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | head -40 >"$OUT/profile-$stamp.txt"
+			grep -v '^#' | grep -v '^$' | head -40 >"$OUT/profile-$stamp.txt" || true
 		# Who calls the hottest symbol (the copy-mode memcpy, typically).
 		local top
 		top=$(awk 'NR == 1 {print $NF}' "$OUT/profile-$stamp.txt")
@@ -398,7 +398,11 @@ section_profile() {
 			echo "callers of $top:"
 			perf report -i "$work/perf.data" --no-children --stdio -S "$top" \
 				-g caller,0.5,callee,function,percent --percent-limit 1 2>/dev/null |
-				grep -v '^#' | grep -v '^$' | head -30
+				grep -v '^#' | grep -v '^$' | head -30 || true
+			echo
+			echo "samples by thread (the worker should dominate):"
+			perf report -i "$work/perf.data" --no-children --sort pid --stdio \
+				-g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -6 || true
 		} >>"$OUT/profile-$stamp.txt"
 		cp "$OUT/profile-$stamp.txt" "$OUT/profile-latest.txt"
 	fi
