@@ -289,6 +289,7 @@ write_inventory \
 	"bad_domain: {afxdp_sriov_pfs: [], afxdp_vm_domains: [{name: nosuchdom}]}" \
 	"bad_vf: {afxdp_sriov_pfs: [{name: fpf1, vfs: [{vf: 8, trust: true}]}], afxdp_vm_domains: []}" \
 	"bad_type: {afxdp_sriov_pfs: [{name: fpf0, numvfs: lots}]}" \
+	"vf_netlink: {afxdp_sriov_pfs: [{name: fpf1, vfs: [{vf: 4, mac: \"52:54:00:00:10:04\", vlan: 100, qos: 3, vlan_proto: 802.1Q, trust: true, spoofchk: false, link_state: enable, min_rate: 10, max_rate: 1000}]}], afxdp_vm_domains: []}" \
 	"hp_noxdp: {afxdp_probe_sysfs_root: \"$fs\"}" \
 	"basic_noxdp: {afxdp_probe_sysfs_root: \"$fs\", afxdp_profile: basic, afxdp_sriov_pfs: [], afxdp_vm_domains: []}"
 h_p=$(tree_hash "$persist")
@@ -303,6 +304,13 @@ assert_match "VF index: the tool's message" "VF index 8 out of range" "$(fatal b
 assert_eq "numvfs not a number: the host fails" 1 "$(recap failed bad_type)"
 assert_match "rejected by the role's argument_specs" "argument_spec|arg spec" "$(fatal bad_type)"
 assert_match "argument_specs names the option" "numvfs" "$(fatal bad_type)"
+# Every per-VF option gets past the tool's parser (a bad one is exit 2);
+# the settings then need the PF over netlink, which a fake tree lacks.
+assert_eq "per-VF settings on a fake PF: the host fails" 1 "$(recap failed vf_netlink)"
+assert_match "per-VF settings: the tool's netlink message, exit 1" \
+	"\"rc\": 1.*no such netdev in this network namespace" "$(fatal vf_netlink)"
+assert_match "per-VF settings: every option passed" \
+	"--mac.*--vlan.*--qos.*--vlan-proto.*--trust.*--spoofchk.*--link-state.*--min-rate.*--max-rate.*--persist" "$(fatal vf_netlink)"
 # probe on the fake tree: no netdev with native XDP, so no AF_XDP.
 assert_eq "high-performance host without e.cap.025: fails" 1 "$(recap failed hp_noxdp)"
 assert_match "failure names the profile and the capability" \
