@@ -1172,9 +1172,15 @@ static int do_vm(struct run *r, int argc, char **argv)
 	o.pci = pf->vfs[vf].pci;
 	sriov_vm_xml(&o, xml, sizeof(xml));
 	ret = sriov_vm_attach(&o, &changed, err, sizeof(err));
-	if (ret == -ENOENT || ret == -EINVAL) {
+	if (ret == -EINVAL) {
 		ret = fail(r, HOST_EXIT_USAGE, "domain '%s': %s", o.domain,
 			   err);
+		goto out;
+	}
+	if (ret == -ENOENT) {
+		/* As afxdp-host vm: a lookup that fails at run time. */
+		ret = fail(r, HOST_EXIT_FAIL, "domain '%s' not found: %s",
+			   o.domain, err);
 		goto out;
 	}
 	if (ret) {
@@ -1319,7 +1325,9 @@ static void print_result(struct run *r, const char *cmd, int ret)
 				       json_object_new_string(cmd));
 		json_object_object_add(
 			r->result, "changed",
-			json_object_new_boolean(!ret && n && !r->dry_run));
+			/* In a dry run: would change (as vm, and Ansible's
+			 * check mode, read it). */
+			json_object_new_boolean(!ret && n));
 		json_object_object_add(r->result, "dry_run",
 				       json_object_new_boolean(r->dry_run));
 		json_object_object_add(r->result, "changes",

@@ -111,7 +111,7 @@ for i in 0 1 2 3; do make_fake_vf "$fs" fpf0 "$i" iavf; done
 assert_rc "set 4 -> 8 --json --dry-run" 0 "${S[@]}" -j -n sriov set fpf0 --numvfs 8
 assert_eq "N -> M goes through 0" "4>0 0>8" \
 	"$(printf '%s' "$OUT" | jq_get '" ".join(c["old"]+">"+c["new"] for c in d["changes"])')"
-assert_eq "dry run: changed false" False "$(printf '%s' "$OUT" | jq_get 'd["changed"]')"
+assert_eq "dry run: changed means would change" True "$(printf '%s' "$OUT" | jq_get 'd["changed"]')"
 assert_eq "dry run: dry_run true" True "$(printf '%s' "$OUT" | jq_get 'd["dry_run"]')"
 assert_rc "numvfs > totalvfs (exit 2)" 2 "${S[@]}" sriov set fpf0 --numvfs 9
 assert_match "numvfs > totalvfs: clear error" "exceeds sriov_totalvfs 8" "$OUT"
@@ -230,7 +230,7 @@ assert_match "vm dry run prints the hostdev interface" "<interface type='hostdev
 assert_match "vm XML has the VF address" "slot='0x10' function='0x5'" "$OUT"
 assert_rc "vm --config (test:///default)" 0 "${S[@]}" -c test:///default -j sriov vm test --pf fpf0 --vf 5 --config
 assert_eq "vm attached: changed true" True "$(printf '%s' "$OUT" | jq_get 'd["changed"]')"
-assert_rc "vm unknown domain (exit 2)" 2 "${S[@]}" -c test:///default sriov vm nosuchdom --pf fpf0 --vf 5 --config
+assert_rc "vm unknown domain (exit 1, as vm set)" 1 "${S[@]}" -c test:///default sriov vm nosuchdom --pf fpf0 --vf 5 --config
 assert_rc "vm unreachable libvirt (exit 1)" 1 "${S[@]}" -c 'qemu+unix:///system?socket=/nonexistent/s' sriov vm test --pf fpf0 --vf 5
 assert_rc "vm VF out of range (exit 2)" 2 "${S[@]}" -c test:///default sriov vm test --pf fpf0 --vf 8
 
