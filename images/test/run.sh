@@ -211,7 +211,7 @@ bootcmd:
     r "agent-state $(systemctl show -p ActiveState --value afxdp-agent) $(systemctl show -p Result --value afxdp-agent) $(systemctl show -p ExecMainStatus --value afxdp-agent)"
     r "agent-user $(ps -o user= -C afxdp-agent | head -n 1)"
     r "agent-config $(md5sum < /etc/afxdp-kit/afxdp-agent.yaml | cut -c1-12)"
-    journalctl -b -u afxdp-agent -o cat --no-pager -p warning | tail -n 20 |
+    journalctl -b -u afxdp-agent -o cat --no-pager | grep -v '^{' | tail -n 20 |
       while IFS= read -r l; do r "journal $l"; done
     r "report-done"
     EOS
