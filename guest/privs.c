@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,9 @@ int privs_describe(char *buf, unsigned long len)
 int privs_drop_after_setup(const char *user)
 {
 	struct passwd *pw = NULL;
+	capng_select_t select;
 	char caps[256];
+	bool bound;
 	int ret;
 
 	if (capng_get_caps_process())
@@ -41,11 +44,15 @@ int privs_drop_after_setup(const char *user)
 	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) &&
 	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN))
 		return 0;
-	capng_clear(CAPNG_SELECT_BOTH);
+	/* Changing the bounding set needs CAP_SETPCAP; under systemd the
+	 * unit already bounds us (CapabilityBoundingSet=), so leave it. */
+	bound = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	select = bound ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS;
+	capng_clear(select);
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		capng_update(CAPNG_ADD,
 			     CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-				     CAPNG_BOUNDING_SET,
+				     (bound ? CAPNG_BOUNDING_SET : 0),
 			     (unsigned int)kept[i]);
 	if (user && *user) {
 		pw = getpwnam(user);
@@ -56,9 +63,9 @@ int privs_drop_after_setup(const char *user)
 		}
 		ret = capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
 				      CAPNG_DROP_SUPP_GRP |
-					      CAPNG_CLEAR_BOUNDING);
+					      (bound ? CAPNG_CLEAR_BOUNDING : 0));
 	} else {
-		ret = capng_apply(CAPNG_SELECT_BOTH);
+		ret = capng_apply(select);
 	}
 	if (ret) {
 		pr_warn("cannot drop capabilities (libcap-ng error %d)", ret);
