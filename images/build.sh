@@ -20,14 +20,20 @@
 #                of the source tree, where dpkg-buildpackage writes it)
 #   env: DEBIAN_MIRROR (default: the one apt uses), GUEST_KVER (default:
 #        the newest /lib/modules/*-amd64 of the installed linux-image-amd64),
-#        IMAGE_SIZE (default 1500M), IMAGE_CACHE (default images/out/cache:
-#        the debootstrapped base, shared by every --out)
+#        IMAGE_SIZE (default 1500M), IMAGE_CACHE (default
+#        /var/cache/afxdp-kit/images as root, else images/out/cache: the
+#        debootstrapped base, shared by every --out and every clone)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=$here/out
-cache=${IMAGE_CACHE:-$here/out/cache}
+# Outside the tree as root, so a fresh clone (CI) reuses the base.
+if [ "$(id -u)" = 0 ]; then
+	cache=${IMAGE_CACHE:-/var/cache/afxdp-kit/images}
+else
+	cache=${IMAGE_CACHE:-$here/out/cache}
+fi
 debs=$(cd "$top/.." && pwd)
 stage=all
 suite=bookworm

@@ -11,4 +11,5 @@ VM_TEST_ENV := $(if $(VM_BACKENDS),VM_BACKENDS="$(VM_BACKENDS)") \
 
 .PHONY: vm-test
 vm-test: all
-	$(VM_TEST_ENV) tests/run.sh vm-tests/run.sh
+	$(VM_TEST_ENV) tests/run.sh vm-tests/run.sh images/test/deb.sh \
+		images/test/run.sh
