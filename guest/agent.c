@@ -35,7 +35,8 @@
  * on a port (its sending socket) can send. */
 static void order_tx_first(struct agent_port *p)
 {
-	uint32_t txq = nic_tx_queue_count(p->ifname), out[CFG_MAX_QUEUES], n = 0;
+	uint32_t txq = nic_tx_queue_count(p->ifname), out[CFG_MAX_QUEUES],
+		 n = 0;
 
 	for (uint32_t i = 0; i < p->nr_queues; i++)
 		if (p->queues[i] < txq)
@@ -391,9 +392,10 @@ static int create_workers(struct agent *a, char *err, size_t err_len)
 		struct agent_port *p = &a->ports[i];
 
 		if (cfg->mode != MODE_RXDROP && !p->nr_tx_queues) {
-			snprintf(err, err_len,
-				 "%s: none of the bound queues can transmit (the device has %u TX queues)",
-				 p->ifname, nic_tx_queue_count(p->ifname));
+			snprintf(
+				err, err_len,
+				"%s: none of the bound queues can transmit (the device has %u TX queues)",
+				p->ifname, nic_tx_queue_count(p->ifname));
 			return -EINVAL;
 		}
 		if (p->nr_tx_queues < lo)
@@ -481,7 +483,7 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 	if (!ret)
 		ret = create_sockets(a, err, err_len);
 	if (ret)
-		agent_teardown(a);
+		(void)agent_teardown(a);
 	return ret;
 }
 
@@ -535,16 +537,20 @@ void agent_stop_workers(struct agent *a)
 	}
 }
 
-void agent_teardown(struct agent *a)
+int agent_teardown(struct agent *a)
 {
+	int ret = 0;
+
 	agent_stop_workers(a);
 	/* Our program first, so no frame is steered to a closing socket. */
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
 		int err = xdp_detach(&a->ports[i].xdp);
 
-		if (err)
-			pr_warn("%s: cannot detach our XDP program: %s",
-				a->ports[i].ifname, strerror(-err));
+		if (err) {
+			pr_err("%s: cannot detach our XDP program: %s",
+			       a->ports[i].ifname, strerror(-err));
+			ret = ret ? ret : err;
+		}
 	}
 	for (uint32_t i = 0; i < a->nr_socks; i++) {
 		if (a->socks[i].xsk)
@@ -570,6 +576,7 @@ void agent_teardown(struct agent *a)
 		port_lock_release(a->ports[i].lock_fd, a->ports[i].ifindex);
 		a->ports[i].lock_fd = -1;
 	}
+	return ret;
 }
 
 void agent_snapshot(const struct agent *a, struct port_snapshot *ports,

@@ -102,7 +102,8 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 		size_t err_len);
 int agent_start_workers(struct agent *a);
 void agent_stop_workers(struct agent *a);
-void agent_teardown(struct agent *a);
+/* 0, or the first error removing something of ours (logged). */
+int agent_teardown(struct agent *a);
 bool agent_workers_done(const struct agent *a);
 /* Snapshot for the stats report; queues has room for a->nr_socks. */
 void agent_snapshot(const struct agent *a, struct port_snapshot *ports,

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,7 +352,8 @@ struct reporter {
 	size_t buf_len;
 };
 
-static void report(struct reporter *r, double uptime, bool final)
+/* Snapshot, print (unless !print: a metrics-only refresh), publish. */
+static void report(struct reporter *r, double uptime, bool final, bool print)
 {
 	struct agent *a = r->agent;
 	struct stats_report rep = {
@@ -368,7 +370,9 @@ static void report(struct reporter *r, double uptime, bool final)
 	struct queue_snapshot *tmp;
 
 	agent_snapshot(a, r->ports, r->cur);
-	if (a->cfg->stats_format == STATS_JSON) {
+	if (!print) {
+		/* nothing on stdout */
+	} else if (a->cfg->stats_format == STATS_JSON) {
 		struct json_object *j = stats_to_json(&rep);
 
 		printf("%s\n", json_object_to_json_string_ext(
@@ -422,7 +426,7 @@ static int run(struct agent *a, struct agent_config *cfg, const char *path)
 {
 	struct reporter r = { .agent = a, .buf_len = 1 << 20 };
 	struct timespec t0, tick = { 0, 50 * 1000 * 1000 };
-	double next_report;
+	double next_report, next_publish = 0;
 	int ret, code = EXIT_OK;
 
 	r.cur = calloc(a->nr_socks, sizeof(*r.cur));
@@ -433,7 +437,13 @@ static int run(struct agent *a, struct agent_config *cfg, const char *path)
 		goto out;
 	}
 	/* Capabilities are per thread: drop them before any thread starts. */
-	privs_drop_after_setup(cfg->run_user);
+	ret = privs_drop_after_setup(cfg->run_user);
+	if (ret) {
+		pr_err("cannot drop privileges: %s; not starting",
+		       strerror(-ret));
+		code = EXIT_FAIL;
+		goto out;
+	}
 	if (cfg->prometheus_listen[0]) {
 		ret = prom_server_start(cfg->prometheus_listen, &r.prom);
 		if (ret) {
@@ -463,11 +473,16 @@ static int run(struct agent *a, struct agent_config *cfg, const char *path)
 			next_report = up + cfg->stats_interval_ms / 1000.0;
 		}
 		if (cfg->stats_interval_ms && up >= next_report) {
-			report(&r, up, false);
+			report(&r, up, false, true);
 			next_report += cfg->stats_interval_ms / 1000.0;
 			if (next_report < up)
 				next_report =
 					up + cfg->stats_interval_ms / 1000.0;
+		} else if (r.prom && !cfg->stats_interval_ms &&
+			   up >= next_publish) {
+			/* No periodic report: keep the metrics fresh. */
+			report(&r, up, false, false);
+			next_publish = up + 1.0;
 		}
 		if (cfg->duration_s && up >= cfg->duration_s)
 			break;
@@ -493,7 +508,7 @@ static int run(struct agent *a, struct agent_config *cfg, const char *path)
 			       strerror(-a->workers[i].error));
 			code = EXIT_FAIL;
 		}
-	report(&r, since(&t0), true);
+	report(&r, since(&t0), true, true);
 out:
 	if (r.prom)
 		prom_server_stop(r.prom);
@@ -553,6 +568,11 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (cfg.run_user[0] && !getpwnam(cfg.run_user)) {
+		pr_err("run.user: no user '%s' on this system", cfg.run_user);
+		code = EXIT_USAGE;
+		goto out_log;
+	}
 	ret = agent_setup(&agent, &cfg, err, sizeof(err));
 	if (ret) {
 		pr_err("%s", err);
@@ -560,7 +580,8 @@ int main(int argc, char **argv)
 		goto out_log;
 	}
 	code = run(&agent, &cfg, cli.config_path);
-	agent_teardown(&agent);
+	if (agent_teardown(&agent) && code == EXIT_OK)
+		code = EXIT_FAIL; /* something of ours could not be removed */
 	pr_info("stopped%s", code ? " with errors" : "");
 out_log:
 	log_close();

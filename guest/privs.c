@@ -33,6 +33,7 @@ int privs_drop_after_setup(const char *user)
 {
 	struct passwd *pw = NULL;
 	capng_select_t select;
+	bool held[sizeof(kept) / sizeof(kept[0])];
 	char caps[256];
 	bool bound;
 	int ret;
@@ -47,13 +48,18 @@ int privs_drop_after_setup(const char *user)
 	/* Changing the bounding set needs CAP_SETPCAP; under systemd the
 	 * unit already bounds us (CapabilityBoundingSet=), so leave it. */
 	bound = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		held[i] = capng_have_capability(CAPNG_EFFECTIVE,
+						(unsigned int)kept[i]);
 	select = bound ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS;
 	capng_clear(select);
+	/* Keep only what we hold: asking for more fails the whole apply. */
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
-		capng_update(CAPNG_ADD,
-			     CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-				     (bound ? CAPNG_BOUNDING_SET : 0),
-			     (unsigned int)kept[i]);
+		if (held[i])
+			capng_update(CAPNG_ADD,
+				     CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+					     (bound ? CAPNG_BOUNDING_SET : 0),
+				     (unsigned int)kept[i]);
 	if (user && *user) {
 		pw = getpwnam(user);
 		if (!pw) {
@@ -61,9 +67,10 @@ int privs_drop_after_setup(const char *user)
 			       user, (int)getuid());
 			return -ENOENT;
 		}
-		ret = capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
-				      CAPNG_DROP_SUPP_GRP |
-					      (bound ? CAPNG_CLEAR_BOUNDING : 0));
+		ret = capng_change_id(
+			(int)pw->pw_uid, (int)pw->pw_gid,
+			CAPNG_DROP_SUPP_GRP |
+				(bound ? CAPNG_CLEAR_BOUNDING : 0));
 	} else {
 		ret = capng_apply(select);
 	}

@@ -89,10 +89,13 @@ int nl_genl_family_id(struct nl_handle *nl, const char *name, uint16_t *id)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct family_ctx ctx = { 0 };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 	int err;
 
+	/* Zeroed: libmnl 1.0.4 leaves attribute padding uninitialised. */
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = GENL_ID_CTRL;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));

@@ -29,6 +29,8 @@ assert_rc "bad filter rule: exit 2" 2 agent -i in0 -i out0 -f "udp dport 99999"
 assert_match "bad filter: names the token" "dport|99999" "$OUT"
 assert_rc "queue that does not exist: exit 2" 2 agent -i in0 -i out0 -q 5 -d 1
 assert_match "missing queue: says so" "queue 5" "$OUT"
+assert_rc "run.user that does not exist: exit 2" 2 agent -i in0 -i out0 --set run.user=nosuchuser -d 1
+assert_match "run.user: names the user" "nosuchuser" "$OUT"
 nothing_attached "bad values"
 
 cfg=$WORK/bad.yaml

@@ -63,6 +63,14 @@ assert_eq "only one queue bound" 1 "$(final ch '[.queues[] | select(.ifname=="in
 assert_eq "channels restored at exit" 2 \
 	"$(ip netns exec "$FWD_NS" ethtool -l in0 | awk '/^RX:/{v=$2} END{print v}')"
 
+# Metrics stay fresh without periodic stats (--interval 0).
+topo_up 1
+start_agent prom "$FWD_NS" -m fwd -i in0 -i out0 --interval 0 --prometheus :9465
+sleep 1.5
+metrics=$(ip netns exec "$FWD_NS" bash -c 'exec 3<>/dev/tcp/127.0.0.1/9465; printf "GET /metrics HTTP/1.0\r\n\r\n" >&3; cat <&3')
+assert_match "metrics served with --interval 0" 'afxdp_rx_packets_total\{ifname="in0"' "$metrics"
+stop_agent
+
 # Config file + SIGHUP: the log is reopened (rotation) and the stats
 # settings are re-read.
 topo_up 1
