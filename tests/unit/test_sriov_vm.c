@@ -12,38 +12,10 @@
 #include <string.h>
 
 #include <libvirt/libvirt.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "host/sriov_vm.h"
 
-/* The string value of an XPath expression over xml ("" when absent). */
-static char *xpath_str(const char *xml, const char *expr)
-{
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "x.xml", NULL,
-				      XML_PARSE_NONET);
-	xmlXPathContextPtr ctx;
-	xmlXPathObjectPtr r;
-	char *out;
-
-	assert_non_null(doc);
-	ctx = xmlXPathNewContext(doc);
-	r = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-	assert_non_null(r);
-	out = (char *)xmlXPathCastToString(r);
-	xmlXPathFreeObject(r);
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
-	return out;
-}
-
-static void expect(const char *xml, const char *expr, const char *want)
-{
-	char *got = xpath_str(xml, expr);
-
-	assert_string_equal(got, want);
-	xmlFree(got);
-}
+#include "xml_assert.h"
 
 static void test_xml(void **state)
 {
@@ -55,21 +27,21 @@ static void test_xml(void **state)
 
 	(void)state;
 	assert_int_equal(sriov_vm_xml(&o, xml, sizeof(xml)), 0);
-	expect(xml, "string(/interface/@type)", "hostdev");
-	expect(xml, "string(/interface/@managed)", "yes");
-	expect(xml, "string(/interface/source/address/@type)", "pci");
-	expect(xml, "string(/interface/source/address/@domain)", "0x0000");
-	expect(xml, "string(/interface/source/address/@bus)", "0x3b");
-	expect(xml, "string(/interface/source/address/@slot)", "0x02");
-	expect(xml, "string(/interface/source/address/@function)", "0x5");
-	expect(xml, "string(/interface/mac/@address)", "52:54:00:ab:cd:ef");
-	expect(xml, "string(/interface/vlan/tag/@id)", "300");
+	assert_xp(xml, "string(/interface/@type)", "hostdev");
+	assert_xp(xml, "string(/interface/@managed)", "yes");
+	assert_xp(xml, "string(/interface/source/address/@type)", "pci");
+	assert_xp(xml, "string(/interface/source/address/@domain)", "0x0000");
+	assert_xp(xml, "string(/interface/source/address/@bus)", "0x3b");
+	assert_xp(xml, "string(/interface/source/address/@slot)", "0x02");
+	assert_xp(xml, "string(/interface/source/address/@function)", "0x5");
+	assert_xp(xml, "string(/interface/mac/@address)", "52:54:00:ab:cd:ef");
+	assert_xp(xml, "string(/interface/vlan/tag/@id)", "300");
 	/* No MAC, no VLAN: no elements for them. */
 	o.has_mac = false;
 	o.vlan = -1;
 	assert_int_equal(sriov_vm_xml(&o, xml, sizeof(xml)), 0);
-	expect(xml, "string(count(/interface/mac))", "0");
-	expect(xml, "string(count(/interface/vlan))", "0");
+	assert_xp(xml, "string(count(/interface/mac))", "0");
+	assert_xp(xml, "string(count(/interface/vlan))", "0");
 	o.pci = "0000:3b:02.8"; /* function > 7 */
 	assert_int_equal(sriov_vm_xml(&o, xml, sizeof(xml)), -EINVAL);
 	o.pci = "3b:02.1";
@@ -100,7 +72,7 @@ static void test_attach_config_idempotent(void **state)
 	assert_int_equal(sriov_vm_attach(&o, &changed, err, sizeof(err)), 0);
 	assert_true(changed);
 	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-	expect(xml, "string(count(//interface[@type='hostdev']))", "0");
+	assert_xp(xml, "string(count(//interface[@type='hostdev']))", "0");
 	free(xml);
 	o.dry_run = false;
 	assert_int_equal(sriov_vm_attach(&o, &changed, err, sizeof(err)), 0);
@@ -108,16 +80,19 @@ static void test_attach_config_idempotent(void **state)
 	virDomainFree(dom);
 	dom = virDomainLookupByName(keep, "test");
 	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-	expect(xml, "string(count(//interface[@type='hostdev']))", "1");
-	expect(xml, "string(//interface[@type='hostdev']/@managed)", "yes");
-	expect(xml, "string(//interface[@type='hostdev']/source/address/@slot)",
-	       "0x10");
-	expect(xml,
-	       "string(//interface[@type='hostdev']/source/address/@function)",
-	       "0x1");
-	expect(xml, "string(//interface[@type='hostdev']/mac/@address)",
-	       "52:54:00:01:02:03");
-	expect(xml, "string(//interface[@type='hostdev']/vlan/tag/@id)", "10");
+	assert_xp(xml, "string(count(//interface[@type='hostdev']))", "1");
+	assert_xp(xml, "string(//interface[@type='hostdev']/@managed)", "yes");
+	assert_xp(xml,
+		  "string(//interface[@type='hostdev']/source/address/@slot)",
+		  "0x10");
+	assert_xp(
+		xml,
+		"string(//interface[@type='hostdev']/source/address/@function)",
+		"0x1");
+	assert_xp(xml, "string(//interface[@type='hostdev']/mac/@address)",
+		  "52:54:00:01:02:03");
+	assert_xp(xml, "string(//interface[@type='hostdev']/vlan/tag/@id)",
+		  "10");
 	free(xml);
 	/* Second run: already there. */
 	assert_int_equal(sriov_vm_attach(&o, &changed, err, sizeof(err)), 0);

@@ -12,12 +12,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
-
 #include <libvirt/virterror.h>
 
 #include "host/vm.h"
+
+#include "xml_assert.h"
 
 #define URI "test:///default"
 
@@ -87,37 +86,6 @@ static char *dom_xml(virConnectPtr conn, const char *name, bool inactive)
 	virDomainFree(d);
 	assert_non_null(xml);
 	return xml;
-}
-
-static char *xp(const char *xml, const char *expr)
-{
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "d.xml", NULL, 0);
-	xmlXPathContextPtr ctx;
-	xmlXPathObjectPtr res;
-	xmlChar *s;
-	char *out;
-
-	assert_non_null(doc);
-	ctx = xmlXPathNewContext(doc);
-	res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-	assert_non_null(res);
-	s = xmlXPathCastToString(res);
-	out = strdup((const char *)s);
-	xmlFree(s);
-	xmlXPathFreeObject(res);
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
-	return out;
-}
-
-static void assert_xp(const char *xml, const char *expr, const char *want)
-{
-	char *got = xp(xml, expr);
-
-	if (strcmp(got, want))
-		print_error("%s: got '%s', want '%s'\n", expr, got, want);
-	assert_string_equal(got, want);
-	free(got);
 }
 
 static bool jbool(json_object *o, const char *key)

@@ -13,50 +13,17 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include <libxml/parser.h>
 #include <libxml/relaxng.h>
-#include <libxml/xpath.h>
 
 #include "host/vm_rules.h"
 #include "host/vm_xml.h"
+
+#include "xml_assert.h"
 
 #define LIBVIRT_DOMAIN_RNG "/usr/share/libvirt/schemas/domain.rng"
 
 static const struct vm_iface_spec spec4 = { .driver_name = "qemu",
 					    .queues = 4 };
-
-/* @expr (string() or count()) evaluated on @xml; caller frees. */
-static char *xp(const char *xml, const char *expr)
-{
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, 0);
-	xmlXPathContextPtr ctx;
-	xmlXPathObjectPtr res;
-	xmlChar *str;
-	char *out;
-
-	assert_non_null(doc);
-	ctx = xmlXPathNewContext(doc);
-	res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-	assert_non_null(res);
-	str = xmlXPathCastToString(res); /* also count() numbers */
-	out = strdup((const char *)str);
-	xmlFree(str);
-	xmlXPathFreeObject(res);
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
-	return out;
-}
-
-static void assert_xp(const char *xml, const char *expr, const char *want)
-{
-	char *got = xp(xml, expr);
-
-	if (strcmp(got, want))
-		print_error("%s: got '%s', want '%s' in\n%s", expr, got, want,
-			    xml);
-	assert_string_equal(got, want);
-	free(got);
-}
 
 static void assert_offloads_off(const char *xml)
 {
