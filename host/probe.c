@@ -808,6 +808,18 @@ static void json_add_err(struct json_object *o, const char *key, int err)
 	json_add_str(o, key, err ? strerror(-err) : NULL);
 }
 
+/* {"checked", @what, "error"} of one kernel facility tried for real. */
+static void add_check_json(struct json_object *k, const char *key, bool checked,
+			   const char *what, bool ok, int err)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_add_bool(o, "checked", checked);
+	json_add_bool(o, what, ok);
+	json_add_err(o, "error", err);
+	json_add_obj(k, key, o);
+}
+
 static struct json_object *kernel_json(const struct probe_report *rep)
 {
 	struct json_object *k = json_object_new_object();
@@ -821,28 +833,18 @@ static struct json_object *kernel_json(const struct probe_report *rep)
 		json_add_str(cfg, kcfg_names[i], probe_kcfg_str(rep->kcfg[i]));
 	json_add_obj(k, "config", cfg);
 
-	o = json_object_new_object();
-	json_add_bool(o, "checked", rep->bpf_checked);
-	json_add_bool(o, "usable", rep->bpf_usable);
-	json_add_err(o, "error", rep->bpf_err);
-	json_add_obj(k, "bpf_syscall", o);
+	add_check_json(k, "bpf_syscall", rep->bpf_checked, "usable",
+		       rep->bpf_usable, rep->bpf_err);
 
 	o = json_object_new_object();
 	json_add_str(o, "path", rep->bpffs_path);
 	json_add_bool(o, "mounted", rep->bpffs_mounted);
 	json_add_obj(k, "bpffs", o);
 
-	o = json_object_new_object();
-	json_add_bool(o, "checked", rep->xsk_checked);
-	json_add_bool(o, "creatable", rep->xsk_creatable);
-	json_add_err(o, "error", rep->xsk_err);
-	json_add_obj(k, "af_xdp_socket", o);
-
-	o = json_object_new_object();
-	json_add_bool(o, "checked", rep->genl_checked);
-	json_add_bool(o, "available", rep->genl_available);
-	json_add_err(o, "error", rep->genl_err);
-	json_add_obj(k, "netdev_genl", o);
+	add_check_json(k, "af_xdp_socket", rep->xsk_checked, "creatable",
+		       rep->xsk_creatable, rep->xsk_err);
+	add_check_json(k, "netdev_genl", rep->genl_checked, "available",
+		       rep->genl_available, rep->genl_err);
 	return k;
 }
 
