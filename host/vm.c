@@ -254,9 +254,15 @@ static json_object *iface_json(const struct vm_iface_info *ii, size_t index)
 	return j;
 }
 
-static void finish(struct vm_result *r, const struct vm_opts *o,
-		   json_object *ifaces, FILE *df)
+/* The answer of set/attach: @err, the domain and the diff stream end. */
+static void finish(struct vm_result *r, const struct vm_opts *o, int err,
+		   virDomainPtr dom, json_object *ifaces, FILE *df)
 {
+	/* Failed runs change nothing or roll back. */
+	if (err)
+		r->changed = false;
+	if (dom)
+		virDomainFree(dom);
 	fclose(df);
 	if (!r->diff)
 		r->diff = strdup("");
@@ -267,6 +273,28 @@ static void finish(struct vm_result *r, const struct vm_opts *o,
 	json_object_object_add(r->json, "interfaces", ifaces);
 	json_object_object_add(r->json, "diff",
 			       json_object_new_string(r->diff ? r->diff : ""));
+}
+
+/* What set and attach start with: the result and the diff stream. */
+static int change_begin(struct vm_result *r, const struct vm_opts *o, FILE **df,
+			size_t *dlen)
+{
+	int err = result_init(r, o);
+
+	if (err)
+		return err;
+	*df = open_memstream(&r->diff, dlen);
+	return *df ? 0 : -ENOMEM;
+}
+
+/* Where an interface entry of set/attach stands and what it changes. */
+static void iface_scope_json(json_object *j, int scope, bool changed,
+			     const struct vm_reasons *why)
+{
+	json_object_object_add(j, "scope",
+			       json_object_new_string(scope_names[scope]));
+	json_object_object_add(j, "changed", json_object_new_boolean(changed));
+	json_object_object_add(j, "changes", reasons_json(why));
 }
 
 struct change {
@@ -288,12 +316,9 @@ int vm_set(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 	FILE *df;
 	int err;
 
-	err = result_init(r, o);
+	err = change_begin(r, o, &df, &dlen);
 	if (err)
 		return err;
-	df = open_memstream(&r->diff, &dlen);
-	if (!df)
-		return -ENOMEM;
 	err = lookup(conn, o->domain, &dom, r);
 	if (!err)
 		err = resolve_scopes(dom, o, want, r);
@@ -358,13 +383,7 @@ int vm_set(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 			}
 			vm_xml_iface_info(nodes[i], &ii);
 			j = iface_json(&ii, i);
-			json_object_object_add(
-				j, "scope",
-				json_object_new_string(scope_names[s]));
-			json_object_object_add(j, "changed",
-					       json_object_new_boolean(why.n));
-			json_object_object_add(j, "changes",
-					       reasons_json(&why));
+			iface_scope_json(j, s, why.n, &why);
 			json_object_array_add(ifaces, j);
 		}
 		if (!err && !selected)
@@ -424,9 +443,6 @@ int vm_set(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 		break;
 	}
 out:
-	if (err)
-		r->changed =
-			false; /* failed runs change nothing or roll back */
 	for (int s = 0; s < SCOPE_N; s++) {
 		for (size_t i = 0; i < nch[s]; i++) {
 			free(ch[s][i].old_xml);
@@ -434,9 +450,7 @@ out:
 		}
 		xmlFreeDoc(docs[s]);
 	}
-	if (dom)
-		virDomainFree(dom);
-	finish(r, o, ifaces, df);
+	finish(r, o, err, dom, ifaces, df);
 	return err;
 }
 
@@ -485,12 +499,9 @@ int vm_attach(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 	FILE *df;
 	int err;
 
-	err = result_init(r, o);
+	err = change_begin(r, o, &df, &dlen);
 	if (err)
 		return err;
-	df = open_memstream(&r->diff, &dlen);
-	if (!df)
-		return -ENOMEM;
 	if (nif.mac && parse_mac(nif.mac, m)) {
 		err = fail(r, -EINVAL, "bad MAC '%s'", nif.mac);
 		goto out;
@@ -570,11 +581,7 @@ int vm_attach(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 			}
 			j = iface_json(&ii, n);
 		}
-		json_object_object_add(j, "scope",
-				       json_object_new_string(scope_names[s]));
-		json_object_object_add(j, "changed",
-				       json_object_new_boolean(need[s]));
-		json_object_object_add(j, "changes", reasons_json(&why));
+		iface_scope_json(j, s, need[s], &why);
 		if (need[s])
 			json_object_object_add(j, "xml",
 					       json_object_new_string(xml[s]));
@@ -618,16 +625,11 @@ int vm_attach(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 		}
 	}
 out:
-	if (err)
-		r->changed =
-			false; /* failed runs change nothing or roll back */
 	for (int s = 0; s < SCOPE_N; s++) {
 		free(xml[s]);
 		xmlFreeDoc(docs[s]);
 	}
-	if (dom)
-		virDomainFree(dom);
-	finish(r, o, ifaces, df);
+	finish(r, o, err, dom, ifaces, df);
 	return err;
 }
 
