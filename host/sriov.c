@@ -202,6 +202,25 @@ static int read_pf(struct run *r, const char *pf, struct sriov_pf *out)
 	return 0;
 }
 
+/* A PF read afresh from sysfs; the caller frees *out, also on error. */
+static int load_pf(struct run *r, const char *name, struct sriov_pf **out)
+{
+	*out = malloc(sizeof(**out));
+	if (!*out)
+		return fail(r, HOST_EXIT_FAIL, "out of memory");
+	return read_pf(r, name, *out);
+}
+
+/* The VF of a command exists: numvfs covers it. */
+static int check_vf_index(struct run *r, const struct sriov_pf *pf, uint32_t vf)
+{
+	if (vf >= pf->numvfs)
+		return fail(r, HOST_EXIT_USAGE,
+			    "%s: VF index %u out of range (the PF has %u VFs)",
+			    pf->name, vf, pf->numvfs);
+	return 0;
+}
+
 /* --persist: merge into the PF's config and plan the files. */
 static int persist_plan(struct run *r, const char *pf,
 			int (*edit)(struct sriov_conf *c, void *data),
@@ -272,6 +291,18 @@ static int common_opt(struct run *r, int c)
 	return 0;
 }
 
+/* getopt_long over a subcommand's options, the common ones handled here. */
+static int next_opt(struct run *r, int argc, char **argv,
+		    const struct option *opts)
+{
+	int c;
+
+	do
+		c = getopt_long(argc, argv, "hnj", opts, NULL);
+	while (c != -1 && common_opt(r, c));
+	return c;
+}
+
 static int parse_onoff(const char *s, int *out)
 {
 	bool b;
@@ -325,9 +356,7 @@ static int do_set(struct run *r, int argc, char **argv)
 	int c, err, ret;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "hnj", opts, NULL)) != -1) {
-		if (common_opt(r, c))
-			continue;
+	while ((c = next_opt(r, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return help(r);
@@ -355,10 +384,7 @@ static int do_set(struct run *r, int argc, char **argv)
 	if (!e.has_numvfs && o.autoprobe < 0)
 		return fail(r, HOST_EXIT_USAGE,
 			    "set: nothing to do (--numvfs and/or --autoprobe)");
-	pf = malloc(sizeof(*pf));
-	if (!pf)
-		return fail(r, HOST_EXIT_FAIL, "out of memory");
-	ret = read_pf(r, argv[optind], pf);
+	ret = load_pf(r, argv[optind], &pf);
 	if (ret)
 		goto out;
 	if (!e.has_numvfs)
@@ -464,9 +490,7 @@ static int do_bind(struct run *r, int argc, char **argv)
 	int c, err, ret;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "hnj", opts, NULL)) != -1) {
-		if (common_opt(r, c))
-			continue;
+	while ((c = next_opt(r, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return help(r);
@@ -494,10 +518,7 @@ static int do_bind(struct run *r, int argc, char **argv)
 			   &o.nvfs))
 		return fail(r, HOST_EXIT_USAGE,
 			    "bad --vfs '%s' (e.g. 0-3 or 0,2,5)", list);
-	pf = malloc(sizeof(*pf));
-	if (!pf)
-		return fail(r, HOST_EXIT_FAIL, "out of memory");
-	ret = read_pf(r, argv[optind], pf);
+	ret = load_pf(r, argv[optind], &pf);
 	if (ret)
 		goto out;
 	err = sriov_plan_bind(pf, &o, &plan);
@@ -621,9 +642,7 @@ static int do_vf(struct run *r, int argc, char **argv)
 	int c, err, ret, ifindex, b;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "hnj", opts, NULL)) != -1) {
-		if (common_opt(r, c))
-			continue;
+	while ((c = next_opt(r, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return help(r);
@@ -712,21 +731,16 @@ static int do_vf(struct run *r, int argc, char **argv)
 	if (has_min && has_max && want.max_rate &&
 	    want.min_rate > want.max_rate)
 		return fail(r, HOST_EXIT_USAGE, "--min-rate > --max-rate");
-	pf = malloc(sizeof(*pf));
 	vfs = calloc(SRIOV_MAX_VFS, sizeof(*vfs));
-	if (!pf || !vfs) {
+	if (!vfs) {
 		ret = fail(r, HOST_EXIT_FAIL, "out of memory");
 		goto out;
 	}
-	ret = read_pf(r, argv[optind], pf);
+	ret = load_pf(r, argv[optind], &pf);
+	if (!ret)
+		ret = check_vf_index(r, pf, want.vf);
 	if (ret)
 		goto out;
-	if (want.vf >= pf->numvfs) {
-		ret = fail(r, HOST_EXIT_USAGE,
-			   "%s: VF index %u out of range (the PF has %u VFs)",
-			   pf->name, want.vf, pf->numvfs);
-		goto out;
-	}
 	ifindex = (int)if_nametoindex(pf->name);
 	if (!ifindex) {
 		ret = fail(
@@ -1042,9 +1056,7 @@ static int do_show(struct run *r, int argc, char **argv)
 	if (!pf)
 		return fail(r, HOST_EXIT_FAIL, "out of memory");
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "hnj", opts, NULL)) != -1) {
-		if (common_opt(r, c))
-			continue;
+	while ((c = next_opt(r, argc, argv, opts)) != -1) {
 		free(pf);
 		return c == 'h' ? help(r) : usage(stderr, HOST_EXIT_USAGE);
 	}
@@ -1107,9 +1119,7 @@ static int do_vm(struct run *r, int argc, char **argv)
 	int c, ret;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "hnj", opts, NULL)) != -1) {
-		if (common_opt(r, c))
-			continue;
+	while ((c = next_opt(r, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'h':
 			return help(r);
@@ -1152,18 +1162,11 @@ static int do_vm(struct run *r, int argc, char **argv)
 			    "vm: use --config to make it persistent");
 	o.domain = argv[optind];
 	o.dry_run = r->dry_run;
-	pf = malloc(sizeof(*pf));
-	if (!pf)
-		return fail(r, HOST_EXIT_FAIL, "out of memory");
-	ret = read_pf(r, pfname, pf);
+	ret = load_pf(r, pfname, &pf);
+	if (!ret)
+		ret = check_vf_index(r, pf, vf);
 	if (ret)
 		goto out;
-	if (vf >= pf->numvfs) {
-		ret = fail(r, HOST_EXIT_USAGE,
-			   "%s: VF index %u out of range (the PF has %u VFs)",
-			   pf->name, vf, pf->numvfs);
-		goto out;
-	}
 	if (vf >= pf->nvfs || !pf->vfs[vf].pci[0]) {
 		ret = fail(r, HOST_EXIT_FAIL, "%s: VF %u has no virtfn link",
 			   pf->name, vf);
@@ -1219,9 +1222,7 @@ static int do_apply(struct run *r, int argc, char **argv)
 	int c, err, ret = 0;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "hnj", opts, NULL)) != -1) {
-		if (common_opt(r, c))
-			continue;
+	while ((c = next_opt(r, argc, argv, opts)) != -1) {
 		if (c == OPT_CONFFILE) {
 			file = optarg;
 			continue;
