@@ -82,7 +82,7 @@ trap 'exit 130' INT TERM
 
 # cpu_ns PID: on-CPU time of every thread of PID (schedstat field 1).
 cpu_ns() {
-	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 now_ns() { date +%s%N; }
 
