@@ -13,35 +13,8 @@
 #include <linux/if_ether.h>
 
 #include "guest/agent.h"
+#include "guest/xsk_tx.h"
 #include "util/log.h"
-
-static inline void kick_tx(struct agent_socket *s)
-{
-	if (!s->outstanding_tx || !xsk_ring_prod__needs_wakeup(&s->tx))
-		return;
-	/* EAGAIN/EBUSY/ENOBUFS: the kernel is still sending, try again on
-	 * the next pass; ENETDOWN/ENXIO: link down, frames complete later. */
-	sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
-	add_relaxed(&s->c.kicks, 1);
-}
-
-/* Completed TX frames go back to the pool of their UMEM. */
-static inline void reap_completions(struct agent_socket *s)
-{
-	uint32_t idx, n;
-
-	if (!s->outstanding_tx)
-		return;
-	n = xsk_ring_cons__peek(s->comp, s->outstanding_tx, &idx);
-	if (!n)
-		return;
-	for (uint32_t i = 0; i < n; i++)
-		frame_pool_put(s->pool,
-			       *xsk_ring_cons__comp_addr(s->comp, idx + i));
-	xsk_ring_cons__release(s->comp, n);
-	s->outstanding_tx -= n;
-	add_relaxed(&s->c.tx_completed, n);
-}
 
 static inline void refill(struct agent_socket *s, uint32_t batch)
 {
@@ -102,7 +75,7 @@ static uint32_t forward_batch(struct agent_socket *s, uint32_t batch,
 	}
 	room = xsk_prod_nb_free(&out->tx, n);
 	if (room < n) {
-		reap_completions(out);
+		xsk_tx_reap(out);
 		room = xsk_prod_nb_free(&out->tx, n);
 	}
 	if (room > n)
@@ -164,7 +137,7 @@ static uint32_t forward_batch(struct agent_socket *s, uint32_t batch,
 		add_relaxed(&s->c.drop_tx_ring_full, n - sent - nodrop);
 	if (nodrop)
 		add_relaxed(&s->c.drop_no_frame, nodrop);
-	kick_tx(out);
+	xsk_tx_kick(out);
 	return n;
 }
 
@@ -203,8 +176,8 @@ static uint32_t one_pass(struct agent_worker *w, uint32_t batch,
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
 		struct agent_socket *s = w->socks[i];
 
-		reap_completions(s);
-		kick_tx(s);
+		xsk_tx_reap(s);
+		xsk_tx_kick(s);
 		refill(s, batch * 2);
 	}
 	return got;

@@ -15,6 +15,7 @@
 #include <linux/udp.h>
 
 #include "guest/agent.h"
+#include "guest/xsk_tx.h"
 #include "util/log.h"
 
 #define HDRS_LEN (ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr))
@@ -81,31 +82,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void reap(struct agent_socket *s)
-{
-	uint32_t idx, n;
-
-	if (!s->outstanding_tx)
-		return;
-	n = xsk_ring_cons__peek(s->comp, s->outstanding_tx, &idx);
-	for (uint32_t i = 0; i < n; i++)
-		frame_pool_put(s->pool,
-			       *xsk_ring_cons__comp_addr(s->comp, idx + i));
-	if (n) {
-		xsk_ring_cons__release(s->comp, n);
-		s->outstanding_tx -= n;
-		add_relaxed(&s->c.tx_completed, n);
-	}
-}
-
-static void kick(struct agent_socket *s)
-{
-	if (s->outstanding_tx && xsk_ring_prod__needs_wakeup(&s->tx)) {
-		sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
-		add_relaxed(&s->c.kicks, 1);
-	}
-}
-
 static uint32_t send_batch(struct agent_socket *s, const struct txgen_config *t,
 			   uint32_t want)
 {
@@ -139,7 +115,7 @@ static uint32_t send_batch(struct agent_socket *s, const struct txgen_config *t,
 	s->outstanding_tx += n;
 	add_relaxed(&s->c.tx_packets, n);
 	add_relaxed(&s->c.tx_bytes, (uint64_t)n * size);
-	kick(s);
+	xsk_tx_kick(s);
 	return n;
 }
 
@@ -192,7 +168,7 @@ void *worker_txgen_main(void *arg)
 		struct agent_socket *s;
 
 		for (uint32_t i = 0; i < w->nr_socks; i++)
-			reap(w->socks[i]);
+			xsk_tx_reap(w->socks[i]);
 		if (rate) {
 			uint64_t elapsed = now_ns() - start;
 			uint64_t due = elapsed * rate / 1000000000ULL + 1;
@@ -226,7 +202,7 @@ void *worker_txgen_main(void *arg)
 		sent += n;
 		w->txgen_sent = sent;
 		if (!n) {
-			kick(s);
+			xsk_tx_kick(s);
 			/* Ring or pool full: let the kernel catch up. */
 			struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
 
@@ -238,8 +214,8 @@ void *worker_txgen_main(void *arg)
 		uint32_t outstanding = 0;
 
 		for (uint32_t i = 0; i < w->nr_socks; i++) {
-			kick(w->socks[i]);
-			reap(w->socks[i]);
+			xsk_tx_kick(w->socks[i]);
+			xsk_tx_reap(w->socks[i]);
 			outstanding += w->socks[i]->outstanding_tx;
 		}
 		if (!outstanding)
