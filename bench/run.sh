@@ -314,6 +314,10 @@ section_sweep() {
 	specs+=("busy-poll-on|$GEN_CPU|agent --busy-poll")
 	specs+=("umem-shared|$GEN_CPU|agent --umem shared")
 	specs+=("umem-per-port|$GEN_CPU|agent --umem per-port")
+	# 32: the kernel's default copy-mode TX budget (our default: the ring).
+	specs+=("tx-budget-32|$GEN_CPU|agent --set socket.tx_budget=32")
+	# The defaults before per-port UMEM and the TX budget (2026-11-24).
+	specs+=("shared-budget-32|$GEN_CPU|agent --umem shared --set socket.tx_budget=32")
 	rounds sweep "$SWEEP_WINDOWS" "${specs[@]}"
 	topo_down
 	# Queues: the topology differs (1 vs 2 queues per veth), so it is
@@ -362,6 +366,9 @@ section_latency() {
 	ip -n "$SINK_NS" link set dev sink0 xdpdrv obj "$PASS_OBJ" sec xdp
 	lat_one baseline "$FWD_NS" in0 none
 	lat_one agent "$SINK_NS" sink0 agent
+	# Sleeps in poll() as soon as a pass finds nothing: every frame at
+	# this rate pays the wake-up.
+	lat_one agent-no-idle-spin "$SINK_NS" sink0 agent --idle-spin 0
 	lat_one agent-busy-poll "$SINK_NS" sink0 agent --busy-poll
 	# Never sleeps in poll(): no wake-up on the packet's path.
 	lat_one agent-spin "$SINK_NS" sink0 agent --poll-timeout 0

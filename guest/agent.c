@@ -21,12 +21,16 @@
 #include "guest/filter.h"
 #include "guest/port_lock.h"
 #include "util/log.h"
+#include "util/netdev_genl.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
 #endif
 #ifndef SO_BUSY_POLL_BUDGET
 #define SO_BUSY_POLL_BUDGET 70
+#endif
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9 /* Linux >= 6.17 */
 #endif
 
 /* A socket can only send on a queue below the device's real TX queue
@@ -193,6 +197,62 @@ static int attach_ports(struct agent *a, const char *obj,
 	return 0;
 }
 
+struct zc_scan {
+	const struct agent *a;
+	uint32_t with_zc; /* ports whose driver offers AF_XDP zero-copy */
+};
+
+static int count_zc_port(const struct netdev_xdp_info *info, void *data)
+{
+	struct zc_scan *scan = data;
+
+	for (uint32_t i = 0; i < scan->a->nr_ports; i++)
+		if ((uint32_t)scan->a->ports[i].ifindex == info->ifindex &&
+		    info->xdp_features & XDP_ACT_XSK_ZEROCOPY)
+			scan->with_zc++;
+	return 0;
+}
+
+/* One UMEM for all ports lets zero-copy forward without touching the
+ * frame. In copy mode the kernel copies every frame anyway, and its copy
+ * out of a frame that the receive path wrote on another CPU misses the
+ * cache; a UMEM per port makes our own copy take that miss once and the
+ * kernel's copy then hit (bench/README.md has the numbers). */
+static bool want_shared_umem(const struct agent *a, const char **why)
+{
+	const struct agent_config *cfg = a->cfg;
+	struct zc_scan scan = { .a = a };
+	int ret;
+
+	if (a->nr_ports == 1) {
+		*why = "one port";
+		return true;
+	}
+	if (cfg->umem != UMEM_AUTO) {
+		*why = "socket.umem";
+		return cfg->umem == UMEM_SHARED;
+	}
+	if (cfg->zero_copy == ZC_OFF) {
+		*why = "copy mode";
+		return false;
+	}
+	if (cfg->zero_copy == ZC_ON) {
+		*why = "zero-copy";
+		return true;
+	}
+	ret = netdev_genl_dump(count_zc_port, &scan);
+	if (ret) {
+		*why = "xdp-features unknown, copy mode assumed";
+		return false;
+	}
+	if (scan.with_zc < a->nr_ports) {
+		*why = "copy mode (no zero-copy on every port)";
+		return false;
+	}
+	*why = "zero-copy on every port";
+	return true;
+}
+
 static int create_umems(struct agent *a, char *err, size_t err_len)
 {
 	struct agent_config *cfg = a->cfg;
@@ -202,10 +262,12 @@ static int create_umems(struct agent *a, char *err, size_t err_len)
 		.frame_size = cfg->frame_size,
 		.frame_headroom = 0,
 	};
-	bool one = cfg->shared_umem || a->nr_ports == 1;
+	const char *why = "";
+	bool one = want_shared_umem(a, &why);
 	int ret;
 
 	a->nr_umems = one ? 1 : a->nr_ports;
+	pr_info("UMEM: %s (%s)", one ? "shared" : "one per port", why);
 	for (uint32_t u = 0; u < a->nr_umems; u++) {
 		struct agent_umem *um = &a->umems[u];
 
@@ -233,6 +295,32 @@ static int create_umems(struct agent *a, char *err, size_t err_len)
 	for (uint32_t i = 0; i < a->nr_ports; i++)
 		a->ports[i].umem = &a->umems[one ? 0 : i];
 	return 0;
+}
+
+/* Copy-mode transmit sends at most this many frames per kick (the kernel
+ * default is 32); one kick per batch instead of several costs less. */
+static void set_tx_budget(const struct agent_config *cfg,
+			  const struct agent_socket *s)
+{
+	static bool told;
+	int budget = (int)(cfg->tx_budget ? cfg->tx_budget : cfg->tx_size);
+
+	if (!setsockopt(s->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget,
+			sizeof(budget))) {
+		if (!told)
+			pr_info("copy-mode transmit: up to %d frames per kick",
+				budget);
+	} else if (cfg->tx_budget) {
+		pr_warn("%s queue %u: socket.tx_budget %d not applied: %s%s",
+			s->port->ifname, s->queue_id, budget, strerror(errno),
+			errno == ENOPROTOOPT ? " (needs Linux >= 6.17)" : "");
+	} else if (!told) {
+		pr_info("copy-mode transmit: 32 frames per kick (%s)",
+			errno == ENOPROTOOPT ?
+				"the kernel has no XDP_MAX_TX_SKB_BUDGET, Linux >= 6.17" :
+				strerror(errno));
+	}
+	told = true;
 }
 
 static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
@@ -298,6 +386,8 @@ static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
 	s->fd = xsk_socket__fd(s->xsk);
 	if (!getsockopt(s->fd, SOL_XDP, XDP_OPTIONS, &opts, &optlen))
 		s->zero_copy = opts.flags & XDP_OPTIONS_ZEROCOPY;
+	if (!s->zero_copy)
+		set_tx_budget(cfg, s);
 	if (cfg->busy_poll) {
 		int one = 1, usecs = (int)cfg->busy_poll_usecs,
 		    budget = (int)cfg->busy_poll_budget;

@@ -95,6 +95,7 @@ static const char *const mode_names[] = { "fwd", "macswap", "rxdrop", "txgen",
 					  NULL };
 static const char *const xdp_mode_names[] = { "auto", "native", "skb", NULL };
 static const char *const zc_names[] = { "auto", "on", "off", NULL };
+static const char *const umem_names[] = { "auto", "shared", "per-port", NULL };
 static const char *const format_names[] = { "text", "json", "none", NULL };
 
 const char *config_mode_name(enum agent_mode mode)
@@ -305,11 +306,13 @@ static const struct key_desc keys[] = {
 	POW2("socket.comp_size", comp_size),
 	FN("socket.ring_size", K_NUM_FN, set_ring_size),
 	U32("socket.batch", batch_size, 1, 512),
-	BOOL("socket.shared_umem", shared_umem),
+	ENUM("socket.umem", umem, umem_names),
+	U32("socket.tx_budget", tx_budget, 0, 1U << 20),
 	BOOL("socket.busy_poll", busy_poll),
 	U32("socket.busy_poll_budget", busy_poll_budget, 1, 1024),
 	U32("socket.busy_poll_usecs", busy_poll_usecs, 0, 1000000),
 	U32("socket.poll_timeout_ms", poll_timeout_ms, 0, 60000),
+	U32("socket.idle_spin_us", idle_spin_us, 0, 1000000),
 	U32("workers.count", nr_workers, 0, CFG_MAX_PORTS *CFG_MAX_QUEUES),
 	FN("workers.cpus", K_LIST_FN, set_cpus),
 	U32("nic.channels", channels, 0, 4096),
@@ -546,11 +549,13 @@ void config_init(struct agent_config *cfg)
 	cfg->nr_frames = 8192;
 	cfg->rx_size = cfg->tx_size = cfg->fill_size = cfg->comp_size = 2048;
 	cfg->batch_size = 64;
-	cfg->shared_umem = true;
+	cfg->umem = UMEM_AUTO;
+	cfg->tx_budget = 0;
 	cfg->busy_poll = false;
 	cfg->busy_poll_budget = 64;
 	cfg->busy_poll_usecs = 20;
 	cfg->poll_timeout_ms = 100;
+	cfg->idle_spin_us = CFG_DEFAULT_IDLE_SPIN_US;
 	cfg->nr_workers = 0;
 	cfg->nr_cpus = 0; /* no pinning unless asked */
 	cfg->channels = 0;
@@ -1115,6 +1120,13 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 			"socket.frames: %u is less than socket.fill_size + socket.tx_size (%llu)",
 			cfg->nr_frames,
 			(unsigned long long)cfg->fill_size + cfg->tx_size);
+	/* The kernel takes 32 (its default) up to the TX ring size. */
+	if (cfg->tx_budget && (cfg->tx_budget < CFG_MIN_TX_BUDGET ||
+			       cfg->tx_budget > cfg->tx_size))
+		return errmsg(
+			err, len, -EINVAL,
+			"socket.tx_budget: must be 0 (the TX ring size) or %u..socket.tx_size (%u), got %u",
+			CFG_MIN_TX_BUDGET, cfg->tx_size, cfg->tx_budget);
 	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
 	if (cfg->mtu && cfg->mtu + CFG_L2_OVERHEAD > max_payload)
 		return errmsg(

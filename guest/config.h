@@ -18,10 +18,18 @@
 #define CFG_MAX_QUEUES 64
 #define CFG_MAX_CPUS 256
 #define CFG_ERR_LEN 256
+/* Workers keep polling this long after their last frame before they sleep
+ * in poll(): a wake-up costs 100s of us in a VM, so traffic at 500 pps or
+ * more never pays it, and an idle worker still sleeps. */
+#define CFG_DEFAULT_IDLE_SPIN_US 2000
+/* The kernel's copy-mode TX batch (TX_BATCH_SIZE), the least budget. */
+#define CFG_MIN_TX_BUDGET 32
 
 enum agent_mode { MODE_FWD = 0, MODE_MACSWAP, MODE_RXDROP, MODE_TXGEN };
 enum cfg_xdp_mode { XDP_ATTACH_AUTO = 0, XDP_ATTACH_NATIVE, XDP_ATTACH_SKB };
 enum zc_mode { ZC_AUTO = 0, ZC_ON, ZC_OFF };
+/* auto: shared where every port has zero-copy, per-port otherwise. */
+enum umem_mode { UMEM_AUTO = 0, UMEM_SHARED, UMEM_PER_PORT };
 enum stats_format { STATS_TEXT = 0, STATS_JSON, STATS_NONE };
 
 struct port_config {
@@ -61,11 +69,13 @@ struct agent_config {
 	uint32_t nr_frames; /* per worker */
 	uint32_t rx_size, tx_size, fill_size, comp_size;
 	uint32_t batch_size;
-	bool shared_umem; /* one UMEM for all ports (fwd without copies) */
+	enum umem_mode umem; /* one UMEM for all ports, or one per port */
+	uint32_t tx_budget; /* copy-mode frames sent per kick; 0: tx_size */
 	bool busy_poll;
 	uint32_t busy_poll_budget;
 	uint32_t busy_poll_usecs;
 	uint32_t poll_timeout_ms; /* idle wait in poll(); 0: busy spin */
+	uint32_t idle_spin_us; /* keep polling this long before sleeping */
 
 	/* Threads */
 	uint32_t cpus[CFG_MAX_CPUS]; /* worker i is pinned to cpus[i % n] */

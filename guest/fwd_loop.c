@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 
@@ -215,6 +216,14 @@ static void drain(struct agent_worker *w, uint32_t batch, enum agent_mode mode)
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 void *worker_fwd_main(void *arg)
 {
 	struct agent_worker *w = arg;
@@ -222,6 +231,8 @@ void *worker_fwd_main(void *arg)
 	const struct agent_config *cfg = a->cfg;
 	uint32_t batch = cfg->batch_size;
 	int timeout = (int)cfg->poll_timeout_ms;
+	uint64_t spin_ns = (uint64_t)cfg->idle_spin_us * 1000, idle_since = 0;
+	bool idle = false;
 	struct pollfd fds[AGENT_MAX_SOCKETS];
 
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
@@ -230,8 +241,24 @@ void *worker_fwd_main(void *arg)
 		refill(w->socks[i], w->socks[i]->fill->size);
 	}
 	while (!atomic_load_explicit(&a->stop, memory_order_relaxed)) {
-		if (one_pass(w, batch, cfg->mode) || !timeout)
+		if (one_pass(w, batch, cfg->mode)) {
+			idle = false;
 			continue;
+		}
+		if (!timeout)
+			continue;
+		/* Recently busy: keep polling, so the next frame does not wait
+		 * for this thread to be woken (100s of us in a VM). */
+		if (spin_ns) {
+			uint64_t now = now_ns();
+
+			if (!idle) {
+				idle = true;
+				idle_since = now;
+			}
+			if (now - idle_since < spin_ns)
+				continue;
+		}
 		/* Idle: sleep in poll() until a frame arrives. Bounded, so
 		 * stop requests and TX completions are still seen. */
 		poll(fds, w->nr_socks, timeout);

@@ -42,6 +42,7 @@ enum long_only {
 	OPT_UMEM,
 	OPT_BUSY_POLL,
 	OPT_POLL_TIMEOUT,
+	OPT_IDLE_SPIN,
 	OPT_CPUS,
 	OPT_WORKERS,
 	OPT_CHANNELS,
@@ -85,6 +86,7 @@ static const struct option long_opts[] = {
 	{ "umem", required_argument, NULL, OPT_UMEM },
 	{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
 	{ "poll-timeout", required_argument, NULL, OPT_POLL_TIMEOUT },
+	{ "idle-spin", required_argument, NULL, OPT_IDLE_SPIN },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "channels", required_argument, NULL, OPT_CHANNELS },
@@ -124,6 +126,8 @@ static const struct {
 	{ OPT_RING_SIZE, "socket.ring_size" },
 	{ OPT_BATCH, "socket.batch" },
 	{ OPT_POLL_TIMEOUT, "socket.poll_timeout_ms" },
+	{ OPT_IDLE_SPIN, "socket.idle_spin_us" },
+	{ OPT_UMEM, "socket.umem" },
 	{ OPT_CPUS, "workers.cpus" },
 	{ OPT_WORKERS, "workers.count" },
 	{ OPT_CHANNELS, "nic.channels" },
@@ -161,9 +165,11 @@ static void usage(FILE *out)
 		"      --frames N          UMEM frames per worker\n"
 		"      --ring-size N       size of all four rings\n"
 		"      --batch N           descriptors per batch\n"
-		"      --umem shared|per-port\n"
+		"      --umem M            auto | shared | per-port\n"
 		"      --busy-poll         SO_PREFER_BUSY_POLL + SO_BUSY_POLL_BUDGET\n"
 		"      --poll-timeout MS   idle wait in poll(); 0 busy-spins\n"
+		"      --idle-spin US      poll this long after the last frame before\n"
+		"                          sleeping (default 2000; 0: sleep at once)\n"
 		"      --cpus LIST         pin workers to these CPUs\n"
 		"      --workers N         worker threads (default: one per queue)\n"
 		"      --channels N        set combined channels first\n"
@@ -254,19 +260,6 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 		case 'q':
 			queues = optarg;
 			continue;
-		case OPT_UMEM:
-			key = "socket.shared_umem";
-			if (!strcmp(optarg, "shared"))
-				val = "true";
-			else if (!strcmp(optarg, "per-port"))
-				val = "false";
-			else {
-				fprintf(stderr,
-					"afxdp-agent: --umem: expected shared or per-port, got '%s'\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
 		case OPT_BUSY_POLL:
 			key = "socket.busy_poll";
 			val = "true";

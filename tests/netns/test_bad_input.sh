@@ -29,6 +29,10 @@ assert_rc "bad filter rule: exit 2" 2 agent -i in0 -i out0 -f "udp dport 99999"
 assert_match "bad filter: names the token" "dport|99999" "$OUT"
 assert_rc "queue that does not exist: exit 2" 2 agent -i in0 -i out0 -q 5 -d 1
 assert_match "missing queue: says so" "queue 5" "$OUT"
+assert_rc "TX budget below the kernel's 32: exit 2" 2 agent -i in0 -i out0 --set socket.tx_budget=16 -d 1
+assert_match "TX budget: says the range" "socket.tx_budget: must be 0 .* or 32..socket.tx_size \(2048\), got 16" "$OUT"
+assert_rc "bad --umem value: exit 2" 2 agent -i in0 -i out0 --umem both -d 1
+assert_match "bad --umem: lists the choices" "auto, shared, per-port, got both" "$OUT"
 assert_rc "run.user that does not exist: exit 2" 2 agent -i in0 -i out0 --set run.user=nosuchuser -d 1
 assert_match "run.user: names the user" "nosuchuser" "$OUT"
 nothing_attached "bad values"

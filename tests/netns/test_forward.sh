@@ -33,6 +33,17 @@ assert_eq "agent reports the socket mode it got (copy on veth)" copy \
 	"$(final fwd '.queues[0].socket_mode')"
 assert_match "agent says why the dispatcher was not used" \
 	"dispatcher|as the only program" "$(cat "$WORK/fwd.log")"
+assert_match "copy mode: one UMEM per port by default, and says why" \
+	"UMEM: one per port \(copy mode" "$(cat "$WORK/fwd.log")"
+# XDP_MAX_TX_SKB_BUDGET came with Linux 6.17: where the kernel has it,
+# one kick sends up to the TX ring; where not, the agent says so.
+if printf '%s\n' 6.17 "$(uname -r)" | sort -V -C; then
+	budget="up to 2048 frames per kick"
+else
+	budget="32 frames per kick \(the kernel has no XDP_MAX_TX_SKB_BUDGET"
+fi
+assert_match "copy-mode TX budget reported ($(uname -r))" "$budget" \
+	"$(cat "$WORK/fwd.log")"
 
 # 2. One single frame is forwarded within 10 ms (no waiting for a batch).
 start_agent one "$FWD_NS" -m fwd -i in0 -i out0 --interval 0

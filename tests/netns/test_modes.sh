@@ -31,22 +31,27 @@ stop_agent
 assert_eq "rxdrop: all frames received" 3000 "$(final drop .totals.rx_packets)"
 assert_eq "rxdrop: none sent" 0 "$(final drop .totals.tx_packets)"
 
-# Per-port UMEM (a copy per frame), MAC rewrite, pinning, busy poll.
-start_agent opts "$FWD_NS" -m fwd -i in0 -i out0 --umem per-port --cpus 0 \
+# Shared UMEM (no copy in user space; the default is per port in copy
+# mode), kernel-default TX budget, no idle spin, MAC rewrite, pinning,
+# busy poll.
+start_agent opts "$FWD_NS" -m fwd -i in0 -i out0 --umem shared --cpus 0 \
 	--busy-poll --batch 16 --set ports.1.dst_mac=$SINK_MAC \
-	--set ports.1.src_mac=$OUT_MAC --interval 0
-assert_eq "options accepted (per-port UMEM, pinning, busy poll)" 0 $?
+	--set ports.1.src_mac=$OUT_MAC --set socket.tx_budget=32 \
+	--idle-spin 0 --interval 0
+assert_eq "options accepted (shared UMEM, TX budget, pinning, busy poll)" 0 $?
+assert_match "shared UMEM as asked" "UMEM: shared \(socket.umem\)" \
+	"$(cat "$WORK/opts.log")"
 "$NSRUN" "$SINK_NS" tcpdump -nn -e -i sink0 -c 20 -Q in udp dst port 4202 \
 	>"$WORK/rw.pcap.txt" 2>/dev/null &
 TCPD=$!
 sink_start s1 4202 -n 5000 -t 30 -I 3
 sleep 0.5
 txgen "$GEN_NS" gen0 --count 5000 --rate 20000 --dst-port 4202 >/dev/null
-assert_eq "per-port UMEM forwards every frame" 5000 "$(sink_result s1 .frames)"
+assert_eq "shared UMEM forwards every frame" 5000 "$(sink_result s1 .frames)"
 kill $TCPD 2>/dev/null
 worker_cpu=$(ps -L -o psr=,comm= -p "$AGENT_PID" | awk 'NR>1{print $1}' | sort -u | head -1)
 stop_agent
-assert_eq "per-port UMEM: rx = tx (no drops)" "$(final opts .totals.rx_packets)" \
+assert_eq "shared UMEM: rx = tx (no drops)" "$(final opts .totals.rx_packets)" \
 	"$(final opts .totals.tx_packets)"
 assert_match "MAC rewrite: frames leave out0 with the configured MACs" \
 	"$OUT_MAC > $SINK_MAC" "$(cat "$WORK/rw.pcap.txt")"

@@ -86,7 +86,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.fill_size, 2048);
 	assert_int_equal(cfg.comp_size, 2048);
 	assert_int_equal(cfg.batch_size, 64);
-	assert_true(cfg.shared_umem);
+	assert_int_equal(cfg.umem, UMEM_AUTO);
+	assert_int_equal(cfg.tx_budget, 0);
+	assert_int_equal(cfg.idle_spin_us, 2000);
 	assert_false(cfg.busy_poll);
 	assert_int_equal(cfg.busy_poll_budget, 64);
 	assert_int_equal(cfg.busy_poll_usecs, 20);
@@ -148,7 +150,9 @@ static const char full_yaml[] = "mode: txgen\n"
 				"  fill_size: 8192\n"
 				"  comp_size: 512\n"
 				"  batch: 32\n"
-				"  shared_umem: false\n"
+				"  umem: per-port\n"
+				"  tx_budget: 128\n"
+				"  idle_spin_us: 0\n"
 				"  busy_poll: true\n"
 				"  busy_poll_budget: 16\n"
 				"  busy_poll_usecs: 50\n"
@@ -225,7 +229,9 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.fill_size, 8192);
 	assert_int_equal(cfg.comp_size, 512);
 	assert_int_equal(cfg.batch_size, 32);
-	assert_false(cfg.shared_umem);
+	assert_int_equal(cfg.umem, UMEM_PER_PORT);
+	assert_int_equal(cfg.tx_budget, 128);
+	assert_int_equal(cfg.idle_spin_us, 0);
 	assert_true(cfg.busy_poll);
 	assert_int_equal(cfg.busy_poll_budget, 16);
 	assert_int_equal(cfg.busy_poll_usecs, 50);
@@ -500,7 +506,12 @@ static const struct value_case value_cases[] = {
 	  "must be a power of two in 64..16384, got 100" },
 	{ "socket.batch", "0", "must be an integer in 1..512, got 0" },
 	{ "socket.batch", "513", "must be an integer in 1..512, got 513" },
-	{ "socket.shared_umem", "maybe", "must be true or false, got maybe" },
+	{ "socket.umem", "maybe",
+	  "must be one of auto, shared, per-port, got maybe" },
+	{ "socket.tx_budget", "-1",
+	  "must be an integer in 0..1048576, got -1" },
+	{ "socket.idle_spin_us", "1000001",
+	  "must be an integer in 0..1000000, got 1000001" },
 	{ "socket.busy_poll", "2", "must be true or false, got 2" },
 	{ "socket.busy_poll_budget", "0",
 	  "must be an integer in 1..1024, got 0" },
@@ -706,8 +717,10 @@ static void test_set_overrides(void **state)
 	assert_int_equal(cfg.comp_size, 256);
 	set_ok(&cfg, "socket.frame_size", "4096");
 	assert_int_equal(cfg.frame_size, 4096);
-	set_ok(&cfg, "socket.shared_umem", "true");
-	assert_true(cfg.shared_umem);
+	set_ok(&cfg, "socket.umem", "shared");
+	assert_int_equal(cfg.umem, UMEM_SHARED);
+	set_ok(&cfg, "socket.idle_spin_us", "50");
+	assert_int_equal(cfg.idle_spin_us, 50);
 	set_ok(&cfg, "xdp.mode", "skb");
 	assert_int_equal(cfg.xdp_mode, XDP_ATTACH_SKB);
 	set_ok(&cfg, "socket.zero_copy", "on");
@@ -824,6 +837,17 @@ static void test_validate(void **state)
 	cfg = valid_cfg();
 	cfg.batch_size = 0;
 	expect_invalid(&cfg, "socket.batch: must be 1..512, got 0");
+	cfg = valid_cfg();
+	cfg.tx_budget = 16;
+	expect_invalid(
+		&cfg,
+		"socket.tx_budget: must be 0 (the TX ring size) or 32..socket.tx_size (2048), got 16");
+	cfg.tx_budget = 4096;
+	expect_invalid(
+		&cfg,
+		"socket.tx_budget: must be 0 (the TX ring size) or 32..socket.tx_size (2048), got 4096");
+	cfg.tx_budget = 2048;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	cfg = valid_cfg();
 	assert_int_equal(
 		config_set(&cfg, "socket.frames", "4095", err, sizeof(err)), 0);
