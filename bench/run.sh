@@ -24,6 +24,8 @@ SWEEP_WINDOWS=${BENCH_SWEEP_WINDOWS:-3}
 WARMUP=${BENCH_WARMUP:-1}
 LAT_PACKETS=${BENCH_LAT_PACKETS:-5000}
 LAT_RATE=${BENCH_LAT_RATE:-1000}
+LAT_ROUNDS=${BENCH_LAT_ROUNDS:-5}
+LAT_ROUND=0
 GEN_CPU=${BENCH_GEN_CPU:-0}
 FWD_CPU=${BENCH_FWD_CPU:-1}
 SECTIONS=${BENCH_SECTIONS:-gen main latency sweep profile}
@@ -353,27 +355,33 @@ lat_one() {
 		--stats none 2>"$work/txgen.log" || die "txgen: $(cat "$work/txgen.log")"
 	wait "$sink" || true
 	[ "$peer" = none ] || stop_peer
-	jq -c --arg lbl "$label" --argjson sent "$LAT_PACKETS" \
-		'{section: "latency", label: $lbl, peer: $lbl, sent: $sent} + .' \
+	jq -c --arg lbl "$label" --argjson sent "$LAT_PACKETS" --argjson r "$LAT_ROUND" \
+		'{section: "latency", label: $lbl, peer: $lbl, round: $r, sent: $sent} + .' \
 		"$work/lat.json" | tee -a "$RAW" >&2
 }
 
 section_latency() {
-	log "latency: $LAT_PACKETS frames at $LAT_RATE pps per forwarder"
+	log "latency: $LAT_ROUNDS rounds of $LAT_PACKETS frames at $LAT_RATE pps per path"
 	topo_up 1
 	# pktsink reads sink0 through the stack; the kernel redirect needs an
 	# XDP program on sink0, which passes.
 	ip -n "$SINK_NS" link set dev sink0 xdpdrv obj "$PASS_OBJ" sec xdp
-	lat_one baseline "$FWD_NS" in0 none
-	lat_one agent "$SINK_NS" sink0 agent
-	# Sleeps in poll() as soon as a pass finds nothing: every frame at
-	# this rate pays the wake-up.
-	lat_one agent-no-idle-spin "$SINK_NS" sink0 agent --idle-spin 0
-	lat_one agent-busy-poll "$SINK_NS" sink0 agent --busy-poll
-	# Never sleeps in poll(): no wake-up on the packet's path.
-	lat_one agent-spin "$SINK_NS" sink0 agent --poll-timeout 0
-	lat_one testpmd-io "$SINK_NS" sink0 testpmd-io
-	lat_one kernel "$SINK_NS" sink0 kernel
+	# Rounds, each with every path back to back: one delayed receiver
+	# spoils one round's tail, and the report takes medians over rounds
+	# of each path's percentiles minus its round's baseline.
+	for LAT_ROUND in $(seq "$LAT_ROUNDS"); do
+		log "latency: round $LAT_ROUND/$LAT_ROUNDS"
+		lat_one baseline "$FWD_NS" in0 none
+		lat_one agent "$SINK_NS" sink0 agent
+		# Sleeps in poll() as soon as a pass finds nothing: every frame
+		# at this rate pays the wake-up.
+		lat_one agent-no-idle-spin "$SINK_NS" sink0 agent --idle-spin 0
+		lat_one agent-busy-poll "$SINK_NS" sink0 agent --busy-poll
+		# Never sleeps in poll(): no wake-up on the packet's path.
+		lat_one agent-spin "$SINK_NS" sink0 agent --poll-timeout 0
+		lat_one testpmd-io "$SINK_NS" sink0 testpmd-io
+		lat_one kernel "$SINK_NS" sink0 kernel
+	done
 	topo_down
 }
 
@@ -425,12 +433,14 @@ jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu_model" --argjson cores "$(nproc
 	--argjson sweep_windows "$SWEEP_WINDOWS" --argjson gen_cpu "$GEN_CPU" \
 	--argjson fwd_cpu "$FWD_CPU" --arg sections "$SECTIONS" \
 	--argjson lat_packets "$LAT_PACKETS" --argjson lat_rate "$LAT_RATE" \
+	--argjson lat_rounds "$LAT_ROUNDS" \
 	--arg agent_b "$AGENT_B" --arg agent_b_note "${BENCH_AGENT_B_NOTE:-}" \
 	'{kernel: $kernel, cpu_model: $cpu, cores: $cores, date: $date,
 	  loadavg_start: $load0, agent_version: $agent, dpdk_version: $dpdk,
 	  windows: $windows, window_seconds: $seconds, sweep_windows: $sweep_windows,
 	  gen_cpu: $gen_cpu, fwd_cpu: $fwd_cpu, sections: $sections,
 	  latency_packets: $lat_packets, latency_rate_pps: $lat_rate,
+	  latency_rounds: $lat_rounds,
 	  agent_b: $agent_b, agent_b_note: $agent_b_note}' >"$work/meta.json"
 log "machine: $(uname -r), $cpu_model, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 

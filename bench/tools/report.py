@@ -84,8 +84,7 @@ def main():
                           for k, v in group(windows, "queues").items())
     gen_s = OrderedDict((k, {"mpps": stats([w["mpps"] for w in v])})
                         for k, v in group(windows, "gen").items())
-    lat = OrderedDict((w["label"], w) for w in windows
-                      if w.get("section") == "latency")
+    lat = group(windows, "latency")  # label -> one entry per round
 
     ratios = OrderedDict()
     pairs = [("agent", p) for p in ("testpmd-io", "testpmd-macswap",
@@ -103,27 +102,40 @@ def main():
                                              "cpu_ns_per_pkt"),
             }
 
-    base = lat.get("baseline", {})
+    # Per round: each path's percentiles minus that round's baseline; then
+    # medians over rounds (one delayed receiver spoils one round only).
+    base_by_round = {w.get("round"): w for w in lat.get("baseline", [])}
+    base = {"p50_us": stats([w.get("lat_p50_us") for w in lat.get("baseline", [])]),
+            "p99_us": stats([w.get("lat_p99_us") for w in lat.get("baseline", [])]),
+            "received": sum(w.get("frames", 0) for w in lat.get("baseline", [])),
+            "sent": sum(w.get("sent", 0) for w in lat.get("baseline", []))}
     added = OrderedDict()
-    for label, w in lat.items():
-        if label == "baseline" or "lat_p50_us" not in w:
+    for label, ws in lat.items():
+        if label == "baseline":
             continue
+        ws = [w for w in ws if "lat_p50_us" in w]
+        if not ws:
+            continue
+
+        def minus_base(w, key):
+            b = base_by_round.get(w.get("round"), {})
+            return w[key] - b[key] if key in b else None
         added[label] = {
-            "p50_us": w["lat_p50_us"], "p99_us": w["lat_p99_us"],
-            "received": w.get("frames"), "sent": w.get("sent"),
-            "added_p50_us": (w["lat_p50_us"] - base["lat_p50_us"]
-                             if "lat_p50_us" in base else None),
-            "added_p99_us": (w["lat_p99_us"] - base["lat_p99_us"]
-                             if "lat_p99_us" in base else None),
+            "p50_us": stats([w["lat_p50_us"] for w in ws]),
+            "p99_us": stats([w["lat_p99_us"] for w in ws]),
+            "received": sum(w.get("frames", 0) for w in ws),
+            "sent": sum(w.get("sent", 0) for w in ws),
+            "added_p50_us": stats([minus_base(w, "lat_p50_us") for w in ws]),
+            "added_p99_us": stats([minus_base(w, "lat_p99_us") for w in ws]),
         }
 
     r_io = ratios.get("agent/testpmd-io", {})
     thr = r_io.get("mpps_of_medians")
     cpu = r_io.get("cpu_per_pkt_of_medians")
-    p99 = added.get("agent", {}).get("added_p99_us")
+    p99 = (added.get("agent", {}).get("added_p99_us") or {}).get("median")
     # Without a forwarder the path must be well inside the target, else
     # the run cannot tell (a loaded machine delays the receiver itself).
-    base_p99 = base.get("lat_p99_us")
+    base_p99 = (base.get("p99_us") or {}).get("median")
     lat_ok = None
     if p99 is not None and base_p99 is not None and base_p99 < TARGET_P99_US:
         lat_ok = p99 < TARGET_P99_US
@@ -199,17 +211,24 @@ def main():
     if lat:
         md += [f"## Latency at {m['latency_rate_pps']} pps "
                "(payload timestamps, one way)", "",
+               f"{m.get('latency_rounds', 1)} rounds of "
+               f"{m['latency_packets']} frames per path, paths back to back "
+               "in each round. Percentiles: median over rounds (min-max). "
+               "Added: per round, the path's percentile minus that round's "
+               "baseline (same generator and receiver, no forwarder); "
+               "median over rounds (min-max).", "",
                "| path | received/sent | p50 us | p99 us | added p50 us "
                "| added p99 us |", "|---|---|---|---|---|---|"]
-        if "lat_p50_us" in base:
-            md.append(f"| baseline (no forwarder) | {base.get('frames')}/"
-                      f"{base.get('sent')} | {base['lat_p50_us']:.1f} | "
-                      f"{base['lat_p99_us']:.1f} | | |")
+        if base["p50_us"]:
+            md.append(f"| baseline (no forwarder) | {base['received']}/"
+                      f"{base['sent']} | {rng(base['p50_us'], 1)} | "
+                      f"{rng(base['p99_us'], 1)} | | |")
         for k, v in added.items():
             md.append(f"| {k} | {v['received']}/{v['sent']} | "
-                      f"{v['p50_us']:.1f} | {v['p99_us']:.1f} | "
-                      f"{fmt(v['added_p50_us'], 1)} | {fmt(v['added_p99_us'], 1)} |")
-        if any((v["added_p99_us"] or 0) < 0 or (v["added_p50_us"] or 0) < 0
+                      f"{rng(v['p50_us'], 1)} | {rng(v['p99_us'], 1)} | "
+                      f"{rng(v['added_p50_us'], 1)} | {rng(v['added_p99_us'], 1)} |")
+        if any(((v["added_p99_us"] or {}).get("median") or 0) < 0 or
+               ((v["added_p50_us"] or {}).get("median") or 0) < 0
                for v in added.values()) or (base_p99 or 0) >= TARGET_P99_US:
             md += ["", "The baseline itself has a long tail (or a forwarder "
                    "beats it): the receiver was delayed by other load on "
