@@ -111,6 +111,12 @@ scn_forward() {
 		"$(agent_val 'port("eth1").get("xdp_mode")')"
 	assert_eq "1: every socket reports copy mode (6.1 guest)" copy \
 		"$(agent_val '",".join(sorted(set(x.get("socket_mode") for x in j["queues"])))')"
+	# The 6.1 guest has neither the netdev genl family (6.3) nor
+	# XDP_MAX_TX_SKB_BUDGET (6.17): the agent says what it chose instead.
+	console_has "$VM_CONSOLE" 'UMEM: one per port \((xdp-features unknown|copy mode)'
+	assert_eq "1: one UMEM per port in copy mode, said on the console" 0 $?
+	console_has "$VM_CONSOLE" 'copy-mode transmit: 32 frames per kick \(the kernel has no XDP_MAX_TX_SKB_BUDGET'
+	assert_eq "1: the kernel's TX budget of 32 kept, and said why" 0 $?
 	# 2: counts
 	local rxq sent sunk
 	rxq=$(tr -d '\r' <"$VM_CONSOLE" | sed -nE 's/^VMTEST: rxq eth0=([0-9]+).*/\1/p' | sort -n | tail -1)
