@@ -315,7 +315,8 @@ static void set_tx_budget(const struct agent_config *cfg,
 			s->port->ifname, s->queue_id, budget, strerror(errno),
 			errno == ENOPROTOOPT ? " (needs Linux >= 6.17)" : "");
 	} else if (!told) {
-		pr_info("copy-mode transmit: 32 frames per kick (%s)",
+		pr_info("copy-mode transmit: %d frames per kick (%s)",
+			CFG_MIN_TX_BUDGET,
 			errno == ENOPROTOOPT ?
 				"the kernel has no XDP_MAX_TX_SKB_BUDGET, Linux >= 6.17" :
 				strerror(errno));

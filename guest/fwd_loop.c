@@ -9,12 +9,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 
 #include "guest/agent.h"
 #include "guest/xsk_tx.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static inline void refill(struct agent_socket *s, uint32_t batch)
@@ -188,10 +188,9 @@ static uint32_t one_pass(struct agent_worker *w, uint32_t batch,
  * wait briefly for TX completions, count what never completed. */
 static void drain(struct agent_worker *w, uint32_t batch, enum agent_mode mode)
 {
-	struct timespec start, now;
+	uint64_t start = now_ns();
 	uint32_t outstanding;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		uint32_t got = one_pass(w, batch, mode);
 
@@ -200,10 +199,7 @@ static void drain(struct agent_worker *w, uint32_t batch, enum agent_mode mode)
 			outstanding += w->socks[i]->outstanding_tx;
 		if (!got && !outstanding)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000000000L +
-			    (now.tv_nsec - start.tv_nsec) >
-		    200000000L)
+		if (now_ns() - start > 200 * 1000 * 1000ULL)
 			break;
 		if (!got)
 			poll(NULL, 0, 1);
@@ -214,14 +210,6 @@ static void drain(struct agent_worker *w, uint32_t batch, enum agent_mode mode)
 		/* Submitted (counted in tx) but never completed. */
 		add_relaxed(&s->c.drop_teardown, s->outstanding_tx);
 	}
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 void *worker_fwd_main(void *arg)

@@ -16,6 +16,7 @@
 
 #include "guest/agent.h"
 #include "guest/xsk_tx.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define HDRS_LEN (ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr))
@@ -72,14 +73,6 @@ int txgen_build_frame(const struct txgen_config *t, uint32_t flow, uint8_t *buf,
 	memcpy(buf + ETH_HLEN, &ip, sizeof(ip));
 	memcpy(buf + ETH_HLEN + sizeof(ip), &udp, sizeof(udp));
 	return (int)size;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static uint32_t send_batch(struct agent_socket *s, const struct txgen_config *t,
@@ -171,21 +164,20 @@ void *worker_txgen_main(void *arg)
 			xsk_tx_reap(w->socks[i]);
 		if (rate) {
 			uint64_t elapsed = now_ns() - start;
-			uint64_t due = elapsed * rate / 1000000000ULL + 1;
+			uint64_t due = elapsed * rate / NSEC_PER_SEC + 1;
 
 			if (due <= sent) {
 				/* Sleep to the next slot; spinning would
 				 * steal the CPU the forwarder needs. */
-				uint64_t slot = sent * 1000000000ULL / rate;
+				uint64_t slot = sent * NSEC_PER_SEC / rate;
 				struct timespec ts;
 
 				if (slot > elapsed) {
 					uint64_t gap = slot - elapsed;
 
 					ts.tv_sec =
-						(time_t)(gap / 1000000000ULL);
-					ts.tv_nsec =
-						(long)(gap % 1000000000ULL);
+						(time_t)(gap / NSEC_PER_SEC);
+					ts.tv_nsec = (long)(gap % NSEC_PER_SEC);
 					nanosleep(&ts, NULL);
 				}
 				continue;

@@ -46,6 +46,12 @@ def paired(ga, gb, key):
     return stats(r)
 
 
+def minus_base(w, base_by_round, key):
+    """A latency percentile minus the same round's baseline."""
+    b = base_by_round.get(w.get("round"), {})
+    return w[key] - b[key] if key in b else None
+
+
 def med(summary, label, key):
     s = summary.get(label, {}).get(key)
     return s["median"] if s else None
@@ -116,17 +122,15 @@ def main():
         ws = [w for w in ws if "lat_p50_us" in w]
         if not ws:
             continue
-
-        def minus_base(w, key):
-            b = base_by_round.get(w.get("round"), {})
-            return w[key] - b[key] if key in b else None
         added[label] = {
             "p50_us": stats([w["lat_p50_us"] for w in ws]),
             "p99_us": stats([w["lat_p99_us"] for w in ws]),
             "received": sum(w.get("frames", 0) for w in ws),
             "sent": sum(w.get("sent", 0) for w in ws),
-            "added_p50_us": stats([minus_base(w, "lat_p50_us") for w in ws]),
-            "added_p99_us": stats([minus_base(w, "lat_p99_us") for w in ws]),
+            "added_p50_us": stats([minus_base(w, base_by_round, "lat_p50_us")
+                                   for w in ws]),
+            "added_p99_us": stats([minus_base(w, base_by_round, "lat_p99_us")
+                                   for w in ws]),
         }
 
     r_io = ratios.get("agent/testpmd-io", {})
