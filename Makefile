@@ -31,8 +31,11 @@ CLANG ?= clang
 AGENT_PKGS := libxdp libbpf libmnl json-c yaml-0.1 libcap-ng libsystemd
 HOST_PKGS := libbpf libmnl json-c libvirt libxml-2.0 zlib
 PKGS := $(sort $(AGENT_PKGS) $(HOST_PKGS))
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# One pkg-config call per package: the demo tier builds the agent without
+# libvirt and libxml2 installed, and one missing package must not empty the
+# flags of all the others.
+PKG_CFLAGS := $(foreach p,$(PKGS),$(shell pkg-config --cflags $(p) 2>/dev/null))
+PKG_LIBS := $(foreach p,$(PKGS),$(shell pkg-config --libs $(p) 2>/dev/null))
 AGENT_LIBS := $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null) -lpthread
 HOST_LIBS := $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) -lpthread
 
@@ -51,12 +54,17 @@ LIBS := $(PKG_LIBS) -lpthread
 
 Q := $(if $(V),,@)
 
-.PHONY: all deps install uninstall clean demo test test-unit vm-test bench \
-	fuzz soak format check-format
+.PHONY: all agent deps deps-demo deps-test deps-vm deps-bench deps-fresh \
+	install uninstall clean demo test test-unit vm-test bench fuzz soak \
+	fresh-check format check-format
 all:
 
+# Dependencies in tiers (scripts/deps.sh): each target installs only what
+# its own job needs; `make deps` installs every tier.
 deps:
-	./scripts/deps.sh
+	./scripts/deps.sh all
+deps-demo deps-test deps-vm deps-bench deps-fresh:
+	./scripts/deps.sh $(@:deps-%=%)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,9 +82,16 @@ include tests/Build.mk
 -include ansible/Build.mk
 -include bench/Build.mk
 
-demo: deps
-	$(MAKE) --no-print-directory all
+# The demo needs only the agent and the XDP programs (no libvirt).
+demo: deps-demo
+	$(MAKE) --no-print-directory agent
 	./scripts/demo.sh
+
+# A minimal Debian 12 root, built once and cached outside the tree, in which
+# the tiers are installed and the demo and the unit tests run: proves that
+# the install steps are complete (scripts/fresh-check.sh).
+fresh-check: deps-fresh
+	./scripts/fresh-check.sh
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

@@ -17,6 +17,9 @@ $(BUILD)/bench/tools/%: $(BUILD)/bench/tools/%.o
 .PHONY: bench-build
 bench-build: all $(BENCH_BPF) $(BENCH_TOOLS)
 
-bench: bench-build
+bench: deps-bench
+	$(MAKE) --no-print-directory bench-run
+.PHONY: bench-run
+bench-run: bench-build
 	BUILD=$(BUILD) bench/run.sh
 CLEAN_FILES += $(BENCH_BPF)

@@ -14,6 +14,8 @@ $(AGENT_BIN): $(BUILD)/guest/main.o $(AGENT_LIB) $(LIBUTIL)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(AGENT_LIBS)
 
 all: $(AGENT_BIN)
+# What the demo runs: the agent and the XDP programs.
+agent: $(AGENT_BIN) $(BPF_OBJS)
 CLEAN_FILES += guest/afxdp-agent
 
 install: install-agent

@@ -38,7 +38,7 @@ test-shell: all
 	tests/run.sh $(SHELL_SUITES)
 
 # One runner invocation so the closing line counts everything.
-test: deps
+test: deps-test
 	$(MAKE) --no-print-directory all tests-build
 	$(SAN_MAKE) tests-build $(ASAN_BUILD)/afxdp-agent $(ASAN_BUILD)/afxdp-host
 	tests/run.sh $(UNIT_BINS) $(UNIT_SRCS:%.c=$(ASAN_BUILD)/%) \

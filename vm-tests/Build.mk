@@ -10,6 +10,10 @@ VM_TEST_ENV := $(if $(VM_BACKENDS),VM_BACKENDS="$(VM_BACKENDS)") \
 	$(if $(VMT_SCENARIOS),VMT_SCENARIOS="$(VMT_SCENARIOS)")
 
 .PHONY: vm-test
-vm-test: all
+vm-test: deps-vm
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory vm-test-run
+.PHONY: vm-test-run
+vm-test-run:
 	$(VM_TEST_ENV) tests/run.sh vm-tests/run.sh images/test/deb.sh \
 		images/test/run.sh
