@@ -102,6 +102,11 @@ for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt \
 	mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" ||
 		bail "tmpfs on $d (private mount namespace)"
 done
+# The QEMU driver needs the libvirt-qemu user and the stock qemu.conf,
+# both from libvirt-daemon-system (scripts/deps.sh).
+id libvirt-qemu >/dev/null 2>&1 && [ -r /etc/libvirt/qemu.conf ] ||
+	bail "libvirt-qemu user and /etc/libvirt/qemu.conf" \
+		"libvirt-daemon-system is not installed (make deps-vm)"
 # No private /dev for QEMU: this container may not create device nodes.
 { cat /etc/libvirt/qemu.conf; echo 'namespaces = []'; } >/run/libvirt/qemu.conf
 mount --bind /run/libvirt/qemu.conf /etc/libvirt/qemu.conf || bail "qemu.conf"
@@ -109,15 +114,20 @@ ip netns add "$NETNS" || bail "create netns $NETNS"
 made_netns=1
 nspath=/run/netns/$NETNS
 NSX=(nsenter --net="$nspath")
-virtlogd -d -p /run/libvirt/virtlogd.pid || bail "start virtlogd"
+# bail_log STEP LOG: a failed daemon step, with the daemon's own words.
+bail_log() { not_ok "$1"; diag_tail "$2" 20; tap_done; exit 1; }
+vlog=/run/libvirt/virtlogd.log dlog=/run/libvirt/libvirtd.log
+LIBVIRT_LOG_OUTPUTS="3:file:$vlog" virtlogd -d -p /run/libvirt/virtlogd.pid ||
+	bail_log "start virtlogd" "$vlog"
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.2; done; return 1; }
-wait_file /run/libvirt/virtlogd.pid || bail "virtlogd pid file"
+wait_file /run/libvirt/virtlogd.pid || bail_log "virtlogd pid file" "$vlog"
 started_virtlogd=$(cat /run/libvirt/virtlogd.pid)
-"${NSX[@]}" libvirtd -d -p /run/libvirt/libvirtd.pid || bail "start libvirtd"
-wait_file /run/libvirt/libvirtd.pid || bail "libvirtd pid file"
+LIBVIRT_LOG_OUTPUTS="3:file:$dlog" "${NSX[@]}" libvirtd -d -p /run/libvirt/libvirtd.pid ||
+	bail_log "start libvirtd" "$dlog"
+wait_file /run/libvirt/libvirtd.pid || bail_log "libvirtd pid file" "$dlog"
 started_libvirtd=$(cat /run/libvirt/libvirtd.pid)
 for _ in $(seq 60); do virsh -q version >/dev/null 2>&1 && break; sleep 0.5; done
-virsh -q version >/dev/null 2>&1 || bail "libvirtd answers virsh"
+virsh -q version >/dev/null 2>&1 || bail_log "libvirtd answers virsh" "$dlog"
 
 "${NSX[@]}" ip tuntap add dev "$TAP_M" mode tap &&
 	"${NSX[@]}" ip tuntap add dev "$TAP_A" mode tap multi_queue &&

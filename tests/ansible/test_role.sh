@@ -124,7 +124,9 @@ if command -v libvirtd >/dev/null && command -v virsh >/dev/null; then
 	for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt/qemu; do
 		mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || ok_mounts=
 	done
-	if [ -n "$ok_mounts" ] && libvirtd -d -p /run/libvirt/libvirtd.pid; then
+	# Warnings and errors to a file, shown below if the daemon fails.
+	if [ -n "$ok_mounts" ] && LIBVIRT_LOG_OUTPUTS="3:file:/run/libvirt/libvirtd.log" \
+		libvirtd -d -p /run/libvirt/libvirtd.pid; then
 		for _ in $(seq 100); do [ -s /run/libvirt/libvirtd.pid ] && break; sleep 0.1; done
 		LIBVIRTD_PID=$(cat /run/libvirt/libvirtd.pid 2>/dev/null)
 		for _ in $(seq 150); do virsh_ version >/dev/null 2>&1 && break; sleep 0.2; done
@@ -143,13 +145,18 @@ if command -v libvirtd >/dev/null && command -v virsh >/dev/null; then
   </devices>
 </domain>
 EOX
-		virsh_ define "$work/dom.xml" >/dev/null 2>&1 && have_libvirt=1
+		virsh_ define "$work/dom.xml" >"$work/define.out" 2>&1 && have_libvirt=1
 	fi
 fi
 if [ -n "$have_libvirt" ]; then
 	ok "private libvirtd (pid $LIBVIRTD_PID) with domain $DOM defined"
 else
-	not_ok "private libvirtd started and domain defined (libvirt-daemon, libvirt-daemon-driver-qemu)"
+	not_ok "private libvirtd started and domain defined (libvirt-daemon-system, libvirt-daemon-driver-qemu)"
+	id libvirt-qemu >/dev/null 2>&1 ||
+		diag "  no libvirt-qemu user: libvirt-daemon-system is not installed (make deps-test)"
+	[ -n "$ok_mounts" ] || diag "  tmpfs mounts for libvirt's state directories failed"
+	diag_tail "$work/define.out" 5 "virsh define"
+	diag_tail /run/libvirt/libvirtd.log 20 "libvirtd's log"
 fi
 dom_xml() { virsh_ dumpxml --inactive "$DOM" 2>&1; }
 

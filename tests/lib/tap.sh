@@ -12,6 +12,17 @@ not_ok() {
 }
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 diag() { echo "# $*"; }
+# diag_tail FILE [N] [WHAT]: the last N (20) lines of FILE as diagnostics, so
+# that a setup step that failed shows why (a daemon's log, a tool's output).
+diag_tail() {
+	local f=$1 n=${2:-20} what=${3:-$1}
+	if [ -s "$f" ]; then
+		diag "  last lines of $what:"
+		tail -n "$n" "$f" | sed 's/^/#    | /'
+	else
+		diag "  $what: empty or missing"
+	fi
+}
 
 # assert_eq DESC EXPECTED ACTUAL
 assert_eq() {

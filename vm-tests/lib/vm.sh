@@ -75,15 +75,26 @@ libvirt_env_setup() {
 	local d
 	[ -n "${VMT_IN_MNTNS:-}" ] || { diag "libvirt backend needs run.sh's mount namespace"; return 1; }
 	for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt/qemu; do
-		mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || return 1
+		mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" ||
+			{ diag "cannot mount a tmpfs on $d"; return 1; }
 	done
+	# The QEMU driver needs the libvirt-qemu user and the stock qemu.conf,
+	# both from libvirt-daemon-system (scripts/deps.sh, tier test).
+	if ! id libvirt-qemu >/dev/null 2>&1 || [ ! -r /etc/libvirt/qemu.conf ]; then
+		diag "no libvirt-qemu user or /etc/libvirt/qemu.conf: libvirt-daemon-system is not installed (make deps-vm)"
+		return 1
+	fi
 	# No private /dev for QEMU: creating device nodes (/dev/ptmx) is not
 	# permitted in this container. The stock qemu.conf plus that one line,
 	# bound over the original in this mount namespace only.
 	{ cat /etc/libvirt/qemu.conf; echo 'namespaces = []'; } >/run/libvirt/qemu.conf
-	mount --bind /run/libvirt/qemu.conf /etc/libvirt/qemu.conf || return 1
-	virtlogd -d -p /run/libvirt/virtlogd.pid || return 1
-	wait_for "virtlogd" 10 test -s /run/libvirt/virtlogd.pid || return 1
+	mount --bind /run/libvirt/qemu.conf /etc/libvirt/qemu.conf ||
+		{ diag "cannot bind our qemu.conf over /etc/libvirt/qemu.conf"; return 1; }
+	LIBVIRT_LOG_OUTPUTS="3:file:/run/libvirt/virtlogd.log" \
+		virtlogd -d -p /run/libvirt/virtlogd.pid ||
+		{ diag_tail /run/libvirt/virtlogd.log 20 "virtlogd's log"; return 1; }
+	wait_for "virtlogd" 10 test -s /run/libvirt/virtlogd.pid ||
+		{ diag_tail /run/libvirt/virtlogd.log 20 "virtlogd's log"; return 1; }
 	VIRTLOGD_PID=$(cat /run/libvirt/virtlogd.pid)
 	track_pid "$VIRTLOGD_PID"
 }
@@ -94,13 +105,19 @@ libvirt_env_teardown() {
 }
 
 libvirtd_start() {
-	rm -f /run/libvirt/libvirtd.pid
-	nsenter --net="/run/netns/$VM_NS" libvirtd -d -p /run/libvirt/libvirtd.pid || return 1
-	wait_for "libvirtd pid" 15 test -s /run/libvirt/libvirtd.pid || return 1
+	local log=/run/libvirt/libvirtd.log
+	rm -f /run/libvirt/libvirtd.pid "$log"
+	# Warnings and errors to a file: shown when the daemon does not come up.
+	LIBVIRT_LOG_OUTPUTS="3:file:$log" nsenter --net="/run/netns/$VM_NS" \
+		libvirtd -d -p /run/libvirt/libvirtd.pid ||
+		{ diag_tail "$log" 20 "libvirtd's log"; return 1; }
+	wait_for "libvirtd pid" 15 test -s /run/libvirt/libvirtd.pid ||
+		{ diag_tail "$log" 20 "libvirtd's log"; return 1; }
 	LIBVIRTD_PID=$(cat /run/libvirt/libvirtd.pid)
 	track_pid "$LIBVIRTD_PID"
 	defer "kill_pid $LIBVIRTD_PID 10"
-	wait_for "libvirtd answering" 30 virsh_ version
+	wait_for "libvirtd answering" 30 virsh_ version ||
+		{ diag_tail "$log" 20 "libvirtd's log"; return 1; }
 }
 
 # The domain without its NICs: TCG, direct kernel boot, ACPI/APIC (else
