@@ -39,7 +39,7 @@ uint64_t stats_drops(const struct xsk_counters *c)
 	return c->drop_tx_ring_full + c->drop_no_frame;
 }
 
-static void xs_sum(const struct stats_report *r, struct xdp_statistics *sum)
+void stats_xs_sum(const struct stats_report *r, struct xdp_statistics *sum)
 {
 	memset(sum, 0, sizeof(*sum));
 	for (size_t i = 0; i < r->nr_queues; i++) {
@@ -54,6 +54,37 @@ static void xs_sum(const struct stats_report *r, struct xdp_statistics *sum)
 		sum->rx_fill_ring_empty_descs += x->rx_fill_ring_empty_descs;
 		sum->tx_ring_empty_descs += x->tx_ring_empty_descs;
 	}
+}
+
+void stats_loss(const struct xsk_counters *c, const struct xdp_statistics *xs,
+		struct stats_loss *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->agent = stats_drops(c);
+	if (xs) {
+		out->rx_dropped = xs->rx_dropped;
+		out->rx_ring_full = xs->rx_ring_full;
+		out->tx_invalid = xs->tx_invalid_descs;
+		out->fill_empty = xs->rx_fill_ring_empty_descs;
+	}
+	out->lost = out->agent + out->rx_dropped + out->rx_ring_full +
+		    out->tx_invalid;
+}
+
+/* Loss over all sockets. */
+static void total_loss(const struct stats_report *r, struct stats_loss *out)
+{
+	struct xdp_statistics xs;
+	struct xsk_counters sum;
+
+	stats_sum(r, &sum);
+	stats_xs_sum(r, &xs);
+	stats_loss(&sum, &xs, out);
+}
+
+static void queue_loss(const struct queue_snapshot *q, struct stats_loss *out)
+{
+	stats_loss(&q->c, q->xs_valid ? &q->xs : NULL, out);
 }
 
 /* Per-second rate of a counter; 0 without a previous report or when the
@@ -147,6 +178,7 @@ int stats_format_text(const struct stats_report *r, char *buf, size_t len)
 {
 	struct out o = { .buf = buf, .len = len };
 	struct xsk_counters sum;
+	struct stats_loss tl;
 	struct rates tr;
 
 	if (!buf || !len)
@@ -154,12 +186,17 @@ int stats_format_text(const struct stats_report *r, char *buf, size_t len)
 	buf[0] = '\0';
 	stats_sum(r, &sum);
 	total_rates(r, &tr);
+	total_loss(r, &tl);
 	emit(&o,
 	     "%s mode %s uptime %.1fs rx %" PRIu64 " tx %" PRIu64
-	     " drops %" PRIu64 " rx_pps %.0f tx_pps %.0f\n",
+	     " drops %" PRIu64 " lost %" PRIu64
+	     " (drops + socket rx_dropped %" PRIu64 " rx_ring_full %" PRIu64
+	     " tx_invalid %" PRIu64 ") fill_starved %" PRIu64
+	     " fill_empty %" PRIu64 " rx_pps %.0f tx_pps %.0f\n",
 	     r->final ? "final" : "stats", r->mode ? r->mode : "?", r->uptime_s,
-	     sum.rx_packets, sum.tx_packets, stats_drops(&sum), tr.rx_pps,
-	     tr.tx_pps);
+	     sum.rx_packets, sum.tx_packets, tl.agent, tl.lost, tl.rx_dropped,
+	     tl.rx_ring_full, tl.tx_invalid, sum.fill_starved, tl.fill_empty,
+	     tr.rx_pps, tr.tx_pps);
 	for (size_t i = 0; i < r->nr_ports; i++) {
 		const struct port_snapshot *p = &r->ports[i];
 
@@ -174,20 +211,22 @@ int stats_format_text(const struct stats_report *r, char *buf, size_t len)
 	for (size_t i = 0; i < r->nr_queues; i++) {
 		const struct queue_snapshot *q = &r->queues[i];
 		const struct xsk_counters *c = &q->c;
+		struct stats_loss ql;
 		struct rates qr;
 
 		queue_rates(r, i, &qr);
+		queue_loss(q, &ql);
 		emit(&o,
 		     "  %s/%u %s rx %" PRIu64 " tx %" PRIu64 " (%.0f/%.0f pps,"
 		     " %.1f/%.1f Mbit/s) completed %" PRIu64
 		     " drops tx_ring_full %" PRIu64 " no_frame %" PRIu64
 		     " teardown %" PRIu64 " fill_starved %" PRIu64
-		     " kicks %" PRIu64,
+		     " kicks %" PRIu64 " lost %" PRIu64,
 		     q->ifname, q->queue, q->zero_copy ? "zc" : "copy",
 		     c->rx_packets, c->tx_packets, qr.rx_pps, qr.tx_pps,
 		     qr.rx_mbps, qr.tx_mbps, c->tx_completed,
 		     c->drop_tx_ring_full, c->drop_no_frame, c->drop_teardown,
-		     c->fill_starved, c->kicks);
+		     c->fill_starved, c->kicks, ql.lost);
 		if (q->xs_valid)
 			emit(&o,
 			     " xdp rx_dropped %llu rx_invalid %llu tx_invalid %llu"
@@ -241,6 +280,26 @@ static struct json_object *drops_json(const struct xsk_counters *c)
 	return o;
 }
 
+static struct json_object *loss_json(const struct stats_loss *l)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	add_u64(o, "agent", l->agent);
+	add_u64(o, "rx_dropped", l->rx_dropped);
+	add_u64(o, "rx_ring_full", l->rx_ring_full);
+	add_u64(o, "tx_invalid_descs", l->tx_invalid);
+	return o;
+}
+
+/* "lost" and "lost_by_cause" (see struct stats_loss). */
+static void add_loss(struct json_object *o, const struct stats_loss *l)
+{
+	add_u64(o, "lost", l->lost);
+	json_object_object_add(o, "lost_by_cause", loss_json(l));
+}
+
 static void counters_json(struct json_object *o, const struct xsk_counters *c,
 			  const struct rates *rt)
 {
@@ -262,6 +321,7 @@ struct json_object *stats_to_json(const struct stats_report *r)
 	struct json_object *root, *ports, *queues, *totals, *o, *prog;
 	struct xdp_statistics xs;
 	struct xsk_counters sum;
+	struct stats_loss loss;
 	struct rates rt;
 
 	root = json_object_new_object();
@@ -320,15 +380,19 @@ struct json_object *stats_to_json(const struct stats_report *r)
 		json_object_object_add(o, "drops", drops_json(&q->c));
 		json_object_object_add(o, "xdp_stats",
 				       q->xs_valid ? xs_json(&q->xs) : NULL);
+		queue_loss(q, &loss);
+		add_loss(o, &loss);
 		json_object_array_add(queues, o);
 	}
 	stats_sum(r, &sum);
 	total_rates(r, &rt);
-	xs_sum(r, &xs);
+	stats_xs_sum(r, &xs);
+	stats_loss(&sum, &xs, &loss);
 	counters_json(totals, &sum, &rt);
 	add_u64(totals, "drops", stats_drops(&sum));
 	json_object_object_add(totals, "drops_by_cause", drops_json(&sum));
 	json_object_object_add(totals, "xdp_stats", xs_json(&xs));
+	add_loss(totals, &loss);
 	json_object_object_add(root, "ports", ports);
 	json_object_object_add(root, "queues", queues);
 	json_object_object_add(root, "totals", totals);
@@ -494,6 +558,15 @@ int stats_format_prometheus(const struct stats_report *r, char *buf, size_t len)
 			     q->c.drop_no_frame);
 		queue_sample(&o, "drops_total", q, ",cause=\"teardown\"",
 			     q->c.drop_teardown);
+	}
+	head(&o, "lost_total", "counter",
+	     "Frames lost on the socket: agent drops (tx_ring_full, no_frame)"
+	     " + XDP_STATISTICS rx_dropped + rx_ring_full + tx_invalid_descs.");
+	for (size_t i = 0; i < r->nr_queues; i++) {
+		struct stats_loss l;
+
+		queue_loss(&r->queues[i], &l);
+		queue_sample(&o, "lost_total", &r->queues[i], NULL, l.lost);
 	}
 	return finish(&o);
 }

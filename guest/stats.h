@@ -56,7 +56,8 @@ struct stats_report {
 	struct port_snapshot *ports;
 	size_t nr_ports;
 	struct queue_snapshot *queues; /* current */
-	struct queue_snapshot *prev; /* previous report's, same order, or NULL */
+	struct queue_snapshot
+		*prev; /* previous report's, same order, or NULL */
 	size_t nr_queues;
 };
 
@@ -66,6 +67,28 @@ void stats_sum(const struct stats_report *r, struct xsk_counters *sum);
  * is the invariant the tests reconcile; tx - tx_completed (drop_teardown
  * at exit) were submitted and never confirmed by the kernel. */
 uint64_t stats_drops(const struct xsk_counters *c);
+/* XDP_STATISTICS summed over the sockets that have them. */
+void stats_xs_sum(const struct stats_report *r, struct xdp_statistics *sum);
+
+/* Frames lost on the agent's sockets, the agent's drops beside the
+ * kernel's. The kernel counts a frame it redirected to a socket and could
+ * not deliver in rx_dropped (no fill frame, or too large for one) or
+ * rx_ring_full (no room in the RX ring), and a TX descriptor it refused in
+ * tx_invalid_descs; these are disjoint from each other and from the
+ * agent's drops, so they add up. rx_fill_ring_empty_descs counts failed
+ * fill-ring reads, which in copy mode are the rx_dropped frames again and
+ * in zero-copy mode are driver allocation attempts, not frames: shown
+ * beside (fill_empty), never added. drop_teardown (submitted, never
+ * confirmed) may have been sent and is not counted as lost. */
+struct stats_loss {
+	uint64_t agent; /* stats_drops() */
+	uint64_t rx_dropped, rx_ring_full, tx_invalid;
+	uint64_t fill_empty;
+	uint64_t lost; /* agent + rx_dropped + rx_ring_full + tx_invalid */
+};
+/* xs may be NULL (socket without XDP_STATISTICS). */
+void stats_loss(const struct xsk_counters *c, const struct xdp_statistics *xs,
+		struct stats_loss *out);
 
 /* Human text: a block per report, one line per queue. The text and
  * Prometheus renderers return the length written, or -ENOSPC when buf is

@@ -79,6 +79,16 @@ assert_ge "starve: starvation visible (rx_fill_ring_empty_descs + fill_starved)"
 assert_eq "starve: every redirected frame is received or counted as dropped by the socket" \
 	"$(final starve '.ports[0].prog.redirected')" \
 	"$(final starve '.queues[0].rx_packets + .queues[0].xdp_stats.rx_dropped + .queues[0].xdp_stats.rx_ring_full')"
+# The overflow is in the agent's own total: lost = its drops + the
+# socket's rx_dropped + rx_ring_full + tx_invalid_descs, and non-zero here.
+assert_eq "starve: totals.lost = drops + socket rx_dropped + rx_ring_full + tx_invalid_descs" \
+	"$(final starve '.totals.drops + .totals.xdp_stats.rx_dropped + .totals.xdp_stats.rx_ring_full + .totals.xdp_stats.tx_invalid_descs')" \
+	"$(final starve .totals.lost)"
+assert_ge "starve: the socket overflow shows in a non-zero lost total" 1 \
+	"$(final starve .totals.lost)"
+assert_ge "starve: lost covers every redirected frame the agent did not receive" \
+	"$(final starve '.ports[0].prog.redirected - .queues[0].rx_packets')" \
+	"$(final starve .queues[0].lost)"
 
 # 4. The out port's veth deleted, then re-created. Policy: the agent
 #    notices, says which port disappeared, cleans up and exits 1.

@@ -111,6 +111,78 @@ static void test_sum_and_drops(void **state)
 	assert_int_equal(stats_drops(&sum), 0);
 }
 
+/* lost = agent drops + the kernel's rx_dropped + rx_ring_full +
+ * tx_invalid_descs; fill_empty is shown, never added. */
+static void test_loss(void **state)
+{
+	struct xsk_counters c = { .rx_packets = 1000,
+				  .tx_packets = 900,
+				  .drop_tx_ring_full = 60,
+				  .drop_no_frame = 40,
+				  .drop_teardown = 25,
+				  .fill_starved = 9 };
+	struct xdp_statistics xs = { .rx_dropped = 7,
+				     .rx_invalid_descs = 1000,
+				     .tx_invalid_descs = 2,
+				     .rx_ring_full = 62241,
+				     .rx_fill_ring_empty_descs = 892,
+				     .tx_ring_empty_descs = 5000 };
+	struct stats_report r = make_report(false);
+	struct xdp_statistics sum_xs;
+	struct xsk_counters sum;
+	struct stats_loss l;
+
+	(void)state;
+	/* the issue's case: the agent dropped nothing, the socket did */
+	stats_loss(&(struct xsk_counters){ .rx_packets = 5 }, &xs, &l);
+	assert_int_equal(l.agent, 0);
+	assert_int_equal(l.lost, 7 + 62241 + 2);
+	assert_int_equal(l.fill_empty, 892);
+
+	stats_loss(&c, &xs, &l);
+	assert_int_equal(l.agent, 100);
+	assert_int_equal(l.rx_dropped, 7);
+	assert_int_equal(l.rx_ring_full, 62241);
+	assert_int_equal(l.tx_invalid, 2);
+	assert_int_equal(l.fill_empty, 892);
+	/* teardown, rx_invalid_descs, tx_ring_empty_descs: not frames lost */
+	assert_int_equal(l.lost, 100 + 7 + 62241 + 2);
+
+	/* a socket without XDP_STATISTICS: the agent's drops only */
+	stats_loss(&c, NULL, &l);
+	assert_int_equal(l.lost, 100);
+	assert_int_equal(l.rx_ring_full, 0);
+	assert_int_equal(l.fill_empty, 0);
+
+	/* totals: sockets without XDP_STATISTICS add none of theirs */
+	stats_sum(&r, &sum);
+	stats_xs_sum(&r, &sum_xs);
+	assert_int_equal(sum_xs.rx_dropped, 1 + 2);
+	assert_int_equal(sum_xs.rx_ring_full, 4 + 5);
+	assert_int_equal(sum_xs.tx_invalid_descs, 3 + 4);
+	assert_int_equal(sum_xs.rx_fill_ring_empty_descs, 5 + 6);
+	stats_loss(&sum, &sum_xs, &l);
+	assert_int_equal(l.lost, 600 + 3 + 9 + 7);
+	/* the total is the sum of the sockets' losses */
+	{
+		uint64_t per_queue = 0;
+
+		for (size_t i = 0; i < r.nr_queues; i++) {
+			stats_loss(&r.queues[i].c,
+				   r.queues[i].xs_valid ? &r.queues[i].xs :
+							  NULL,
+				   &l);
+			per_queue += l.lost;
+		}
+		assert_int_equal(per_queue, 619);
+	}
+	r.nr_queues = 0;
+	stats_xs_sum(&r, &sum_xs);
+	stats_sum(&r, &sum);
+	stats_loss(&sum, &sum_xs, &l);
+	assert_int_equal(l.lost, 0);
+}
+
 static char *find_line(char *text, const char *start)
 {
 	for (char *l = text; l && *l;
@@ -144,7 +216,7 @@ static void test_text(void **state)
 	/* 300 rx pps = 3 queues x 200 pkts / 2 s */
 	assert_non_null(strstr(
 		buf,
-		"stats mode fwd uptime 12.5s rx 6000 tx 5400 drops 600 rx_pps 300 tx_pps 150\n"));
+		"stats mode fwd uptime 12.5s rx 6000 tx 5400 drops 600 lost 619 (drops + socket rx_dropped 3 rx_ring_full 9 tx_invalid 7) fill_starved 3 fill_empty 11 rx_pps 300 tx_pps 150\n"));
 	l = find_line(buf, "  port veth0 ");
 	assert_non_null(l);
 	assert_true(!strncmp(
@@ -160,13 +232,14 @@ static void test_text(void **state)
 	assert_non_null(l);
 	assert_non_null(strstr(
 		l,
-		"rx 1000 tx 900 (100/50 pps, 0.1/0.1 Mbit/s) completed 890 drops tx_ring_full 50 no_frame 50 teardown 20 fill_starved 0 kicks 10 xdp rx_dropped 1 rx_invalid 2 tx_invalid 3 rx_ring_full 4 fill_empty 5 tx_empty 6\n"));
+		"rx 1000 tx 900 (100/50 pps, 0.1/0.1 Mbit/s) completed 890 drops tx_ring_full 50 no_frame 50 teardown 20 fill_starved 0 kicks 10 lost 108 xdp rx_dropped 1 rx_invalid 2 tx_invalid 3 rx_ring_full 4 fill_empty 5 tx_empty 6\n"));
 	l = find_line(buf, "  veth0/1 zc ");
 	assert_non_null(l);
 	/* no XDP_STATISTICS for the third socket: no xdp fields */
 	l = find_line(buf, "  veth1/0 copy ");
 	assert_non_null(l);
 	assert_null(strstr(l, "xdp rx_dropped"));
+	assert_non_null(strstr(l, " kicks 12 lost 300\n"));
 
 	/* without a previous report the rates are 0 */
 	r = make_report(false);
@@ -174,7 +247,7 @@ static void test_text(void **state)
 	assert_true(stats_format_text(&r, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(
 		buf,
-		"final mode fwd uptime 12.5s rx 6000 tx 5400 drops 600 rx_pps 0 tx_pps 0\n"));
+		"final mode fwd uptime 12.5s rx 6000 tx 5400 drops 600 lost 619 (drops + socket rx_dropped 3 rx_ring_full 9 tx_invalid 7) fill_starved 3 fill_empty 11 rx_pps 0 tx_pps 0\n"));
 	assert_non_null(strstr(buf, "(0/0 pps, 0.0/0.0 Mbit/s)"));
 
 	/* a counter that went backwards (socket re-created) rates as 0 */
@@ -185,9 +258,9 @@ static void test_text(void **state)
 
 	/* too small: -ENOSPC, only whole lines kept */
 	r = make_report(true);
-	n = stats_format_text(&r, buf, 150);
+	n = stats_format_text(&r, buf, 300);
 	assert_int_equal(n, -ENOSPC);
-	assert_true(strlen(buf) < 150);
+	assert_true(strlen(buf) < 300);
 	assert_true(strlen(buf) > 0);
 	assert_int_equal(buf[strlen(buf) - 1], '\n');
 	assert_int_equal(stats_format_text(&r, buf, 0), -EINVAL);
@@ -290,6 +363,10 @@ static void test_json(void **state)
 	/* no XDP_STATISTICS: null, not zeros */
 	q = json_object_array_get_idx(jget(back, "queues"), 2);
 	assert_null(jget(q, "xdp_stats"));
+	assert_int_equal(jint(back, "queues.2.lost"), 300);
+	assert_int_equal(jint(back, "queues.2.lost_by_cause.rx_ring_full"), 0);
+	assert_int_equal(jint(back, "queues.1.lost"), 200 + 2 + 5 + 4);
+	assert_int_equal(jint(back, "queues.1.lost_by_cause.agent"), 200);
 
 	assert_int_equal(jint(back, "totals.rx_packets"), 6000);
 	assert_int_equal(jint(back, "totals.tx_packets"), 5400);
@@ -301,6 +378,15 @@ static void test_json(void **state)
 	assert_int_equal(jint(back, "totals.xdp_stats.rx_dropped"), 3);
 	assert_int_equal(jint(back, "totals.xdp_stats.tx_ring_empty_descs"),
 			 13);
+	/* lost: agent drops + rx_dropped + rx_ring_full + tx_invalid_descs */
+	assert_int_equal(jint(back, "totals.lost"), 600 + 3 + 9 + 7);
+	assert_int_equal(jint(back, "totals.lost_by_cause.agent"), 600);
+	assert_int_equal(jint(back, "totals.lost_by_cause.rx_dropped"), 3);
+	assert_int_equal(jint(back, "totals.lost_by_cause.rx_ring_full"), 9);
+	assert_int_equal(jint(back, "totals.lost_by_cause.tx_invalid_descs"),
+			 7);
+	/* the existing fields stay */
+	assert_int_equal(jint(back, "totals.xdp_stats.rx_ring_full"), 9);
 	assert_true(json_object_get_double(
 			    jget(jget(back, "totals"), "rx_pps")) == 300.0);
 	json_object_put(back);
@@ -344,6 +430,10 @@ static void test_prometheus(void **state)
 	assert_non_null(strstr(
 		buf,
 		"\nafxdp_xsk_rx_ring_full_total{ifname=\"veth0\",queue=\"0\"} 4\n"));
+	assert_non_null(strstr(
+		buf, "\nafxdp_lost_total{ifname=\"veth0\",queue=\"1\"} 211\n"));
+	assert_non_null(strstr(
+		buf, "\nafxdp_lost_total{ifname=\"veth1\",queue=\"0\"} 300\n"));
 	/* no XDP_STATISTICS on the third socket: no sample */
 	assert_null(
 		strstr(buf, "afxdp_xsk_rx_ring_full_total{ifname=\"veth1\""));
@@ -385,8 +475,8 @@ static void test_prometheus(void **state)
 		samples++;
 	}
 	/* 1 uptime + 2 info + 2 link + 3x2 prog + 3 zc + 7x3 queue counters
-	 * + 6x2 xsk stats + 3x3 drops */
-	assert_int_equal(samples, 1 + 2 + 2 + 6 + 3 + 21 + 12 + 9);
+	 * + 6x2 xsk stats + 3x3 drops + 3 lost */
+	assert_int_equal(samples, 1 + 2 + 2 + 6 + 3 + 21 + 12 + 9 + 3);
 
 	/* label values are escaped */
 	strcpy(ports[0].ifname, "a\"b\\c");
@@ -523,6 +613,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sum_and_drops),
+		cmocka_unit_test(test_loss),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_prometheus),
