@@ -12,7 +12,7 @@
 #
 # Environment: COUNT (frames, default 1000000), RATE (pps, 0 = as fast as
 # the generator goes), AGENT_ARGS (extra options for the forwarding agent).
-set -eu
+set -eEu
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-1000000}
 RATE=${RATE:-0}

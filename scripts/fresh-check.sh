@@ -116,6 +116,9 @@ t0=$(date +%s)
 unshare --mount --pid --fork --propagation private -- env -i STEPS="$steps" \
 	ROOT="$root" PATH=/usr/sbin:/usr/bin:/sbin:/bin /bin/bash -c '
 	set -e
+	# The root a mount point of its own, as on a real machine (ip netns
+	# add runs "mount --make-rslave /").
+	mount --bind "$ROOT" "$ROOT"
 	mount -t proc proc "$ROOT/proc"
 	mount -t sysfs sysfs "$ROOT/sys"
 	mount -t bpf bpf "$ROOT/sys/fs/bpf"
