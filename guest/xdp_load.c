@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -177,6 +179,42 @@ int xdp_remove_stale(int ifindex, bool *removed, char *err, size_t err_len)
 	return ret;
 }
 
+/* libxdp pins its dispatcher in a bpffs (LIBXDP_BPFFS, default
+ * /sys/fs/bpf) and without one falls back to a single program, blaming
+ * nothing in particular. `ip netns exec` mounts a fresh sysfs over /sys, so
+ * there is no bpffs there unless someone mounts one. */
+static const char *bpffs_dir(void)
+{
+	const char *dir = getenv("LIBXDP_BPFFS");
+
+	return dir && *dir ? dir : "/sys/fs/bpf";
+}
+
+static bool bpffs_missing(const char *dir)
+{
+	struct statfs st;
+
+	if (strstr(libxdp_last_warn, "No bpffs"))
+		return true;
+	return statfs(dir, &st) || st.f_type != BPF_FS_MAGIC;
+}
+
+/* Why the program runs without the dispatcher, into p->why. */
+static void explain_no_dispatcher(struct xdp_port *p)
+{
+	const char *dir = bpffs_dir();
+
+	if (bpffs_missing(dir))
+		snprintf(
+			p->why, sizeof(p->why),
+			"no dispatcher: no bpffs at %s (ip netns exec remounts /sys); fix: mount -t bpf bpf %s",
+			dir, dir);
+	else
+		snprintf(p->why, sizeof(p->why),
+			 "dispatcher refused by the kernel%s%s",
+			 libxdp_last_warn[0] ? ": " : "", libxdp_last_warn);
+}
+
 static int find_map_fd(struct xdp_program *prog, const char *name)
 {
 	struct bpf_object *obj = xdp_program__bpf_obj(prog);
@@ -203,9 +241,7 @@ static int attach_in_mode(const struct xdp_attach_opts *o, struct xdp_port *p,
 		xdp_multiprog__close(mp);
 	}
 	if (!p->multiprog)
-		snprintf(p->why, sizeof(p->why),
-			 "dispatcher refused by the kernel%s%s",
-			 libxdp_last_warn[0] ? ": " : "", libxdp_last_warn);
+		explain_no_dispatcher(p);
 	return 0;
 }
 

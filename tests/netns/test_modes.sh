@@ -106,4 +106,22 @@ assert_ge "SIGHUP: the new stats interval applies" 3 "$(grep -c '"type":"stats"'
 stop_agent
 assert_eq "exit 0 after SIGHUP and SIGTERM" 0 "$AGENT_RC"
 
+# Plain `ip netns exec` (no nsrun): /sys is remounted without a bpffs, so
+# libxdp cannot use its dispatcher. The agent still runs, and the log names
+# the missing bpffs and the mount that fixes it instead of blaming the
+# kernel.
+topo_up 1
+assert_eq "plain ip netns exec: no bpffs at /sys/fs/bpf there" no \
+	"$(ip netns exec "$FWD_NS" sh -c 'mountpoint -q /sys/fs/bpf && echo yes || echo no')"
+assert_rc "plain ip netns exec: the agent runs without a bpffs" 0 \
+	timeout 60 ip netns exec "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 -d 1 --interval 0
+assert_match "no bpffs: the log names the cause and the fix" \
+	"in0: XDP program attached in native mode, as the only program \(no dispatcher: no bpffs at /sys/fs/bpf \(ip netns exec remounts /sys\); fix: mount -t bpf bpf /sys/fs/bpf\)" \
+	"$OUT"
+assert_no_match "no bpffs: the kernel is not blamed" "refused by the kernel" "$OUT"
+# With the bpffs mounted (nsrun) that message is gone.
+assert_rc "with a bpffs: the agent runs" 0 \
+	timeout 60 "$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 -d 1 --interval 0
+assert_no_match "with a bpffs: no bpffs complaint" "no bpffs" "$OUT"
+
 tap_done
