@@ -29,6 +29,7 @@ void stats_sum(const struct stats_report *r, struct xsk_counters *sum)
 		sum->drop_teardown += c->drop_teardown;
 		sum->fill_starved += c->fill_starved;
 		sum->kicks += c->kicks;
+		sum->csum_fixed += c->csum_fixed;
 	}
 }
 
@@ -314,6 +315,7 @@ static void counters_json(struct json_object *o, const struct xsk_counters *c,
 	add_double(o, "tx_mbps", rt->tx_mbps);
 	add_u64(o, "fill_starved", c->fill_starved);
 	add_u64(o, "kicks", c->kicks);
+	add_u64(o, "csum_fixed", c->csum_fixed);
 }
 
 struct json_object *stats_to_json(const struct stats_report *r)
@@ -470,6 +472,8 @@ static const struct qmetric qmetrics[] = {
 	QC("fill_starved_total", fill_starved,
 	   "Times the fill ring could not be topped up."),
 	QC("kicks_total", kicks, "sendto() wakeups of the kernel."),
+	QC("csum_fixed_total", csum_fixed,
+	   "Partial TCP/UDP checksums (sender's TX offload) completed."),
 	QX("xsk_rx_dropped_total", rx_dropped,
 	   "XDP_STATISTICS rx_dropped of the socket."),
 	QX("xsk_rx_invalid_descs_total", rx_invalid_descs,

@@ -29,6 +29,7 @@ struct xsk_counters {
 	uint64_t drop_teardown; /* submitted (in tx_packets), never completed */
 	uint64_t fill_starved; /* times the fill ring could not be topped up */
 	uint64_t kicks; /* sendto() wakeups */
+	uint64_t csum_fixed; /* partial TCP/UDP checksums completed (csum.h) */
 };
 
 struct queue_snapshot {

@@ -15,25 +15,12 @@
 #include <linux/udp.h>
 
 #include "guest/agent.h"
+#include "guest/csum.h"
 #include "guest/xsk_tx.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 #define HDRS_LEN (ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr))
-
-static uint16_t ip_checksum(const void *data, size_t len)
-{
-	const uint16_t *p = data;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *p++;
-	if (len)
-		sum += *(const uint8_t *)p;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 int txgen_build_frame(const struct txgen_config *t, uint32_t flow, uint8_t *buf,
 		      uint32_t len)
@@ -62,7 +49,7 @@ int txgen_build_frame(const struct txgen_config *t, uint32_t flow, uint8_t *buf,
 	ip.protocol = IPPROTO_UDP;
 	ip.saddr = src.s_addr;
 	ip.daddr = dst.s_addr;
-	ip.check = ip_checksum(&ip, sizeof(ip));
+	ip.check = (uint16_t)~csum_fold(csum_partial_sum(&ip, sizeof(ip), 0));
 	udp.source = htons(
 		(uint16_t)(t->src_port + flow % (t->flows ? t->flows : 1)));
 	udp.dest = htons(t->dst_port);

@@ -22,7 +22,8 @@ DEMO_BUILD="make gcc libc6-dev pkg-config clang libxdp-dev libbpf-dev
 DEMO_RUN="iproute2 bpftool jq procps util-linux"
 
 # make test: the host tool (libvirt, libxml2), cmocka, sanitizers and the
-# fuzzers' runtime, the tools the suites call (systemd for systemd-analyze),
+# fuzzers' runtime, the tools the suites call (systemd for systemd-analyze;
+# iperf3, curl and python3's http.server as real clients and servers),
 # Ansible, and a real libvirtd for the role's suite. libvirt-daemon-system
 # brings the libvirt-qemu user and /etc/libvirt/qemu.conf, without which the
 # QEMU driver does not load.
@@ -30,7 +31,8 @@ TEST_BUILD="libcmocka-dev libvirt-dev libxml2-dev libclang-rt-14-dev llvm"
 TEST_RUN="ethtool xdp-tools socat tcpdump kmod iputils-ping python3
  python3-jsonschema valgrind libxml2-utils man-db mandoc
  libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
- libvirt-clients qemu-system-x86 ansible-core ansible-lint systemd"
+ libvirt-clients qemu-system-x86 ansible-core ansible-lint systemd
+ iperf3 curl"
 
 # make vm-test: guests under QEMU (kernel, busybox initramfs, cloud-init
 # image build) and the .deb packages.

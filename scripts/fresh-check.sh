@@ -66,6 +66,8 @@ cp -a "$base" "$root"
 rm -f "$root/etc/apt/sources.list"
 cp -a /etc/apt/sources.list* "$root/etc/apt/" 2>/dev/null || true
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+cp -L /etc/hosts "$root/etc/hosts"
+hostname >"$root/etc/hostname"
 mkdir -p "$root/src"
 (cd "$top" && git ls-files -z -co --exclude-standard |
 	tar --null -T - -cf -) | tar -C "$root/src" -xf -

@@ -68,6 +68,7 @@ static struct stats_report make_report(bool with_prev)
 		c->drop_teardown = 20 * (i + 1);
 		c->fill_starved = i;
 		c->kicks = 10 + i;
+		c->csum_fixed = 5 + i;
 		cur[i].xs_valid = i != 2;
 		cur[i].xs.rx_dropped = 1 + i;
 		cur[i].xs.rx_invalid_descs = 2 + i;
@@ -102,6 +103,7 @@ static void test_sum_and_drops(void **state)
 	assert_int_equal(sum.drop_teardown, 120);
 	assert_int_equal(sum.fill_starved, 3);
 	assert_int_equal(sum.kicks, 33);
+	assert_int_equal(sum.csum_fixed, 18);
 	assert_int_equal(stats_drops(&sum), 600);
 	/* the invariant the integration tests reconcile */
 	assert_int_equal(sum.rx_packets, sum.tx_packets + stats_drops(&sum));
@@ -374,6 +376,7 @@ static void test_json(void **state)
 	assert_int_equal(jint(back, "totals.drops"), 600);
 	assert_int_equal(jint(back, "totals.drops_by_cause.tx_ring_full"), 300);
 	assert_int_equal(jint(back, "totals.kicks"), 33);
+	assert_int_equal(jint(back, "totals.csum_fixed"), 18);
 	/* summed over the two sockets with XDP_STATISTICS: 1+2, 6+7 */
 	assert_int_equal(jint(back, "totals.xdp_stats.rx_dropped"), 3);
 	assert_int_equal(jint(back, "totals.xdp_stats.tx_ring_empty_descs"),
@@ -474,9 +477,9 @@ static void test_prometheus(void **state)
 		assert_true(nl[-1] >= '0' && nl[-1] <= '9');
 		samples++;
 	}
-	/* 1 uptime + 2 info + 2 link + 3x2 prog + 3 zc + 7x3 queue counters
+	/* 1 uptime + 2 info + 2 link + 3x2 prog + 3 zc + 8x3 queue counters
 	 * + 6x2 xsk stats + 3x3 drops + 3 lost */
-	assert_int_equal(samples, 1 + 2 + 2 + 6 + 3 + 21 + 12 + 9 + 3);
+	assert_int_equal(samples, 1 + 2 + 2 + 6 + 3 + 24 + 12 + 9 + 3);
 
 	/* label values are escaped */
 	strcpy(ports[0].ifname, "a\"b\\c");
