@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
  * afxdp_steer: redirects the frames that match the run-time filter
- * (filter_map) to the AF_XDP socket of their rx queue (xsks_map) and passes
- * everything else to the kernel stack, so management traffic (SSH) keeps
- * working. Never drops: a matching frame whose queue has no socket is
- * passed too. Per-CPU counters in counters_map (enum afxdp_counter).
+ * (filter_map) to the AF_XDP socket of their rx queue (xsks_map). What no
+ * rule matches takes the filter's unmatched path: the kernel stack (the
+ * default, so management traffic such as SSH keeps working), the paired
+ * port through fwd_map (a bump in the wire: only the selected traffic
+ * visits user space) or a drop. A matching frame whose queue has no socket
+ * is passed to the kernel, never dropped. Per-CPU counters in counters_map
+ * (enum afxdp_counter).
  *
  * Parsing limits, on purpose:
  * - VLAN tags are read from the frame. A NIC that strips tags (rx-vlan
@@ -54,6 +57,14 @@ struct {
 	__type(value, struct afxdp_filter);
 } filter_map SEC(".maps");
 
+/* Key 0: the ifindex of the port unmatched frames are forwarded to. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fwd_map SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AFXDP_CNT_MAX);
@@ -72,9 +83,9 @@ struct frame {
 	__u8 *dst_mac; /* NULL: runt, no Ethernet header */
 	__u16 ethertype; /* after up to two VLAN tags, host order */
 	__u16 vlan_id;
-	__u16 dport;
+	__u16 dport, sport;
 	__u8 ip_proto;
-	__u8 has_vlan : 1, has_ethertype : 1, has_proto : 1, has_dport : 1;
+	__u8 has_vlan : 1, has_ethertype : 1, has_proto : 1, has_ports : 1;
 };
 
 static __always_inline void parse_l4(struct frame *f, void *l4, void *end)
@@ -85,14 +96,16 @@ static __always_inline void parse_l4(struct frame *f, void *l4, void *end)
 		if ((void *)(udp + 1) > end)
 			return;
 		f->dport = bpf_ntohs(udp->dest);
-		f->has_dport = 1;
+		f->sport = bpf_ntohs(udp->source);
+		f->has_ports = 1;
 	} else if (f->ip_proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = l4;
 
 		if ((void *)(tcp + 1) > end)
 			return;
 		f->dport = bpf_ntohs(tcp->dest);
-		f->has_dport = 1;
+		f->sport = bpf_ntohs(tcp->source);
+		f->has_ports = 1;
 	}
 }
 
@@ -179,8 +192,12 @@ static __always_inline int rule_match(const struct afxdp_rule *r,
 	    (!f->has_proto || f->ip_proto != r->ip_proto))
 		return 0;
 	if ((m & AFXDP_MATCH_DPORT) &&
-	    (!f->has_dport || f->dport < r->dport_min ||
+	    (!f->has_ports || f->dport < r->dport_min ||
 	     f->dport > r->dport_max))
+		return 0;
+	if ((m & AFXDP_MATCH_SPORT) &&
+	    (!f->has_ports || f->sport < r->sport_min ||
+	     f->sport > r->sport_max))
 		return 0;
 	return 1;
 }
@@ -191,6 +208,24 @@ static __always_inline void count(__u32 idx)
 
 	if (c)
 		*c += 1;
+}
+
+/* The unmatched path. ARP and IPv6 ND take it like any frame: forward keeps
+ * the two sides' neighbour discovery working through the pair; kernel and
+ * drop stop it unless a rule selects it. */
+static __always_inline int unmatched(__u32 how)
+{
+	if (how == AFXDP_UNMATCHED_DROP) {
+		count(AFXDP_CNT_DROPPED);
+		return XDP_DROP;
+	}
+	if (how == AFXDP_UNMATCHED_FORWARD &&
+	    bpf_redirect_map(&fwd_map, 0, XDP_PASS) == XDP_REDIRECT) {
+		count(AFXDP_CNT_FORWARDED);
+		return XDP_REDIRECT;
+	}
+	count(AFXDP_CNT_PASSED);
+	return XDP_PASS;
 }
 
 SEC("xdp")
@@ -204,8 +239,10 @@ int afxdp_steer(struct xdp_md *ctx)
 	int matched = 0;
 
 	flt = bpf_map_lookup_elem(&filter_map, &key);
-	if (!flt)
-		goto pass;
+	if (!flt) {
+		count(AFXDP_CNT_PASSED);
+		return XDP_PASS;
+	}
 	parse(&f, data, end);
 
 	nr = flt->nr_rules;
@@ -219,7 +256,7 @@ int afxdp_steer(struct xdp_md *ctx)
 		}
 	}
 	if (!matched)
-		goto pass;
+		return unmatched(flt->unmatched);
 
 	/* The low bits of flags are the action when the slot is empty. */
 	if (bpf_redirect_map(&xsks_map, qid, XDP_PASS) == XDP_REDIRECT) {
@@ -227,9 +264,6 @@ int afxdp_steer(struct xdp_md *ctx)
 		return XDP_REDIRECT;
 	}
 	count(AFXDP_CNT_NO_SOCKET);
-	return XDP_PASS;
-pass:
-	count(AFXDP_CNT_PASSED);
 	return XDP_PASS;
 }
 

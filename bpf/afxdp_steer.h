@@ -23,6 +23,7 @@ enum afxdp_match {
 	AFXDP_MATCH_IP_PROTO = 1U << 3, /* IPv4 protocol / IPv6 next header */
 	AFXDP_MATCH_DPORT = 1U << 4, /* UDP/TCP destination port range */
 	AFXDP_MATCH_DST_MAC = 1U << 5,
+	AFXDP_MATCH_SPORT = 1U << 6, /* UDP/TCP source port range */
 };
 
 struct afxdp_rule {
@@ -34,13 +35,24 @@ struct afxdp_rule {
 	__u8 ip_proto;
 	__u8 dst_mac[6];
 	__u8 pad;
+	__u16 sport_min;
+	__u16 sport_max;
+};
+
+/* What happens to a frame no rule matches. */
+enum afxdp_unmatched {
+	AFXDP_UNMATCHED_KERNEL = 0, /* XDP_PASS: this host's stack */
+	/* XDP_REDIRECT through fwd_map (key 0: the paired port's ifindex),
+	 * never leaving the kernel; XDP_PASS while the map is empty. */
+	AFXDP_UNMATCHED_FORWARD,
+	AFXDP_UNMATCHED_DROP, /* XDP_DROP */
 };
 
 /* Value of the single entry (key 0) of filter_map. nr_rules == 0: nothing
- * matches, every frame goes to the kernel. */
+ * matches, every frame takes the unmatched path. */
 struct afxdp_filter {
 	__u32 nr_rules;
-	__u32 pad;
+	__u32 unmatched; /* enum afxdp_unmatched */
 	struct afxdp_rule rules[AFXDP_MAX_RULES];
 };
 
@@ -48,6 +60,8 @@ enum afxdp_counter {
 	AFXDP_CNT_REDIRECTED = 0, /* matched, handed to the queue's socket */
 	AFXDP_CNT_PASSED, /* did not match: to the kernel stack */
 	AFXDP_CNT_NO_SOCKET, /* matched, no socket on this queue: passed */
+	AFXDP_CNT_FORWARDED, /* did not match: redirected to the paired port */
+	AFXDP_CNT_DROPPED, /* did not match: dropped (unmatched drop) */
 	AFXDP_CNT_MAX,
 };
 

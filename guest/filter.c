@@ -57,7 +57,7 @@ static const char *by_val(const struct name_val *t, size_t n, unsigned int v)
 
 /* Which token set each field, to name both sides of a duplicate. */
 struct seen {
-	const char *all, *ethertype, *vlan, *proto, *dport, *dst_mac;
+	const char *all, *ethertype, *vlan, *proto, *dport, *sport, *dst_mac;
 };
 
 static int claim(const char **slot, const char *tok, const char *what,
@@ -117,15 +117,23 @@ static int parse_value(const char *kw, const char *v, struct afxdp_rule *r,
 		r->match |= AFXDP_MATCH_IP_PROTO;
 		return 0;
 	}
-	if (!strcmp(kw, "dport")) {
+	if (!strcmp(kw, "dport") || !strcmp(kw, "sport")) {
+		bool dst = kw[0] == 'd';
+
 		if (parse_u32_range(v, 0, 65535, &a, &b))
 			return errmsg(err, len, -EINVAL,
-				      "'dport %s': expected a port or range "
+				      "'%s %s': expected a port or range "
 				      "N-M (0-65535, N <= M)",
-				      v);
-		r->dport_min = (__u16)a;
-		r->dport_max = (__u16)b;
-		r->match |= AFXDP_MATCH_DPORT;
+				      kw, v);
+		if (dst) {
+			r->dport_min = (__u16)a;
+			r->dport_max = (__u16)b;
+			r->match |= AFXDP_MATCH_DPORT;
+		} else {
+			r->sport_min = (__u16)a;
+			r->sport_max = (__u16)b;
+			r->match |= AFXDP_MATCH_SPORT;
+		}
 		return 0;
 	}
 	/* dst-mac */
@@ -141,7 +149,8 @@ static int check_rule(const struct afxdp_rule *r, char *err, size_t len)
 {
 	const __u32 known = AFXDP_MATCH_ALL | AFXDP_MATCH_ETHERTYPE |
 			    AFXDP_MATCH_VLAN | AFXDP_MATCH_IP_PROTO |
-			    AFXDP_MATCH_DPORT | AFXDP_MATCH_DST_MAC;
+			    AFXDP_MATCH_DPORT | AFXDP_MATCH_SPORT |
+			    AFXDP_MATCH_DST_MAC;
 	__u32 m = r->match;
 
 	if (!m)
@@ -167,15 +176,19 @@ static int check_rule(const struct afxdp_rule *r, char *err, size_t len)
 			      "an IP protocol needs ethertype ipv4 or ipv6, "
 			      "not 0x%04x",
 			      r->ethertype);
-	if ((m & AFXDP_MATCH_DPORT) &&
+	if ((m & (AFXDP_MATCH_DPORT | AFXDP_MATCH_SPORT)) &&
 	    (!(m & AFXDP_MATCH_IP_PROTO) ||
 	     (r->ip_proto != IPPROTO_UDP && r->ip_proto != IPPROTO_TCP)))
-		return errmsg(err, len, -EINVAL,
-			      "'dport' needs 'udp' or 'tcp'");
+		return errmsg(err, len, -EINVAL, "'%s' needs 'udp' or 'tcp'",
+			      m & AFXDP_MATCH_DPORT ? "dport" : "sport");
 	if ((m & AFXDP_MATCH_DPORT) && r->dport_min > r->dport_max)
 		return errmsg(err, len, -EINVAL,
 			      "dport range %u-%u is reversed", r->dport_min,
 			      r->dport_max);
+	if ((m & AFXDP_MATCH_SPORT) && r->sport_min > r->sport_max)
+		return errmsg(err, len, -EINVAL,
+			      "sport range %u-%u is reversed", r->sport_min,
+			      r->sport_max);
 	return 0;
 }
 
@@ -231,6 +244,9 @@ static int parse_tokens(char *s, struct afxdp_rule *r, char *err, size_t len)
 		} else if (!strcmp(tok, "dport")) {
 			slot = &seen.dport;
 			what = "dport";
+		} else if (!strcmp(tok, "sport")) {
+			slot = &seen.sport;
+			what = "sport";
 		} else if (!strcmp(tok, "dst-mac")) {
 			slot = &seen.dst_mac;
 			what = "dst-mac";
@@ -238,7 +254,7 @@ static int parse_tokens(char *s, struct afxdp_rule *r, char *err, size_t len)
 			return errmsg(err, len, -EINVAL,
 				      "unknown token '%s' (expected all, "
 				      "ethertype, ipv4, ipv6, arp, vlan, udp, "
-				      "tcp, icmp, proto, dport, dst-mac)",
+				      "tcp, icmp, proto, dport, sport, dst-mac)",
 				      tok);
 		}
 		ret = claim(slot, tok, what, err, len);
@@ -329,6 +345,15 @@ static void append(char *buf, size_t *off, const char *fmt, ...)
 		*off = FILTER_RULE_STR_LEN - 1;
 }
 
+static void append_range(char *buf, size_t *off, const char *kw,
+			 unsigned int lo, unsigned int hi)
+{
+	if (lo == hi)
+		append(buf, off, " %s %u", kw, lo);
+	else
+		append(buf, off, " %s %u-%u", kw, lo, hi);
+}
+
 int filter_format_rule(const struct afxdp_rule *rule, char *buf, size_t len)
 {
 	char out[FILTER_RULE_STR_LEN] = "";
@@ -362,13 +387,12 @@ int filter_format_rule(const struct afxdp_rule *rule, char *buf, size_t len)
 		else
 			append(out, &off, " proto %u", rule->ip_proto);
 	}
-	if (m & AFXDP_MATCH_DPORT) {
-		if (rule->dport_min == rule->dport_max)
-			append(out, &off, " dport %u", rule->dport_min);
-		else
-			append(out, &off, " dport %u-%u", rule->dport_min,
-			       rule->dport_max);
-	}
+	if (m & AFXDP_MATCH_DPORT)
+		append_range(out, &off, "dport", rule->dport_min,
+			     rule->dport_max);
+	if (m & AFXDP_MATCH_SPORT)
+		append_range(out, &off, "sport", rule->sport_min,
+			     rule->sport_max);
 	/* Without the leading separator; truncated but terminated if short. */
 	if ((size_t)snprintf(buf, len, "%s", out + 1) >= len)
 		return -ENOSPC;

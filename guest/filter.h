@@ -13,6 +13,9 @@
  *                                (icmp is IPv4's 1; ICMPv6 is "proto 58")
  *   dport <N[-M]>                UDP/TCP destination port range; needs
  *                                udp or tcp (or proto 17/6)
+ *   sport <N[-M]>                UDP/TCP source port range (likewise): a
+ *                                rule for replies from a service, e.g.
+ *                                "udp sport 5201" beside "udp dport 5201"
  *   dst-mac <xx:xx:xx:xx:xx:xx>
  *
  * Example: "ipv4 udp dport 4000-4010", "vlan 100 arp", "all".
@@ -38,7 +41,7 @@ int filter_compile(char *const *rules, size_t nr, struct afxdp_filter *out,
 		   char *err, size_t err_len);
 
 /* Canonical text that filter_parse_rule() turns back into the same rule:
- * dst-mac, vlan, ethertype, protocol, dport, in that order. 0, -EINVAL
+ * dst-mac, vlan, ethertype, protocol, dport, sport, in that order. 0, -EINVAL
  * (not a valid rule) or -ENOSPC (buf too small; FILTER_RULE_STR_LEN is
  * always enough). */
 int filter_format_rule(const struct afxdp_rule *rule, char *buf, size_t len);

@@ -203,11 +203,13 @@ int stats_format_text(const struct stats_report *r, char *buf, size_t len)
 
 		emit(&o,
 		     "  port %s xdp %s%s link %s prog redirected %" PRIu64
-		     " passed %" PRIu64 " no_socket %" PRIu64 "\n",
+		     " passed %" PRIu64 " no_socket %" PRIu64
+		     " forwarded %" PRIu64 " dropped %" PRIu64 "\n",
 		     p->ifname, xdp_mode_str(p),
 		     p->multiprog ? " (multiprog)" : "",
 		     p->link_up ? "up" : "down", p->prog[AFXDP_CNT_REDIRECTED],
-		     p->prog[AFXDP_CNT_PASSED], p->prog[AFXDP_CNT_NO_SOCKET]);
+		     p->prog[AFXDP_CNT_PASSED], p->prog[AFXDP_CNT_NO_SOCKET],
+		     p->prog[AFXDP_CNT_FORWARDED], p->prog[AFXDP_CNT_DROPPED]);
 	}
 	for (size_t i = 0; i < r->nr_queues; i++) {
 		const struct queue_snapshot *q = &r->queues[i];
@@ -360,6 +362,8 @@ struct json_object *stats_to_json(const struct stats_report *r)
 		add_u64(prog, "redirected", p->prog[AFXDP_CNT_REDIRECTED]);
 		add_u64(prog, "passed", p->prog[AFXDP_CNT_PASSED]);
 		add_u64(prog, "no_socket", p->prog[AFXDP_CNT_NO_SOCKET]);
+		add_u64(prog, "forwarded", p->prog[AFXDP_CNT_FORWARDED]);
+		add_u64(prog, "dropped", p->prog[AFXDP_CNT_DROPPED]);
 		json_object_object_add(o, "prog", prog);
 		json_object_array_add(ports, o);
 	}
@@ -494,6 +498,8 @@ int stats_format_prometheus(const struct stats_report *r, char *buf, size_t len)
 		[AFXDP_CNT_REDIRECTED] = "prog_redirected_total",
 		[AFXDP_CNT_PASSED] = "prog_passed_total",
 		[AFXDP_CNT_NO_SOCKET] = "prog_no_socket_total",
+		[AFXDP_CNT_FORWARDED] = "prog_forwarded_total",
+		[AFXDP_CNT_DROPPED] = "prog_dropped_total",
 	};
 	static const char *const prog_help[AFXDP_CNT_MAX] = {
 		[AFXDP_CNT_REDIRECTED] =
@@ -502,6 +508,10 @@ int stats_format_prometheus(const struct stats_report *r, char *buf, size_t len)
 			"Frames the XDP program passed to the kernel (no match).",
 		[AFXDP_CNT_NO_SOCKET] =
 			"Matching frames passed because their queue had no socket.",
+		[AFXDP_CNT_FORWARDED] =
+			"Frames no rule matched, redirected to the paired port in the kernel.",
+		[AFXDP_CNT_DROPPED] =
+			"Frames no rule matched, dropped (unmatched: drop).",
 	};
 	struct out o = { .buf = buf, .len = len };
 

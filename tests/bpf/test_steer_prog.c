@@ -53,7 +53,7 @@ static const uint8_t mac_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x5c };
 struct env {
 	const char *skip_reason; /* set: a facility is absent, skip */
 	struct bpf_object *obj;
-	int prog_fd, filter_fd, counters_fd, xsks_fd;
+	int prog_fd, filter_fd, counters_fd, xsks_fd, fwd_fd;
 	int ifindex, ncpus;
 	void *umem_area;
 	struct xsk_umem *umem;
@@ -73,6 +73,7 @@ struct frame_opts {
 	uint16_t ethertype; /* innermost */
 	uint8_t proto; /* IPv4 protocol / IPv6 next header */
 	uint16_t dport;
+	uint16_t sport; /* 0: 12345 */
 	uint8_t ihl; /* IPv4 header words; 0: 5 */
 	uint16_t frag; /* IPv4 flags + fragment offset, host order */
 	size_t len; /* 0: the whole frame; else cut to len bytes */
@@ -126,7 +127,7 @@ static size_t build(const struct frame_opts *o, uint8_t *buf, size_t cap)
 		return o->len ? o->len : off + 46;
 	}
 	/* UDP and TCP both keep the destination port at offset 2. */
-	put16(buf + l4, 12345);
+	put16(buf + l4, o->sport ? o->sport : 12345);
 	put16(buf + l4 + 2, o->dport);
 	if (o->proto == IPPROTO_TCP)
 		buf[l4 + 12] = 5 << 4;
@@ -688,6 +689,86 @@ static void test_no_socket(void **state)
 	redirected(&o, "match, socket back");
 }
 
+static void test_sport(void **state)
+{
+	struct frame_opts o = udp4;
+
+	(void)state;
+	NEED_ENV();
+	/* Replies from a service: the source port is the service's. */
+	set_filter("udp sport 5201-5301");
+	o.sport = 5201;
+	redirected(&o, "udp sport 5201, range 5201-5301");
+	o.sport = 5301;
+	redirected(&o, "udp sport 5301 (upper bound)");
+	o.sport = 5200;
+	passed(&o, "udp sport 5200, below the range");
+	o.sport = 0;
+	o.dport = 5201; /* a destination port does not match sport */
+	passed(&o, "udp dport 5201 against a sport rule");
+	/* Both ports in one rule must both match. */
+	set_filter("tcp sport 80 dport 1024-65535");
+	o = tcp4;
+	o.sport = 80;
+	o.dport = 40000;
+	redirected(&o, "tcp 80 -> 40000");
+	o.dport = 22;
+	passed(&o, "tcp 80 -> 22: dport out of range");
+	o = udp4;
+	o.sport = 80;
+	o.dport = 40000;
+	passed(&o, "udp with tcp's ports");
+}
+
+static void set_unmatched(const char *rule, uint32_t how)
+{
+	char *rules[] = { (char *)rule };
+	struct afxdp_filter f;
+	uint32_t key = 0;
+	char err[256] = "";
+
+	assert_int_equal(filter_compile(rules, 1, &f, err, sizeof(err)), 0);
+	f.unmatched = how;
+	assert_int_equal(bpf_map_update_elem(env.filter_fd, &key, &f, BPF_ANY),
+			 0);
+}
+
+static void test_unmatched(void **state)
+{
+	struct frame_opts o = udp4;
+	uint32_t key = 0;
+	int peer = (int)if_nametoindex(PEER);
+
+	(void)state;
+	NEED_ENV();
+	/* drop: what no rule takes is dropped, ARP included. */
+	set_unmatched("udp dport 4000", AFXDP_UNMATCHED_DROP);
+	redirected(&o, "match, unmatched drop");
+	o.dport = 4001;
+	expect_q(&o, Q_SOCK, XDP_DROP, AFXDP_CNT_DROPPED, "no match, drop");
+	expect_q(&arp, Q_SOCK, XDP_DROP, AFXDP_CNT_DROPPED, "arp, drop");
+
+	/* forward with no port in fwd_map: to the kernel, never lost. */
+	bpf_map_delete_elem(env.fwd_fd, &key);
+	set_unmatched("udp dport 4000", AFXDP_UNMATCHED_FORWARD);
+	passed(&o, "no match, forward, fwd_map empty");
+	/* forward to the paired port: redirected inside the kernel. */
+	assert_true(peer > 0);
+	assert_int_equal(bpf_map_update_elem(env.fwd_fd, &key, &peer, BPF_ANY),
+			 0);
+	expect_q(&o, Q_SOCK, XDP_REDIRECT, AFXDP_CNT_FORWARDED,
+		 "no match, forward");
+	expect_q(&arp, Q_SOCK, XDP_REDIRECT, AFXDP_CNT_FORWARDED,
+		 "arp, forward");
+	o.dport = 4000;
+	redirected(&o, "match, unmatched forward");
+	/* kernel: the default. */
+	set_unmatched("udp dport 4000", AFXDP_UNMATCHED_KERNEL);
+	o.dport = 4001;
+	passed(&o, "no match, kernel");
+	assert_int_equal(bpf_map_delete_elem(env.fwd_fd, &key), 0);
+}
+
 /* ---- set-up ------------------------------------------------------------- */
 
 static const char *obj_path(const char *name, char *buf, size_t len)
@@ -836,6 +917,7 @@ static int group_setup(void **state)
 	env.counters_fd =
 		bpf_object__find_map_fd_by_name(env.obj, "counters_map");
 	env.xsks_fd = bpf_object__find_map_fd_by_name(env.obj, "xsks_map");
+	env.fwd_fd = bpf_object__find_map_fd_by_name(env.obj, "fwd_map");
 	if (env.filter_fd < 0 || env.counters_fd < 0 || env.xsks_fd < 0)
 		return -1;
 	if (!bpf_obj_get_info_by_fd(env.prog_fd, &info, &info_len))
@@ -874,6 +956,8 @@ int main(void)
 		cmocka_unit_test(test_dst_mac),
 		cmocka_unit_test(test_any_rule),
 		cmocka_unit_test(test_no_socket),
+		cmocka_unit_test(test_sport),
+		cmocka_unit_test(test_unmatched),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -103,6 +103,18 @@ static void test_fields(void **state)
 	assert_int_equal(r.dport_max, 65535);
 	parse_ok("ipv6 tcp dport 443", &r);
 	assert_int_equal(r.ethertype, 0x86dd);
+	/* Source ports: replies from a service to ephemeral ports. */
+	parse_ok("udp sport 5201-5301", &r);
+	assert_int_equal(r.match, AFXDP_MATCH_IP_PROTO | AFXDP_MATCH_SPORT);
+	assert_int_equal(r.sport_min, 5201);
+	assert_int_equal(r.sport_max, 5301);
+	assert_int_equal(r.dport_min, 0);
+	parse_ok("tcp sport 80 dport 1024-65535", &r);
+	assert_int_equal(r.match, AFXDP_MATCH_IP_PROTO | AFXDP_MATCH_SPORT |
+					  AFXDP_MATCH_DPORT);
+	assert_int_equal(r.sport_min, 80);
+	assert_int_equal(r.sport_max, 80);
+	assert_int_equal(r.dport_min, 1024);
 }
 
 static void test_errors(void **state)
@@ -150,6 +162,12 @@ static void test_errors(void **state)
 	parse_bad("dport 53", "'dport' needs 'udp' or 'tcp'");
 	parse_bad("icmp dport 53", "'dport' needs 'udp' or 'tcp'");
 	parse_bad("proto 1 dport 53", "'dport' needs 'udp' or 'tcp'");
+	parse_bad("sport 53", "'sport' needs 'udp' or 'tcp'");
+	parse_bad("icmp sport 53", "'sport' needs 'udp' or 'tcp'");
+	parse_bad("udp sport 10-5", "'sport 10-5'");
+	parse_bad("udp sport 70000", "'sport 70000'");
+	parse_bad("udp sport 1 sport 2", "'sport' repeats the sport");
+	parse_bad("udp sport", "'sport' needs a value");
 	parse_bad("arp udp", "'udp' needs ethertype ipv4 or ipv6, not 'arp'");
 	parse_bad("ethertype 0x88f7 proto 17",
 		  "'proto' needs ethertype ipv4 or ipv6, not 'ethertype' "
@@ -200,6 +218,8 @@ static void test_format_round_trip(void **state)
 	round_trip("ethertype 0x88f7", "ethertype 0x88f7");
 	round_trip("proto 17 dport 0-65535", "udp dport 0-65535");
 	round_trip("proto 1", "icmp");
+	round_trip("sport 5201 udp", "udp sport 5201");
+	round_trip("sport 1-2 dport 3 tcp", "tcp dport 3 sport 1-2");
 	round_trip("arp vlan 100", "vlan 100 arp");
 	round_trip("udp dport 53 ipv6 vlan 4094 dst-mac 02:AA:bb:cc:dd:EE",
 		   "dst-mac 02:aa:bb:cc:dd:ee vlan 4094 ipv6 udp dport 53");
@@ -292,7 +312,7 @@ static void test_compile(void **state)
 	/* Unused slots and padding are zero: the map value is deterministic. */
 	for (int i = 3; i < AFXDP_MAX_RULES; i++)
 		assert_int_equal(f.rules[i].match, 0);
-	assert_int_equal(f.pad, 0);
+	assert_int_equal(f.unmatched, AFXDP_UNMATCHED_KERNEL);
 
 	/* No rules: every frame. */
 	memset(&f, 0xff, sizeof(f));

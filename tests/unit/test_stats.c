@@ -45,6 +45,8 @@ static struct stats_report make_report(bool with_prev)
 	ports[0].prog[AFXDP_CNT_REDIRECTED] = 1000;
 	ports[0].prog[AFXDP_CNT_PASSED] = 7;
 	ports[0].prog[AFXDP_CNT_NO_SOCKET] = 3;
+	ports[0].prog[AFXDP_CNT_FORWARDED] = 9;
+	ports[0].prog[AFXDP_CNT_DROPPED] = 2;
 	strcpy(ports[1].ifname, "veth1");
 	ports[1].xdp_mode = "skb";
 	ports[1].multiprog = true;
@@ -223,11 +225,11 @@ static void test_text(void **state)
 	assert_non_null(l);
 	assert_true(!strncmp(
 		l,
-		"  port veth0 xdp native link up prog redirected 1000 passed 7 no_socket 3\n",
-		strlen("  port veth0 xdp native link up prog redirected 1000 passed 7 no_socket 3\n")));
+		"  port veth0 xdp native link up prog redirected 1000 passed 7 no_socket 3 forwarded 9 dropped 2\n",
+		strlen("  port veth0 xdp native link up prog redirected 1000 passed 7 no_socket 3 forwarded 9 dropped 2\n")));
 	assert_non_null(strstr(
 		buf,
-		"  port veth1 xdp skb (multiprog) link down prog redirected 500 passed 0 no_socket 0\n"));
+		"  port veth1 xdp skb (multiprog) link down prog redirected 500 passed 0 no_socket 0 forwarded 0 dropped 0\n"));
 	/* queue 0: 200 pkts and 12800 B over 2 s: 100 pps, 0.0512 Mbit/s;
 	 * tx: 50 pps, 25000 B -> 0.1 Mbit/s */
 	l = find_line(buf, "  veth0/0 copy ");
@@ -328,6 +330,8 @@ static void test_json(void **state)
 	assert_int_equal(jint(back, "ports.0.prog.redirected"), 1000);
 	assert_int_equal(jint(back, "ports.0.prog.passed"), 7);
 	assert_int_equal(jint(back, "ports.0.prog.no_socket"), 3);
+	assert_int_equal(jint(back, "ports.0.prog.forwarded"), 9);
+	assert_int_equal(jint(back, "ports.0.prog.dropped"), 2);
 	p = json_object_array_get_idx(jget(back, "ports"), 1);
 	assert_true(json_object_get_boolean(jget(p, "multiprog")));
 	assert_false(json_object_get_boolean(jget(p, "link_up")));
@@ -446,6 +450,8 @@ static void test_prometheus(void **state)
 		buf, "\nafxdp_prog_redirected_total{ifname=\"veth0\"} 1000\n"));
 	assert_non_null(strstr(
 		buf, "\nafxdp_prog_no_socket_total{ifname=\"veth0\"} 3\n"));
+	assert_non_null(strstr(
+		buf, "\nafxdp_prog_forwarded_total{ifname=\"veth0\"} 9\n"));
 	assert_non_null(strstr(buf, "\nafxdp_link_up{ifname=\"veth1\"} 0\n"));
 	assert_non_null(strstr(
 		buf,
@@ -477,9 +483,9 @@ static void test_prometheus(void **state)
 		assert_true(nl[-1] >= '0' && nl[-1] <= '9');
 		samples++;
 	}
-	/* 1 uptime + 2 info + 2 link + 3x2 prog + 3 zc + 8x3 queue counters
+	/* 1 uptime + 2 info + 2 link + 5x2 prog + 3 zc + 8x3 queue counters
 	 * + 6x2 xsk stats + 3x3 drops + 3 lost */
-	assert_int_equal(samples, 1 + 2 + 2 + 6 + 3 + 24 + 12 + 9 + 3);
+	assert_int_equal(samples, 1 + 2 + 2 + 10 + 3 + 24 + 12 + 9 + 3);
 
 	/* label values are escaped */
 	strcpy(ports[0].ifname, "a\"b\\c");
