@@ -90,6 +90,7 @@ for VM_BACKEND in $VM_BACKENDS; do
 				want forward && scenario forward scn_forward
 				want shutdown && scenario shutdown scn_virsh_shutdown
 				want destroy && scenario destroy scn_virsh_destroy
+				want real-tcp && scenario real-tcp scn_real_tcp
 				libvirt_env_teardown
 			else
 				not_ok "libvirt: virtlogd and state directories set up"

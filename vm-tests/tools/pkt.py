@@ -7,6 +7,15 @@ gen:  sends COUNT Ethernet/IPv4/UDP frames through an AF_PACKET socket at
 sink: counts the IPv4/UDP frames with the given destination port received
       on the device (frames leaving the guest). Prints {"frames": N,
       "other": N} on SIGTERM/SIGINT or after --idle seconds of silence.
+csum: watches the TCP/UDP frames the host sends out of a tap (towards the
+      guest) until SIGTERM/SIGINT, then prints {"l4": N, "partial": N,
+      "as_partial": N, "dropped": N}: partial = frames the kernel flagged
+      "checksum not ready" (TP_STATUS_CSUMNOTREADY: left to the device),
+      as_partial = frames whose checksum field equals the folded
+      pseudo-header sum (what a partial checksum holds, and what a
+      complete one holds by chance about once in 65535 frames: the agent
+      cannot tell those apart and counts them in csum_fixed, rewriting the
+      same value), dropped = frames the capture socket lost.
 """
 import argparse
 import json
@@ -18,6 +27,10 @@ import time
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+PACKET_STATISTICS = 6
+TP_STATUS_CSUMNOTREADY = 1 << 3
 
 
 def mac(s):
@@ -107,6 +120,83 @@ def sink(a):
     return 0
 
 
+def fold(s):
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def l4_csum_field(data):
+    """(field, folded pseudo-header sum) of an untagged IPv4/IPv6 TCP or
+    UDP frame, None for anything else (fragments, extension headers)."""
+    et = data[12:14]
+    if et == b"\x08\x00" and len(data) >= 34 and data[14] >> 4 == 4:
+        ihl = (data[14] & 0xF) * 4
+        tot, frag = struct.unpack("!H2xH", data[16:22])
+        proto, addrs, l4 = data[23], data[26:34], 14 + ihl
+        l4_len = tot - ihl
+        if frag & 0x3FFF or l4_len < 0:
+            return None
+    elif et == b"\x86\xdd" and len(data) >= 54 and data[14] >> 4 == 6:
+        l4_len = struct.unpack("!H", data[18:20])[0]
+        proto, addrs, l4 = data[20], data[22:54], 54
+    else:
+        return None
+    if proto == 6 and l4_len >= 20:
+        off = l4 + 16
+    elif proto == 17 and l4_len >= 8:
+        off = l4 + 6
+    else:
+        return None
+    field = struct.unpack("!H", data[off:off + 2])[0]
+    if proto == 17 and field == 0 and len(addrs) == 8:
+        return None  # IPv4 UDP without a checksum
+    words = struct.unpack("!%dH" % (len(addrs) // 2), addrs)
+    psum = sum(words) + (l4_len >> 16) + (l4_len & 0xFFFF) + proto
+    return field, fold(psum)
+
+
+def csum_watch(a):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                      socket.htons(ETH_P_ALL))
+    s.bind((a.dev, ETH_P_ALL))
+    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+    # SO_RCVBUFFORCE (root): TCP bursts must not overflow the capture.
+    s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)
+    s.settimeout(0.2)
+    counts = {"l4": 0, "partial": 0, "as_partial": 0}
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)  # reset the counters
+    if a.ready:
+        open(a.ready, "w").close()
+    while not stop:
+        try:
+            data, anc, _, addr = s.recvmsg(128, socket.CMSG_SPACE(20))
+        except socket.timeout:
+            continue
+        except InterruptedError:
+            continue
+        if addr[2] != PACKET_OUTGOING:
+            continue
+        r = l4_csum_field(data)
+        if r is None:
+            continue
+        counts["l4"] += 1
+        for level, typ, val in anc:
+            if level == SOL_PACKET and typ == PACKET_AUXDATA and \
+                    struct.unpack("=I", val[:4])[0] & TP_STATUS_CSUMNOTREADY:
+                counts["partial"] += 1
+        if r[0] == r[1]:
+            counts["as_partial"] += 1
+    counts["dropped"] = struct.unpack(
+        "=II", s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))[1]
+    json.dump(counts, sys.stdout)
+    print()
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -127,8 +217,11 @@ def main():
     k.add_argument("--dport", type=int, default=4000)
     k.add_argument("--ready")
     k.add_argument("--idle", type=float, default=0)
+    c = sub.add_parser("csum")
+    c.add_argument("--dev", required=True)
+    c.add_argument("--ready")
     a = p.parse_args()
-    return gen(a) if a.cmd == "gen" else sink(a)
+    return {"gen": gen, "sink": sink, "csum": csum_watch}[a.cmd](a)
 
 
 if __name__ == "__main__":
