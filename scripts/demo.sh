@@ -64,7 +64,7 @@ sink_attach "$SINK_NS" sink0
 "$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 --stats json --interval 1000 \
 	$AGENT_ARGS >"$work/agent.json" 2>"$work/agent.log" &
 agent=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	grep -q capabilities "$work/agent.log" && break
 	kill -0 "$agent" 2>/dev/null || break
 	sleep 0.1
@@ -76,7 +76,7 @@ if ! kill -0 "$agent" 2>/dev/null; then
 	agent=""
 	fail "the agent exited $rc before forwarding: $(grep -v '^$' "$work/agent.log" | tail -n 1)"
 fi
-grep -q capabilities "$work/agent.log" || fail "the agent did not finish its setup within 10 s"
+grep -q capabilities "$work/agent.log" || fail "the agent did not finish its setup within 30 s"
 
 echo "== generating $COUNT UDP frames of 64 bytes (rate ${RATE:-max} pps)"
 # In the background and waited for: `wait` returns at once on Ctrl-C, so the
