@@ -22,6 +22,7 @@
 #include "guest/port_lock.h"
 #include "util/log.h"
 #include "util/netdev_genl.h"
+#include "util/xdp_mtu.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
@@ -161,6 +162,10 @@ static int attach_ports(struct agent *a, const char *obj,
 		ret = nic_prepare(&o, &p->nic, err, err_len);
 		if (ret)
 			return ret;
+		xo.driver = p->nic.driver;
+		if (xdp_mtu_driver_max(p->nic.driver))
+			xo.mtu_advice =
+				xdp_mtu_advised(cfg->frame_size, p->nic.driver);
 		ret = xdp_remove_stale(p->ifindex, &stale, err, err_len);
 		if (ret)
 			return ret;

@@ -25,14 +25,13 @@
 #include <yaml.h>
 
 #include "guest/config.h"
+#include "util/xdp_mtu.h"
 #include "util/log.h"
 #include "util/errmsg.h"
 #include "util/parse.h"
 
 /* The kernel puts received data XDP_PACKET_HEADROOM into a UMEM frame. */
 #define CFG_FRAME_HEADROOM 256
-/* Ethernet header plus one VLAN tag on top of the MTU. */
-#define CFG_L2_OVERHEAD 18
 #define CFG_MIN_FRAME 60
 
 struct ctx {
@@ -120,7 +119,7 @@ static int set_mtu(struct agent_config *cfg, const char *v, struct ctx *c)
 {
 	uint32_t n;
 
-	if (parse_u32(v, 0, 65535, &n) || (n && n < 68))
+	if (parse_u32(v, 0, 65535, &n) || (n && n < XDP_MTU_MIN))
 		return fail(c, "must be 0 (leave) or 68..65535, got %s", v);
 	cfg->mtu = n;
 	return 0;
@@ -1128,12 +1127,12 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 			"socket.tx_budget: must be 0 (the TX ring size) or %u..socket.tx_size (%u), got %u",
 			CFG_MIN_TX_BUDGET, cfg->tx_size, cfg->tx_budget);
 	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
-	if (cfg->mtu && cfg->mtu + CFG_L2_OVERHEAD > max_payload)
+	if (cfg->mtu > xdp_mtu_max_for_frame(cfg->frame_size))
 		return errmsg(
 			err, len, -EINVAL,
 			"nic.mtu: %u does not fit socket.frame_size %u (at most %u)",
 			cfg->mtu, cfg->frame_size,
-			max_payload - CFG_L2_OVERHEAD);
+			xdp_mtu_max_for_frame(cfg->frame_size));
 	if (cfg->nr_cpus > CFG_MAX_CPUS)
 		return errmsg(err, len, -EINVAL, "workers.cpus: at most %d",
 			      CFG_MAX_CPUS);

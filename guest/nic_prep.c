@@ -9,28 +9,52 @@
 
 #include "guest/nic_prep.h"
 #include "util/log.h"
-
-#define VLAN_HLEN 4
-/* virtio-net keeps each XDP buffer within one 4 KiB page. */
-#define VIRTIO_XDP_MAX_MTU 4064
-
-uint32_t nic_max_mtu_for_frame(uint32_t frame_size)
-{
-	uint32_t overhead = XDP_PACKET_HEADROOM + ETH_HLEN + 2 * VLAN_HLEN;
-
-	return frame_size > overhead ? frame_size - overhead : 0;
-}
+#include "util/xdp_mtu.h"
 
 static bool is_virtio(const char *driver)
 {
 	return !strcmp(driver, "virtio_net");
 }
 
+int nic_check_mtu(const char *ifname, const char *driver, uint32_t mtu,
+		  uint32_t frame_size, char *err, size_t err_len)
+{
+	uint32_t frame_max = xdp_mtu_max_for_frame(frame_size);
+	uint32_t drv_max = xdp_mtu_driver_max(driver);
+	uint32_t advice = xdp_mtu_advised(frame_size, driver);
+	char drv_note[128] = "";
+
+	if (advice < frame_max)
+		snprintf(drv_note, sizeof(drv_note),
+			 " (%u: the largest MTU %s runs native XDP with)",
+			 drv_max, driver);
+	/* virtio-net refuses XDP outright above its limit (no skb
+	 * fallback helps: the frames would not fit a page either). */
+	if (is_virtio(driver) && mtu > drv_max) {
+		snprintf(
+			err, err_len,
+			"%s: MTU %u is above %u, the largest MTU virtio-net can run XDP with (one 4 KiB page per buffer): lower it with 'ip link set dev %s mtu %u' (and <mtu size='%u'/> in the domain XML)",
+			ifname, mtu, drv_max, ifname, advice, advice);
+		return -EMSGSIZE;
+	}
+	if (mtu > frame_max) {
+		snprintf(
+			err, err_len,
+			"%s: MTU %u does not fit a %u-byte UMEM frame (%u bytes of XDP headroom, Ethernet header and two VLAN tags leave room for MTU %u): lower the MTU with 'ip link set dev %s mtu %u'%s%s",
+			ifname, mtu, frame_size, XDP_PACKET_HEADROOM, frame_max,
+			ifname, advice, drv_note,
+			frame_size < 4096 ? " or use socket.frame_size: 4096" :
+					    "");
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
 int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
 {
 	struct nic_driver drv = { 0 };
-	uint32_t mtu, max_mtu = nic_max_mtu_for_frame(o->frame_size);
 	bool gro_hw = false, gro_hw_changeable = true;
+	uint32_t mtu;
 	int ret;
 
 	ret = netdev_get_mtu(o->ifname, &mtu);
@@ -42,28 +66,10 @@ int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
 	ethtool_get_driver(o->ifname, &drv);
 	if (o->mtu)
 		mtu = o->mtu;
-	if (is_virtio(drv.driver) && mtu > VIRTIO_XDP_MAX_MTU) {
-		snprintf(
-			err, err_len,
-			"%s: MTU %u is above %u, the largest MTU virtio-net can run XDP with (one 4 KiB page per buffer): lower it with 'ip link set dev %s mtu %u' (and <mtu size='%u'/> in the domain XML)",
-			o->ifname, mtu, VIRTIO_XDP_MAX_MTU, o->ifname,
-			max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
-						       VIRTIO_XDP_MAX_MTU,
-			max_mtu < VIRTIO_XDP_MAX_MTU ? max_mtu :
-						       VIRTIO_XDP_MAX_MTU);
-		return -EMSGSIZE;
-	}
-	if (mtu > max_mtu) {
-		snprintf(
-			err, err_len,
-			"%s: MTU %u does not fit a %u-byte UMEM frame (%u bytes of XDP headroom, Ethernet header and two VLAN tags leave room for MTU %u): lower the MTU with 'ip link set dev %s mtu %u'%s",
-			o->ifname, mtu, o->frame_size, XDP_PACKET_HEADROOM,
-			max_mtu, o->ifname, max_mtu,
-			o->frame_size < 4096 ?
-				" or use socket.frame_size: 4096" :
-				"");
-		return -EMSGSIZE;
-	}
+	ret = nic_check_mtu(o->ifname, drv.driver, mtu, o->frame_size, err,
+			    err_len);
+	if (ret)
+		return ret;
 	/* Without VIRTIO_NET_F_CTRL_GUEST_OFFLOADS the guest cannot turn
 	 * off what the host offloads into it, and virtio-net refuses XDP. */
 	if (is_virtio(drv.driver) &&

@@ -34,8 +34,12 @@ struct nic_state {
 	bool virtio_few_queues; /* warned: queues < 2 x vCPUs */
 };
 
-/* Largest MTU whose frames (with two VLAN tags) fit one UMEM frame. */
-uint32_t nic_max_mtu_for_frame(uint32_t frame_size);
+/* The MTU part of nic_check, for an interface with this driver (ethtool's
+ * name) and MTU: -EMSGSIZE when it does not fit the frame
+ * (xdp_mtu_max_for_frame) or exceeds virtio-net's XDP limit, with the
+ * largest workable MTU (xdp_mtu_advised) in the message. */
+int nic_check_mtu(const char *ifname, const char *driver, uint32_t mtu,
+		  uint32_t frame_size, char *err, size_t err_len);
 /* Checks only: -ENODEV, -EMSGSIZE (MTU), -EOPNOTSUPP (offloads the guest
  * cannot turn off) with an actionable message. */
 int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len);

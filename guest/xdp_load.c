@@ -7,13 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/vfs.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
+#include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
 #include "guest/xdp_load.h"
 #include "util/log.h"
+#include "util/netlink.h"
 
 #define OBJ_NAME "afxdp_steer.bpf.o"
 
@@ -215,6 +218,80 @@ static void explain_no_dispatcher(struct xdp_port *p)
 			 libxdp_last_warn[0] ? ": " : "", libxdp_last_warn);
 }
 
+/* RTM_SETLINK with IFLA_XDP {FD, [EXPECTED_FD], FLAGS}. */
+static int xdp_setlink(struct nl_handle *nl, int ifindex, int fd,
+		       int expected_fd, uint32_t flags)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = nl_link_request(buf, sizeof(buf), RTM_SETLINK, ifindex);
+	nest = mnl_attr_nest_start(nlh, IFLA_XDP);
+	mnl_attr_put_u32(nlh, IFLA_XDP_FD, (uint32_t)fd);
+	if (expected_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_XDP_EXPECTED_FD,
+				 (uint32_t)expected_fd);
+	mnl_attr_put_u32(nlh, IFLA_XDP_FLAGS, flags);
+	mnl_attr_nest_end(nlh, nest);
+	return nl_request(nl, nlh, NULL, NULL);
+}
+
+/* libxdp and libbpf return only the errno of a refused attach; the kernel
+ * says why in the netlink extended ack. Ask it with a minimal XDP_PASS
+ * program (the refusals that matter, MTU and offloads, are the device's,
+ * not the program's), before the skb-mode fallback is attached (native
+ * and generic XDP cannot coexist: the kernel would give that reason
+ * instead). If the kernel accepts the probe this time, it is removed at
+ * once, and only if it is still ours (EXPECTED_FD). */
+static void native_refusal_reason(int ifindex, char *msg, size_t len)
+{
+	const struct bpf_insn pass[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+		  .dst_reg = BPF_REG_0,
+		  .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct nl_handle nl = { 0 };
+	int fd, ret;
+
+	msg[0] = '\0';
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "afxdp_probe", "GPL", pass,
+			   sizeof(pass) / sizeof(pass[0]), NULL);
+	if (fd < 0)
+		return;
+	if (!nl_open(&nl, NETLINK_ROUTE)) {
+		ret = xdp_setlink(&nl, ifindex, fd, -1,
+				  XDP_FLAGS_DRV_MODE |
+					  XDP_FLAGS_UPDATE_IF_NOEXIST);
+		if (ret)
+			snprintf(msg, len, "%s", nl.ext_msg);
+		else
+			xdp_setlink(&nl, ifindex, -1, fd,
+				    XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE);
+		nl_close(&nl);
+	}
+	close(fd);
+}
+
+/* "Numerical result out of range: veth: Peer MTU is too large to set XDP;
+ * native XDP on veth needs MTU <= 3506 on in0 and its peer" */
+static void native_refusal(const struct xdp_attach_opts *o, int err, char *out,
+			   size_t len)
+{
+	bool veth = o->driver && !strcmp(o->driver, "veth");
+	char kmsg[256];
+
+	native_refusal_reason(o->ifindex, kmsg, sizeof(kmsg));
+	snprintf(out, len, "%s%s%s", strerror(-err), kmsg[0] ? ": " : "", kmsg);
+	/* veth checks its peer's MTU, virtio-net its own */
+	if (o->mtu_advice && strstr(kmsg, "MTU"))
+		snprintf(out + strlen(out), len - strlen(out),
+			 "; native XDP on %s needs MTU <= %u on %s%s",
+			 o->driver ? o->driver : "this driver", o->mtu_advice,
+			 o->ifname, veth ? " and its peer" : "");
+}
+
 static int find_map_fd(struct xdp_program *prog, const char *name)
 {
 	struct bpf_object *obj = xdp_program__bpf_obj(prog);
@@ -251,7 +328,7 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts,
 			    .open_filename = o->object_path,
 			    .prog_name = AFXDP_STEER_PROG_NAME);
-	char native_err[64] = "";
+	char native_err[256] = "";
 	long e;
 	int ret;
 
@@ -273,8 +350,7 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	if (o->mode != XDP_ATTACH_SKB) {
 		ret = attach_in_mode(o, p, XDP_MODE_NATIVE);
 		if (ret)
-			snprintf(native_err, sizeof(native_err), "%s",
-				 strerror(-ret));
+			native_refusal(o, ret, native_err, sizeof(native_err));
 	}
 	if (ret && o->mode == XDP_ATTACH_AUTO) {
 		/* A fresh object: the failed attempt may have loaded it. */
@@ -293,21 +369,27 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 			snprintf(why, sizeof(why), "%s", p->why);
 			snprintf(
 				p->why, sizeof(p->why),
-				"native mode refused (%.40s), using skb mode%s%.70s",
+				"native mode refused (%.200s), using skb mode%s%.250s",
 				native_err, why[0] ? "; " : "", why);
 		}
 	} else if (o->mode == XDP_ATTACH_SKB) {
 		ret = attach_in_mode(o, p, XDP_MODE_SKB);
 	}
 	if (ret) {
+		/* native_err has the kernel's reason; skb mode's is ret */
 		snprintf(err, err_len,
-			 "%s: cannot attach XDP program (%s mode): %s%s%s",
+			 "%s: cannot attach XDP program (%s mode): %s%s%s%s%s",
 			 o->ifname,
 			 o->mode == XDP_ATTACH_SKB    ? "skb" :
 			 o->mode == XDP_ATTACH_NATIVE ? "native" :
 							"native and skb",
-			 strerror(-ret),
-			 libxdp_last_warn[0] ? "; libxdp: " : "",
+			 o->mode == XDP_ATTACH_NATIVE ? native_err :
+							strerror(-ret),
+			 o->mode == XDP_ATTACH_AUTO ? " (native: " : "",
+			 o->mode == XDP_ATTACH_AUTO ? native_err : "",
+			 o->mode == XDP_ATTACH_AUTO ? ")" : "",
+			 libxdp_last_warn[0] ? "; libxdp: " : "");
+		snprintf(err + strlen(err), err_len - strlen(err), "%s",
 			 libxdp_last_warn);
 		xdp_program__close(p->prog);
 		p->prog = NULL;

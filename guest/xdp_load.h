@@ -22,7 +22,7 @@ struct xdp_port {
 	struct xdp_program *prog;
 	int attach_mode; /* libxdp enum xdp_attach_mode obtained */
 	bool multiprog; /* through the dispatcher */
-	char why[160]; /* why a fallback happened, "" if none */
+	char why[512]; /* why a fallback happened, "" if none */
 	int xsks_map_fd, filter_map_fd, counters_map_fd;
 };
 
@@ -31,6 +31,10 @@ struct xdp_attach_opts {
 	int ifindex;
 	const char *object_path; /* afxdp_steer.bpf.o */
 	enum cfg_xdp_mode mode;
+	/* When the kernel refuses native mode over the MTU: the largest MTU
+	 * to advise (xdp_mtu_advised) for the driver, 0 for no advice. */
+	uint32_t mtu_advice;
+	const char *driver;
 };
 
 /* Finds afxdp_steer.bpf.o: the configured path, $AFXDP_BPF_DIR, ../bpf

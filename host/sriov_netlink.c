@@ -8,24 +8,8 @@
 #include <linux/rtnetlink.h>
 
 #include "host/sriov_netlink.h"
+#include "util/netlink.h"
 #include "util/parse.h"
-
-/* A zeroed @size-byte request of @type for the link @ifindex. */
-static struct nlmsghdr *link_request(void *buf, size_t size, uint16_t type,
-				     int ifindex)
-{
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *nlh;
-
-	memset(buf, 0, size);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	return nlh;
-}
 
 struct nlmsghdr *sriov_nl_build_setlink(void *buf, size_t len, int ifindex,
 					const struct sriov_vf_cfg *cfg)
@@ -36,7 +20,7 @@ struct nlmsghdr *sriov_nl_build_setlink(void *buf, size_t len, int ifindex,
 	/* The largest message (every field) is well under 256 bytes. */
 	if (len < 256)
 		return NULL;
-	nlh = link_request(buf, 256, RTM_SETLINK, ifindex);
+	nlh = nl_link_request(buf, 256, RTM_SETLINK, ifindex);
 	list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
 	info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
 	if (cfg->mask & SRIOV_VF_MAC) {
@@ -104,7 +88,7 @@ struct nlmsghdr *sriov_nl_build_getlink(void *buf, size_t len, int ifindex)
 
 	if (len < 64)
 		return NULL;
-	nlh = link_request(buf, 64, RTM_GETLINK, ifindex);
+	nlh = nl_link_request(buf, 64, RTM_GETLINK, ifindex);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF);
 	return nlh;
 }

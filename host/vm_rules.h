@@ -9,14 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/xdp_mtu.h"
+
 /* tun/tap and macvtap allow at most 256 queues per device
  * (MAX_TAP_QUEUES in drivers/net/tun.c and tap.c); every libvirt interface
  * type this tool writes (network, bridge, ethernet) is backed by one. */
 #define VM_TAP_MAX_QUEUES 256
 /* guest virtio_net refuses XDP above PAGE_SIZE minus the 32-byte padded
- * virtio-net header (4096 - 32) when the frame must fit one 4 KiB page. */
-#define VM_XDP_MAX_MTU 4064
-#define VM_MIN_MTU 68
+ * virtio-net header (4096 - 32) when the frame must fit one 4 KiB page:
+ * the same limit the agent applies in the guest. */
+#define VM_XDP_MAX_MTU XDP_MTU_VIRTIO_MAX
+#define VM_MIN_MTU XDP_MTU_MIN
 #define VM_RX_QUEUE_SIZE 1024 /* QEMU's maximum, fewer drops under bursts */
 #define VM_MAX_VCPUS 4096 /* QEMU's upper bound for any machine type */
 #define VM_VHOST_NET_DEV "/dev/vhost-net"

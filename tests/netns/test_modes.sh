@@ -124,4 +124,33 @@ assert_rc "with a bpffs: the agent runs" 0 \
 	timeout 60 "$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 -d 1 --interval 0
 assert_no_match "with a bpffs: no bpffs complaint" "no bpffs" "$OUT"
 
+# MTU: --check and the run use one limit (frame_size - 278), and when veth
+# refuses native XDP over its peer's MTU the kernel's reason is shown.
+topo_up 1
+agent() { timeout 60 "$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 "$@"; }
+assert_rc "MTU 3819 with 4096-byte frames: --check refuses (exit 2)" 2 \
+	agent --frame-size 4096 --mtu 3819 --check
+assert_match "--check names the largest MTU" "at most 3818" "$OUT"
+assert_rc "MTU 3818 with 4096-byte frames: --check accepts" 0 \
+	agent --frame-size 4096 --mtu 3818 --check
+assert_rc "MTU 3818 with 4096-byte frames: the run accepts it too" 0 \
+	agent --frame-size 4096 --mtu 3818 -d 1 --interval 0
+assert_eq "MTU restored after the run" 1500 "$(ip -n "$FWD_NS" -j link show in0 | jq .[0].mtu)"
+ip -n "$GEN_NS" link set gen0 mtu 4000
+assert_rc "veth peer MTU 4000: the agent falls back to skb mode" 0 \
+	agent --frame-size 4096 -d 1 --interval 0
+assert_match "skb fallback shows the kernel's reason and the MTU veth needs" \
+	"in0: XDP program attached in skb mode.*native mode refused \(Numerical result out of range: veth: Peer MTU is too large to set XDP; native XDP on veth needs MTU <= 3506 on in0 and its peer\)" \
+	"$OUT"
+assert_rc "veth peer MTU 4000, --xdp-mode native: refused with exit 2" 2 \
+	agent --frame-size 4096 -d 1 --interval 0 --xdp-mode native
+assert_match "native refusal shows the kernel's reason" \
+	"in0: cannot attach XDP program \(native mode\): .*veth: Peer MTU is too large to set XDP" "$OUT"
+assert_eq "native refusal: nothing attached to in0 (the probe removed)" none "$(xdp_prog_on "$FWD_NS" in0)"
+ip -n "$GEN_NS" link set gen0 mtu 3506
+assert_rc "veth peer at the advised MTU 3506: the agent runs" 0 \
+	agent --frame-size 4096 -d 1 --interval 0 --xdp-mode native
+assert_match "veth peer at the advised MTU 3506: native mode" \
+	"in0: XDP program attached in native mode" "$OUT"
+
 tap_done

@@ -858,19 +858,19 @@ static void test_validate(void **state)
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 
 	cfg = valid_cfg();
-	cfg.mtu = 3822; /* 4096 - 256 headroom - 18 L2 */
+	cfg.mtu = 3818; /* 4096 - 256 headroom - 14 Ethernet - 2 x 4 VLAN */
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
-	cfg.mtu = 3823;
+	cfg.mtu = 3819;
 	expect_invalid(
 		&cfg,
-		"nic.mtu: 3823 does not fit socket.frame_size 4096 (at most 3822)");
+		"nic.mtu: 3819 does not fit socket.frame_size 4096 (at most 3818)");
 	cfg.frame_size = 2048;
 	cfg.mtu = 1500;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	cfg.mtu = 9000;
 	expect_invalid(
 		&cfg,
-		"nic.mtu: 9000 does not fit socket.frame_size 2048 (at most 1774)");
+		"nic.mtu: 9000 does not fit socket.frame_size 2048 (at most 1770)");
 
 	cfg = valid_cfg();
 	strcpy(cfg.prometheus_listen, "nohost");
