@@ -103,6 +103,8 @@ static struct nic_prep_opts nic_opts(const struct agent *a,
 		.channels = cfg->channels,
 		.mtu = cfg->mtu,
 		.disable_lro = cfg->disable_lro,
+		.promisc = cfg->promisc == PROMISC_ON ||
+			   (cfg->promisc == PROMISC_AUTO && cfg->mode == MODE_FWD),
 		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN),
 	};
 }
@@ -185,6 +187,27 @@ static int attach_ports(struct agent *a, const char *obj,
 			if (p->nr_queues != before)
 				pr_info("%s: %u rx queues after XDP attach (was %u): binding all",
 					p->ifname, p->nr_queues, before);
+		}
+		if (cfg->unmatched == AFXDP_UNMATCHED_FORWARD) {
+			int peer = a->ports[1 - i].ifindex;
+
+			ret = xdp_set_forward(&p->xdp, peer);
+			if (ret) {
+				snprintf(err, err_len,
+					 "%s: cannot forward unmatched frames to %s: %s",
+					 p->ifname, a->ports[1 - i].ifname,
+					 ret == -EOPNOTSUPP ?
+						 "the XDP object has no fwd_map" :
+						 strerror(-ret));
+				return ret;
+			}
+			/* Frames forwarded inside XDP never reach the agent,
+			 * so it cannot complete their checksums, and a veth
+			 * takes XDP-redirected frames only when its peer runs
+			 * NAPI. Neither is visible from here: say it. */
+			if (!strcmp(p->nic.driver, "veth"))
+				pr_warn("%s: unmatched frames are forwarded inside XDP: the veth endpoint behind %s must have GRO on (or an XDP program) to receive them, and senders must not leave checksums to the NIC (on each endpoint: ethtool -K DEV tx off gro on)",
+					p->ifname, a->ports[1 - i].ifname);
 		}
 		ret = xdp_set_filter(&p->xdp, filter);
 		if (ret) {
@@ -562,6 +585,7 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 		if (ret)
 			return ret;
 	}
+	filter.unmatched = cfg->unmatched;
 	ret = xdp_find_object(cfg->bpf_object, obj, sizeof(obj));
 	if (ret) {
 		snprintf(

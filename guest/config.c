@@ -94,6 +94,10 @@ static const char *const mode_names[] = { "fwd", "macswap", "rxdrop", "txgen",
 					  NULL };
 static const char *const xdp_mode_names[] = { "auto", "native", "skb", NULL };
 static const char *const zc_names[] = { "auto", "on", "off", NULL };
+/* In the order of enum afxdp_unmatched. */
+static const char *const unmatched_names[] = { "kernel", "forward", "drop",
+					       NULL };
+static const char *const promisc_names[] = { "auto", "on", "off", NULL };
 static const char *const umem_names[] = { "auto", "shared", "per-port", NULL };
 static const char *const format_names[] = { "text", "json", "none", NULL };
 
@@ -296,6 +300,7 @@ static const struct key_desc keys[] = {
 	ENUM("xdp.mode", xdp_mode, xdp_mode_names),
 	STR("xdp.object", bpf_object),
 	FN("xdp.filter", K_LIST_FN, add_filter),
+	ENUM("xdp.unmatched", unmatched, unmatched_names),
 	ENUM("socket.zero_copy", zero_copy, zc_names),
 	FN("socket.frame_size", K_NUM_FN, set_frame_size),
 	U32("socket.frames", nr_frames, 128, 1U << 20),
@@ -317,6 +322,7 @@ static const struct key_desc keys[] = {
 	U32("nic.channels", channels, 0, 4096),
 	FN("nic.mtu", K_NUM_FN, set_mtu),
 	BOOL("nic.disable_lro", disable_lro),
+	ENUM("nic.promisc", promisc, promisc_names),
 	U32("stats.interval_ms", stats_interval_ms, 0, 3600000),
 	ENUM("stats.format", stats_format, format_names),
 	FN("stats.prometheus", K_STR_FN, set_prometheus),
@@ -1060,6 +1066,11 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 		return errmsg(err, len, -EINVAL,
 			      "ports: mode fwd needs exactly 2 ports, got %zu",
 			      cfg->nr_ports);
+	/* Forwarding the rest needs a pair to forward it to. */
+	if (cfg->unmatched == AFXDP_UNMATCHED_FORWARD && cfg->mode != MODE_FWD)
+		return errmsg(err, len, -EINVAL,
+			      "xdp.unmatched: forward needs mode fwd (two ports), not %s",
+			      config_mode_name(cfg->mode));
 	for (size_t i = 0; i < cfg->nr_ports; i++) {
 		const struct port_config *p = &cfg->ports[i];
 

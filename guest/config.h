@@ -31,6 +31,8 @@ enum zc_mode { ZC_AUTO = 0, ZC_ON, ZC_OFF };
 /* auto: shared where every port has zero-copy, per-port otherwise. */
 enum umem_mode { UMEM_AUTO = 0, UMEM_SHARED, UMEM_PER_PORT };
 enum stats_format { STATS_TEXT = 0, STATS_JSON, STATS_NONE };
+/* auto: on in fwd mode, where frames are addressed to other hosts. */
+enum promisc_mode { PROMISC_AUTO = 0, PROMISC_ON, PROMISC_OFF };
 
 struct port_config {
 	char ifname[IF_NAMESIZE];
@@ -62,6 +64,7 @@ struct agent_config {
 	char bpf_object[256]; /* empty: afxdp_steer.bpf.o from the BPF dir */
 	char *filter_rules[AFXDP_MAX_RULES]; /* strings, see guest/filter.h */
 	size_t nr_filter_rules; /* 0 means "all" */
+	enum afxdp_unmatched unmatched; /* frames no rule matches */
 
 	/* AF_XDP sockets and UMEM */
 	enum zc_mode zero_copy;
@@ -86,6 +89,7 @@ struct agent_config {
 	uint32_t channels; /* 0: leave as is */
 	uint32_t mtu; /* 0: leave as is */
 	bool disable_lro; /* turn off LRO/GRO_HW when XDP needs it */
+	enum promisc_mode promisc;
 
 	/* Stats */
 	uint32_t stats_interval_ms; /* 0: only the final report */

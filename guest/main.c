@@ -63,6 +63,7 @@ enum long_only {
 	OPT_SET,
 	OPT_LOG_LEVEL,
 	OPT_CHECK,
+	OPT_UNMATCHED,
 };
 
 static const struct option long_opts[] = {
@@ -107,6 +108,7 @@ static const struct option long_opts[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "unmatched", required_argument, NULL, OPT_UNMATCHED },
 	{ 0 }
 };
 
@@ -145,6 +147,7 @@ static const struct {
 	{ OPT_DST_PORT, "txgen.dst_port" },
 	{ OPT_FLOWS, "txgen.flows" },
 	{ OPT_LOG_LEVEL, "log.level" },
+	{ OPT_UNMATCHED, "xdp.unmatched" },
 	{ 'f', "filter" },
 };
 
@@ -158,7 +161,9 @@ static void usage(FILE *out)
 		"  -i, --interface IF      a port (repeat: fwd takes two, in then out)\n"
 		"  -q, --queues LIST       queues on every port: all | 0,2-3\n"
 		"  -f, --filter RULE       steer only matching frames (repeat), e.g.\n"
-		"                          'udp dport 4000-4010'; the rest goes to the kernel\n"
+		"                          'udp dport 4000-4010'; the rest: --unmatched\n"
+		"      --unmatched WHERE   kernel (default) | forward (fwd: to the other\n"
+		"                          port inside XDP) | drop\n"
 		"      --xdp-mode M        auto | native | skb\n"
 		"      --zero-copy M       auto | on | off\n"
 		"      --frame-size N      2048 | 4096\n"

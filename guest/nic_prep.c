@@ -174,6 +174,21 @@ int nic_prepare(const struct nic_prep_opts *o, struct nic_state *st, char *err,
 		else
 			st->ch.rx = st->ch.tx = o->channels;
 	}
+	if (o->promisc) {
+		bool on = false;
+
+		netdev_get_promisc(o->ifname, &on);
+		if (!on) {
+			ret = netdev_set_promisc(o->ifname, true);
+			if (ret)
+				pr_warn("%s: cannot turn promiscuous mode on (%s): frames for other MAC addresses may be filtered before XDP",
+					o->ifname, strerror(-ret));
+			else
+				pr_info("%s: promiscuous mode on (forwarding frames addressed to other hosts)",
+					o->ifname);
+			st->promisc_set = !ret;
+		}
+	}
 	if (o->disable_lro) {
 		turn_off(o->ifname, "rx-lro", &st->lro_disabled);
 		turn_off(o->ifname, "rx-gro-hw", &st->gro_hw_disabled);
@@ -220,6 +235,8 @@ void nic_restore(struct nic_state *st)
 {
 	int err;
 
+	if (st->promisc_set && !netdev_set_promisc(st->ifname, false))
+		st->promisc_set = false;
 	if (st->gro_hw_disabled &&
 	    !ethtool_set_feature(st->ifname, "rx-gro-hw", true))
 		st->gro_hw_disabled = false;

@@ -20,6 +20,9 @@ struct nic_prep_opts {
 	uint32_t channels; /* 0: leave */
 	uint32_t mtu; /* 0: leave */
 	bool disable_lro;
+	/* fwd: frames addressed to the hosts behind the other port must
+	 * pass the NIC's MAC filter (virtio-net's is in QEMU). */
+	bool promisc;
 	uint32_t nr_cpus; /* online CPUs (vCPUs in a guest) */
 };
 
@@ -31,6 +34,7 @@ struct nic_state {
 	uint32_t orig_combined;
 	bool channels_changed, mtu_changed;
 	bool lro_disabled, gro_hw_disabled; /* turned off by us */
+	bool promisc_set; /* turned on by us */
 	bool virtio_few_queues; /* warned: queues < 2 x vCPUs */
 };
 

@@ -337,6 +337,7 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	memset(p, 0, sizeof(*p));
 	p->ifindex = o->ifindex;
 	p->xsks_map_fd = p->filter_map_fd = p->counters_map_fd = -1;
+	p->fwd_map_fd = -1;
 	p->prog = xdp_program__create(&opts);
 	e = libxdp_get_error(p->prog);
 	if (e) {
@@ -398,6 +399,7 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	p->xsks_map_fd = find_map_fd(p->prog, "xsks_map");
 	p->filter_map_fd = find_map_fd(p->prog, "filter_map");
 	p->counters_map_fd = find_map_fd(p->prog, "counters_map");
+	p->fwd_map_fd = find_map_fd(p->prog, "fwd_map");
 	if (p->xsks_map_fd < 0 || p->filter_map_fd < 0 ||
 	    p->counters_map_fd < 0) {
 		snprintf(
@@ -443,6 +445,17 @@ int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd)
 	if (queue >= AFXDP_MAX_QUEUES)
 		return -ERANGE;
 	return bpf_map_update_elem(p->xsks_map_fd, &queue, &xsk_fd, BPF_ANY) ?
+		       -errno :
+		       0;
+}
+
+int xdp_set_forward(const struct xdp_port *p, int ifindex)
+{
+	__u32 key = 0;
+
+	if (p->fwd_map_fd < 0)
+		return -EOPNOTSUPP;
+	return bpf_map_update_elem(p->fwd_map_fd, &key, &ifindex, BPF_ANY) ?
 		       -errno :
 		       0;
 }

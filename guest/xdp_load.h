@@ -24,6 +24,7 @@ struct xdp_port {
 	bool multiprog; /* through the dispatcher */
 	char why[512]; /* why a fallback happened, "" if none */
 	int xsks_map_fd, filter_map_fd, counters_map_fd;
+	int fwd_map_fd; /* -1: the object has no fwd_map (unmatched forward) */
 };
 
 struct xdp_attach_opts {
@@ -54,6 +55,8 @@ int xdp_detach(struct xdp_port *p);
 
 int xdp_set_filter(const struct xdp_port *p, const struct afxdp_filter *f);
 int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd);
+/* Where unmatched frames go with unmatched forward: the paired port. */
+int xdp_set_forward(const struct xdp_port *p, int ifindex);
 int xdp_read_counters(const struct xdp_port *p, uint64_t out[AFXDP_CNT_MAX]);
 const char *xdp_mode_name(int attach_mode);
 

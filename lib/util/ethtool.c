@@ -227,6 +227,32 @@ int netdev_is_up(const char *ifname, bool *up, bool *running)
 	return 0;
 }
 
+int netdev_get_promisc(const char *ifname, bool *on)
+{
+	struct ifreq ifr = { 0 };
+	int err = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+
+	if (!err)
+		*on = ifr.ifr_flags & IFF_PROMISC;
+	return err;
+}
+
+/* The administrative flag (what `ip link set promisc` sets), not the
+ * kernel's promiscuity count that packet sockets add to. */
+int netdev_set_promisc(const char *ifname, bool on)
+{
+	struct ifreq ifr = { 0 };
+	int err = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+
+	if (err)
+		return err;
+	if (on)
+		ifr.ifr_flags |= IFF_PROMISC;
+	else
+		ifr.ifr_flags &= ~IFF_PROMISC;
+	return if_ioctl(ifname, SIOCSIFFLAGS, &ifr);
+}
+
 int netdev_get_mac(const char *ifname, uint8_t mac[6])
 {
 	struct ifreq ifr = { 0 };

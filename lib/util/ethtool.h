@@ -33,5 +33,7 @@ int netdev_get_mtu(const char *ifname, uint32_t *mtu);
 int netdev_set_mtu(const char *ifname, uint32_t mtu);
 int netdev_is_up(const char *ifname, bool *up, bool *running);
 int netdev_get_mac(const char *ifname, uint8_t mac[6]);
+int netdev_get_promisc(const char *ifname, bool *on);
+int netdev_set_promisc(const char *ifname, bool on);
 
 #endif

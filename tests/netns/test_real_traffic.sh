@@ -48,6 +48,9 @@ assert_match "sender a0 has TX checksum offload on (the default)" \
 
 start_agent fwd $NS_F -m fwd -i fa -i fb --interval 0
 assert_eq "agent started (fwd fa <-> fb, filter all)" 0 $?
+# A bump in the wire sees frames addressed to other hosts: promiscuous
+# while it runs (a VM's virtio-net filters by MAC in QEMU otherwise).
+assert_match "fwd turns promiscuous mode on" "PROMISC" "$(ip -n $NS_F link show fa)"
 
 # csum_errors NS: the receiver's TCP and UDP checksum error counters.
 csum_errors() {
@@ -131,5 +134,55 @@ drops=$(final fwd .totals.drops)
 fixed=$(final fwd .totals.csum_fixed)
 assert_eq "agent counters reconcile: rx = tx + drops" "$rx" "$((tx + drops))"
 assert_ge "agent completed partial checksums (csum_fixed $fixed of $rx frames)" 1000 "${fixed:-0}"
+assert_no_match "promiscuous mode restored at exit" "PROMISC" "$(ip -n $NS_F link show fa)"
+
+# ---- 2. A bump in the wire: only iperf3's UDP visits the agent; the rest
+# (ARP, ND, ICMP, TCP, HTTP) is forwarded to the other port inside XDP.
+start_agent fwd2 $NS_F -m fwd -i fa -i fb --interval 0 --unmatched forward \
+	-f "udp dport 5201" -f "udp sport 5201"
+assert_eq "agent started (udp port 5201, unmatched forward)" 0 $?
+# The agent cannot see the endpoints' settings and says what forwarding
+# inside XDP needs from them on veth; then it is done, as it says.
+assert_match "agent names what veth endpoints need for unmatched forward" \
+	"ethtool -K DEV tx off gro on" "$(cat "$WORK/fwd2.log")"
+ip netns exec $NS_A ethtool -K a0 tx off gro on >/dev/null
+ip netns exec $NS_B ethtool -K b0 tx off gro on >/dev/null
+assert_rc "unmatched forward: ping (ARP forwarded in XDP)" 0 \
+	ip netns exec $NS_A ping -c 5 -i 0.2 -W 2 10.77.0.2
+assert_rc "unmatched forward: ping6 (ND forwarded in XDP)" 0 \
+	ip netns exec $NS_A ping -6 -c 5 -i 0.2 -W 2 fd77::2
+err0="$(csum_errors $NS_B) $(csum_errors $NS_A)"
+iperf tcp2 -t 3
+assert_eq "unmatched forward: iperf3 TCP exits 0 ($(gbps .end.sum_received.bits_per_second tcp2) Gbit/s)" \
+	0 $? || diag_tail "$WORK/tcp2.json" 5
+(cd "$WORK/www" && head -c 20M /dev/urandom >blob2 && exec ip netns exec $NS_B \
+	python3 -m http.server 8080 --bind 10.77.0.2 >"$WORK/http2.log" 2>&1) &
+http=$!
+for _ in $(seq 50); do
+	ip netns exec $NS_B ss -ltn | grep -q ':8080 ' && break
+	sleep 0.1
+done
+got=$(timeout 60 ip netns exec $NS_A curl -sS --fail -m 50 \
+	http://10.77.0.2:8080/blob2 | sha256sum | cut -d' ' -f1)
+assert_eq "unmatched forward: 20 MB over HTTP, sha256 matches" \
+	"$(sha256sum <"$WORK/www/blob2" | cut -d' ' -f1)" "$got"
+kill "$http" 2>/dev/null
+wait "$http" 2>/dev/null
+assert_eq "unmatched forward: no checksum errors" "$err0" \
+	"$(csum_errors $NS_B) $(csum_errors $NS_A)"
+iperf udp2 -u -b 20M -l 1400 -t 2
+assert_eq "unmatched forward: iperf3 UDP exits 0" 0 $? || diag_tail "$WORK/udp2.json" 5
+udp_recv=$(jq '.end.sum.packets - .end.sum.lost_packets' "$WORK/udp2.json" 2>/dev/null)
+stop_agent
+assert_eq "agent exits 0 on SIGTERM" 0 "$AGENT_RC"
+fwd_a=$(final fwd2 '.ports[0].prog.forwarded')
+redir=$(final fwd2 '[.ports[].prog.redirected] | add')
+rx=$(final fwd2 .totals.rx_packets)
+assert_ge "TCP/HTTP/ARP took the in-XDP path (fa forwarded $fwd_a)" 20000 "${fwd_a:-0}"
+# The agent saw the UDP datagrams (plus iperf3's few UDP control
+# datagrams) and not the TCP: far fewer frames than the TCP run's.
+assert_ge "UDP went through the agent (agent rx $rx >= $udp_recv received)" "${udp_recv:-1}" "${rx:-0}"
+assert_le "TCP did not go through the agent (agent rx $rx)" "$((udp_recv + 100))" "${rx:-0}"
+assert_eq "the program redirected exactly what the agent received" "$rx" "$redir"
 
 tap_done

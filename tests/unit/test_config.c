@@ -87,6 +87,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.comp_size, 2048);
 	assert_int_equal(cfg.batch_size, 64);
 	assert_int_equal(cfg.umem, UMEM_AUTO);
+	assert_int_equal(cfg.unmatched, AFXDP_UNMATCHED_KERNEL);
+	assert_int_equal(cfg.promisc, PROMISC_AUTO);
 	assert_int_equal(cfg.tx_budget, 0);
 	assert_int_equal(cfg.idle_spin_us, 2000);
 	assert_false(cfg.busy_poll);
@@ -508,6 +510,9 @@ static const struct value_case value_cases[] = {
 	{ "socket.batch", "513", "must be an integer in 1..512, got 513" },
 	{ "socket.umem", "maybe",
 	  "must be one of auto, shared, per-port, got maybe" },
+	{ "xdp.unmatched", "pass",
+	  "must be one of kernel, forward, drop, got pass" },
+	{ "nic.promisc", "yes", "must be one of auto, on, off, got yes" },
 	{ "socket.tx_budget", "-1",
 	  "must be an integer in 0..1048576, got -1" },
 	{ "socket.idle_spin_us", "1000001",
@@ -719,6 +724,12 @@ static void test_set_overrides(void **state)
 	assert_int_equal(cfg.frame_size, 4096);
 	set_ok(&cfg, "socket.umem", "shared");
 	assert_int_equal(cfg.umem, UMEM_SHARED);
+	set_ok(&cfg, "xdp.unmatched", "forward");
+	assert_int_equal(cfg.unmatched, AFXDP_UNMATCHED_FORWARD);
+	set_ok(&cfg, "xdp.unmatched", "drop");
+	assert_int_equal(cfg.unmatched, AFXDP_UNMATCHED_DROP);
+	set_ok(&cfg, "nic.promisc", "off");
+	assert_int_equal(cfg.promisc, PROMISC_OFF);
 	set_ok(&cfg, "socket.idle_spin_us", "50");
 	assert_int_equal(cfg.idle_spin_us, 50);
 	set_ok(&cfg, "xdp.mode", "skb");
@@ -798,6 +809,16 @@ static void test_validate(void **state)
 	cfg = valid_cfg();
 	cfg.nr_ports = 1;
 	expect_invalid(&cfg, "ports: mode fwd needs exactly 2 ports, got 1");
+	/* Forwarding what no rule matches needs the pair of fwd mode. */
+	cfg = valid_cfg();
+	cfg.unmatched = AFXDP_UNMATCHED_FORWARD;
+	assert_int_equal(config_validate(&cfg, NULL, 0), 0);
+	cfg.mode = MODE_RXDROP;
+	cfg.nr_ports = 1;
+	expect_invalid(&cfg,
+		       "xdp.unmatched: forward needs mode fwd (two ports), not rxdrop");
+	cfg.unmatched = AFXDP_UNMATCHED_DROP;
+	assert_int_equal(config_validate(&cfg, NULL, 0), 0);
 	cfg.mode = MODE_MACSWAP;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	cfg.mode = MODE_RXDROP;
