@@ -107,6 +107,7 @@ overflow=$(q '.totals.xdp_stats.rx_dropped + .totals.xdp_stats.rx_ring_full')
 rx=$(q .totals.rx_packets)
 tx=$(q .totals.tx_packets)
 drops=$(q .totals.drops)
+lost=$(q .totals.lost)
 sink=$(sink_packets "$SINK_NS" sink0)
 echo
 echo "== result"
@@ -116,6 +117,7 @@ printf '  XDP redirected        %10s  (to the AF_XDP socket of in0)\n' "$redirec
 printf '  socket overflowed     %10s  (kernel drops: agent slower than the offered load)\n' "$overflow"
 printf '  agent received        %10s\n  agent forwarded       %10s\n  agent dropped         %10s\n' \
 	"$rx" "$tx" "$drops"
+printf '  lost in all           %10s  (agent drops + the kernel'"'"'s socket drops)\n' "$lost"
 printf '  sink counted          %10s  (XDP counter on sink0)\n' "$sink"
 printf '  forwarding rate       %10.3f Mpps while busy\n' \
 	"$(echo "$final" | jq '[.queues[].tx_packets] | add' | awk -v t="$gen_s" '{print $1/t/1e6}')"
@@ -130,4 +132,6 @@ grep -h "attached in\|socket in" "$work/agent.log" | sed 's/^afxdp-agent: info: 
 	fail "XDP redirected $redirected but the agent received $rx and the kernel dropped $overflow"
 [ "$rx" = "$((tx + drops))" ] || fail "the agent received $rx but forwarded $tx and dropped $drops"
 [ "$tx" = "$sink" ] || fail "the agent forwarded $tx but the sink counted $sink"
-echo "demo: OK: $sink of $gen frames forwarded; the other $((gen - sink)) are counted drops"
+[ "$((gen - sink))" = "$((lost + passed))" ] ||
+	fail "$((gen - sink)) frames did not reach the sink but the agent reports $lost lost (+ $passed passed to the kernel)"
+echo "demo: OK: $sink of $gen frames forwarded; $lost lost, every one counted$([ "$passed" = 0 ] || echo " ($passed passed to the kernel)")"

@@ -44,6 +44,7 @@ assert_eq "demo exits 0 when frames are forwarded and reconciled" 0 "$rc" ||
 	printf '%s\n' "$out" | tail -n 5 | sed 's/^/#    /'
 assert_match "demo prints what it forwarded" "^demo: OK: [0-9]+ of 100000 frames forwarded" "$out"
 assert_match "demo prints the sink's independent count" "sink counted +[0-9]+" "$out"
+assert_match "demo prints the lost total" "lost in all +[0-9]+" "$out"
 assert_clean "after success"
 
 # 2. Failure after the topology is up (the agent refuses its options):
