@@ -18,6 +18,10 @@ struct host_global_opts {
 	int verbose;
 };
 
+struct cmd_verb;
+/* Verbs through the command layer (host/cmd.h), one file each. */
+extern const struct cmd_verb probe_verb;
+
 int cmd_probe(const struct host_global_opts *g, int argc, char **argv);
 int cmd_vm(const struct host_global_opts *g, int argc, char **argv);
 int cmd_sriov(const struct host_global_opts *g, int argc, char **argv);

@@ -125,6 +125,7 @@ int probe_run(const struct probe_opts *opts, struct probe_report *rep);
 void probe_report_free(struct probe_report *rep);
 
 /* Steps of probe_run, exposed for the tests. */
+const char *probe_xdp_src_str(enum xdp_src s);
 const char *probe_kcfg_name(enum probe_kcfg_sym sym);
 /* Parses a kernel .config text (NUL-terminated) into rep->kcfg. */
 void probe_kcfg_parse(const char *text, enum kcfg_val out[KCFG_NSYMS]);

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command layer: option tables -> getopt_long, --help and value checks
+ * (see cmd.h). One parser per verb, built from the global table followed
+ * by the verb's own, so the global options work before and after the verb.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/cmd.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define CMD_MAX_OPTS 64
+#define CMD_MAX_DEPTH 3
+
+enum { GOPT_SYSFS = 0x1000, GOPT_PROC, GOPT_BASE = 0x2000 };
+
+/* The global options, as one table (they fill host_global_opts). */
+static const struct cmd_option global_options[] = {
+	{ .name = "json", .short_opt = 'j', .type = CMD_FLAG,
+	  .off = offsetof(struct host_global_opts, json),
+	  .help = "machine-readable JSON output" },
+	{ .name = "dry-run", .short_opt = 'n', .type = CMD_FLAG,
+	  .off = offsetof(struct host_global_opts, dry_run),
+	  .help = "print the changes, change nothing" },
+	{ .name = "sysfs-root", .type = CMD_STR,
+	  .off = offsetof(struct host_global_opts, sysfs_root),
+	  .metavar = "DIR", .help = "sysfs location (default /sys)" },
+	{ .name = "proc-root", .type = CMD_STR,
+	  .off = offsetof(struct host_global_opts, procfs_root),
+	  .metavar = "DIR", .help = "procfs location (default /proc)" },
+	{ .name = "connect", .short_opt = 'c', .type = CMD_STR,
+	  .off = offsetof(struct host_global_opts, connect_uri),
+	  .metavar = "URI", .help = "libvirt connection URI" },
+	{ .name = NULL },
+};
+
+int cmd_fail(struct cmd_ctx *c, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int cmd_exit_code(int err)
+{
+	switch (err) {
+	case 0:
+		return HOST_EXIT_OK;
+	case -EINVAL:
+	case -ERANGE:
+	case -ENOTSUP:
+	case -EPERM:
+	case -ENODEV:
+		return HOST_EXIT_USAGE;
+	default:
+		return HOST_EXIT_FAIL;
+	}
+}
+
+static size_t nr_options(const struct cmd_option *t)
+{
+	size_t n = 0;
+
+	while (t && t[n].name)
+		n++;
+	return n;
+}
+
+static void print_options(FILE *out, const struct cmd_option *t)
+{
+	for (size_t i = 0; t && t[i].name; i++) {
+		char left[64];
+		int n = 0;
+
+		if (t[i].short_opt)
+			n = snprintf(left, sizeof(left), "-%c, ",
+				     t[i].short_opt);
+		else
+			n = snprintf(left, sizeof(left), "    ");
+		snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s",
+			 t[i].name, t[i].metavar ? " " : "",
+			 t[i].metavar ? t[i].metavar : "");
+		fprintf(out, "  %-24s %s\n", left, t[i].help);
+	}
+}
+
+void cmd_usage(FILE *out, const char *prog, const struct cmd_verb *path[],
+	       int depth)
+{
+	const struct cmd_verb *v = path[depth - 1];
+
+	/* path[0] may be the program itself (the top level). */
+	fprintf(out, "Usage: %s [GLOBAL OPTIONS]", prog);
+	for (int i = 0; i < depth; i++)
+		if (strcmp(path[i]->name, prog))
+			fprintf(out, " %s", path[i]->name);
+	if (v->subs)
+		fprintf(out, " COMMAND ...");
+	if (nr_options(v->options))
+		fprintf(out, " [OPTIONS]");
+	if (v->args)
+		fprintf(out, " %s", v->args);
+	fprintf(out, "\n%s\n", v->description ? v->description : v->summary);
+	if (v->subs) {
+		fprintf(out, "\nCommands:\n");
+		for (const struct cmd_verb *const *s = v->subs; *s; s++)
+			fprintf(out, "  %-10s %s\n", (*s)->name, (*s)->summary);
+	}
+	if (nr_options(v->options)) {
+		fprintf(out, "\nOptions:\n");
+		print_options(out, v->options);
+	}
+	fprintf(out, "\nGlobal options (before or after the command):\n");
+	print_options(out, global_options);
+	fprintf(out, "  %-24s %s\n", "-v, --verbose",
+		"more messages (repeat for debug)");
+	fprintf(out, "  %-24s %s\n", "-h, --help", "this help");
+	if (!strcmp(v->name, prog))
+		fprintf(out, "  %-24s %s\n", "-V, --version", "print the version");
+}
+
+/* One table entry's argument into opts (or the global options). */
+static int set_value(const struct cmd_option *o, void *base, const char *arg,
+		     char *err, size_t err_len)
+{
+	char *field = (char *)base + o->off;
+	uint32_t v;
+
+	switch (o->type) {
+	case CMD_FLAG:
+		*(bool *)field = true;
+		break;
+	case CMD_STR:
+		if (!*arg) {
+			snprintf(err, err_len, "--%s needs a non-empty value",
+				 o->name);
+			return -EINVAL;
+		}
+		*(const char **)field = arg;
+		break;
+	case CMD_U32:
+		if (parse_u32(arg, o->min, o->max, &v)) {
+			snprintf(err, err_len,
+				 "invalid --%s '%s': want a number in %u..%u",
+				 o->name, arg, o->min, o->max);
+			return -EINVAL;
+		}
+		*(uint32_t *)field = v;
+		break;
+	case CMD_ENUM:
+		for (int i = 0; o->names[i]; i++) {
+			if (!strcmp(o->names[i], arg)) {
+				*(int *)field = i;
+				goto done;
+			}
+		}
+		{
+			size_t n = (size_t)snprintf(
+				err, err_len, "invalid --%s '%s': want one of",
+				o->name, arg);
+
+			for (int i = 0; o->names[i] && n < err_len; i++)
+				n += (size_t)snprintf(err + n, err_len - n,
+						      "%s %s", i ? "," : "",
+						      o->names[i]);
+		}
+		return -EINVAL;
+	case CMD_LIST: {
+		size_t *count = (size_t *)((char *)base + o->count_off);
+
+		if (*count >= o->max) {
+			snprintf(err, err_len, "--%s given more than %u times",
+				 o->name, o->max);
+			return -EINVAL;
+		}
+		((const char **)field)[(*count)++] = arg;
+		break;
+	}
+	case CMD_FN:
+		return o->parse(arg, base, err, err_len);
+	}
+done:
+	if (o->set_off)
+		*(bool *)((char *)base + o->set_off) = true;
+	return 0;
+}
+
+static void add_long(struct option *lo, size_t *n, const struct cmd_option *o,
+		     int val)
+{
+	lo[*n] = (struct option){
+		.name = o->name,
+		.has_arg = o->type == CMD_FLAG ? no_argument :
+						 required_argument,
+		.val = val,
+	};
+	(*n)++;
+}
+
+static void add_short(char *s, size_t *n, const struct cmd_option *o)
+{
+	if (!o->short_opt)
+		return;
+	s[(*n)++] = (char)o->short_opt;
+	if (o->type != CMD_FLAG)
+		s[(*n)++] = ':';
+}
+
+struct parse_state {
+	const char *prog;
+	struct host_global_opts *g;
+	const struct cmd_verb *path[CMD_MAX_DEPTH];
+	int depth;
+};
+
+/* getopt over the global options and level's own options (none for the
+ * top level or a group). Stops at the first non-option when the level has
+ * sub-verbs. 1: --help printed; 0 ok; -EINVAL: reported. */
+static int parse_level(struct parse_state *st, const struct cmd_verb *v,
+		       void *opts, int argc, char **argv)
+{
+	const struct cmd_option *own = v ? v->options : NULL;
+	size_t n_own = nr_options(own), n_glob = nr_options(global_options);
+	struct option lo[CMD_MAX_OPTS + 8];
+	char shorts[2 * CMD_MAX_OPTS + 8];
+	size_t nl = 0, ns = 0;
+	char err[512];
+	int c;
+
+	if (n_own + n_glob + 4 > CMD_MAX_OPTS)
+		return -E2BIG;
+	/* '+' stops at the verb where one is to come; a verb's own level
+	 * lets getopt permute, so options may follow its arguments. */
+	if (!v || v->subs)
+		shorts[ns++] = '+';
+	shorts[ns++] = ':';
+	for (size_t i = 0; i < n_glob; i++) {
+		add_long(lo, &nl, &global_options[i], GOPT_BASE + (int)i);
+		add_short(shorts, &ns, &global_options[i]);
+	}
+	for (size_t i = 0; i < n_own; i++) {
+		add_long(lo, &nl, &own[i], GOPT_BASE + 0x100 + (int)i);
+		add_short(shorts, &ns, &own[i]);
+	}
+	lo[nl++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	lo[nl++] = (struct option){ "help", no_argument, NULL, 'h' };
+	if (!v)
+		lo[nl++] = (struct option){ "version", no_argument, NULL, 'V' };
+	lo[nl] = (struct option){ 0 };
+	memcpy(shorts + ns, v ? "vh" : "vhV", v ? 3 : 4);
+
+	optind = 0; /* glibc: a full re-initialisation per level */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		const struct cmd_option *o = NULL;
+		void *base = opts;
+		int ret;
+
+		if (c == 'h') {
+			if (v)
+				cmd_usage(stdout, st->prog, st->path, st->depth);
+			return 1;
+		}
+		if (c == 'V')
+			return 2;
+		if (c == 'v') {
+			st->g->verbose++;
+			continue;
+		}
+		if (c == '?' || c == ':') {
+			if (c == ':')
+				pr_err("option '%s' needs a value",
+				       argv[optind - 1]);
+			else if (optopt)
+				pr_err("unknown option '-%c'", optopt);
+			else
+				pr_err("unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+		/* A short option: find its entry. */
+		for (size_t i = 0; !o && i < n_glob; i++)
+			if (c == global_options[i].short_opt ||
+			    c == GOPT_BASE + (int)i)
+				o = &global_options[i], base = st->g;
+		for (size_t i = 0; !o && i < n_own; i++)
+			if (c == own[i].short_opt ||
+			    c == GOPT_BASE + 0x100 + (int)i)
+				o = &own[i];
+		if (!o)
+			return -EINVAL;
+		ret = set_value(o, base, optarg ? optarg : "", err,
+				sizeof(err));
+		if (ret) {
+			pr_err("%s", err);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void hint(const struct parse_state *st)
+{
+	fprintf(stderr, "Try '%s", st->prog);
+	for (int i = 0; i < st->depth; i++)
+		fprintf(stderr, " %s", st->path[i]->name);
+	fprintf(stderr, " --help'.\n");
+}
+
+static const struct cmd_verb *find_verb(const struct cmd_verb *const *t,
+					const char *name)
+{
+	for (; t && *t; t++)
+		if (!strcmp((*t)->name, name))
+			return *t;
+	return NULL;
+}
+
+/* "probe, vm, sriov" */
+static const char *list_verbs(const struct cmd_verb *const *t, char *buf,
+			      size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const struct cmd_verb *const *s = t; *s && n < len; s++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      s == t ? "" : ", ", (*s)->name);
+	return buf;
+}
+
+static int run_verb(struct parse_state *st, const struct cmd_verb *v,
+		    int argc, char **argv)
+{
+	struct cmd_ctx c = { .g = st->g };
+	char verb[64] = "";
+	void *opts;
+	int ret, nargs;
+
+	for (int i = 0; i < st->depth; i++)
+		snprintf(verb + strlen(verb), sizeof(verb) - strlen(verb),
+			 "%s%s", i ? " " : "", st->path[i]->name);
+	c.verb = verb;
+	opts = calloc(1, v->opts_size ? v->opts_size : 1);
+	if (!opts)
+		return HOST_EXIT_FAIL;
+	if (v->init)
+		v->init(opts);
+	ret = parse_level(st, v, opts, argc, argv);
+	if (ret) {
+		free(opts);
+		if (ret == 1)
+			return HOST_EXIT_OK;
+		hint(st);
+		return HOST_EXIT_USAGE;
+	}
+	nargs = argc - optind;
+	if (nargs < v->min_args || (v->max_args >= 0 && nargs > v->max_args)) {
+		if (nargs < v->min_args)
+			pr_err("%s: missing %s", verb, v->args ? v->args : "argument");
+		else
+			pr_err("%s: unexpected argument '%s'", verb,
+			       argv[optind + v->max_args]);
+		hint(st);
+		free(opts);
+		return HOST_EXIT_USAGE;
+	}
+	if (!st->g->sysfs_root[0] || !st->g->procfs_root[0]) {
+		pr_err("--sysfs-root and --proc-root need a directory");
+		free(opts);
+		return HOST_EXIT_USAGE;
+	}
+	log_set_level(st->g->verbose >= 2 ? LOG_DEBUG :
+		      st->g->verbose	      ? LOG_INFO :
+						LOG_WARNING);
+	if (v->check && (ret = v->check(&c, opts))) {
+		pr_err("%s", c.err);
+		hint(st);
+		free(opts);
+		return cmd_exit_code(ret);
+	}
+	ret = v->run(&c, opts, nargs, argv + optind);
+	free(opts);
+	return ret;
+}
+
+int cmd_main(const char *prog, const struct cmd_verb *const *verbs, int argc,
+	     char **argv)
+{
+	struct host_global_opts g = { .sysfs_root = "/sys",
+				      .procfs_root = "/proc" };
+	struct cmd_verb top = { .name = prog, .subs = verbs,
+				.summary = "Prepares a compute host for AF_XDP guests." };
+	struct parse_state st = { .prog = prog, .g = &g };
+	const struct cmd_verb *level = &top;
+	int ret;
+
+	/* The top level and each group: global options, then a verb. */
+	for (;;) {
+		const struct cmd_verb *top_path[1] = { &top };
+		const struct cmd_verb *next;
+		char names[128];
+
+		ret = parse_level(&st, st.depth ? level : NULL, NULL, argc,
+				  argv);
+		if (ret == 2) {
+			printf("%s %s\n", prog, AFXDP_VERSION);
+			return HOST_EXIT_OK;
+		}
+		if (ret == 1) { /* --help: a group printed its own */
+			if (!st.depth)
+				cmd_usage(stdout, prog, top_path, 1);
+			return HOST_EXIT_OK;
+		}
+		if (ret) {
+			hint(&st);
+			return HOST_EXIT_USAGE;
+		}
+		if (optind >= argc) {
+			pr_err("no command given (%s)",
+			       list_verbs(level->subs, names, sizeof(names)));
+			hint(&st);
+			return HOST_EXIT_USAGE;
+		}
+		next = find_verb(level->subs, argv[optind]);
+		if (!next && !strcmp(argv[optind], "help")) {
+			if (st.depth)
+				cmd_usage(stdout, prog, st.path, st.depth);
+			else
+				cmd_usage(stdout, prog, top_path, 1);
+			return HOST_EXIT_OK;
+		}
+		if (!next) {
+			pr_err("unknown command '%s' (%s)", argv[optind],
+			       list_verbs(level->subs, names, sizeof(names)));
+			hint(&st);
+			return HOST_EXIT_USAGE;
+		}
+		if (st.depth >= CMD_MAX_DEPTH)
+			return HOST_EXIT_FAIL;
+		st.path[st.depth++] = next;
+		argc -= optind;
+		argv += optind;
+		if (next->legacy) {
+			log_set_level(g.verbose >= 2 ? LOG_DEBUG :
+				      g.verbose	     ? LOG_INFO :
+						       LOG_WARNING);
+			optind = 0;
+			return next->legacy(&g, argc, argv);
+		}
+		if (!next->subs)
+			return run_verb(&st, next, argc, argv);
+		level = next;
+	}
+}
