@@ -2,11 +2,12 @@
 # closing "tests: N passed, N failed, N skipped" line. Under CI=true a skip
 # counts as a failure: CI has every facility the tests need.
 #
-#   tests/unit/test_*.c   cmocka, no privileges; also built with ASan/UBSan
+#   tests/unit/{lib,guest,host}/test_*.c   cmocka, no privileges, one file per
+#                         module it tests; also built with ASan/UBSan
 #   tests/bpf/test_*.c    cmocka + BPF_PROG_TEST_RUN, root
 #   tests/*/test_*.sh     root integration suites (netns, host, ansible, ...)
 ASAN_BUILD := build/asan
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 BPF_TEST_BINS := $(BPF_TEST_SRCS:%.c=$(BUILD)/%)
