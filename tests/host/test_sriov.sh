@@ -205,6 +205,12 @@ if command -v systemd-analyze >/dev/null; then
 	cp "$pr/etc/systemd/system/afxdp-sriov@.service" "$work/afxdp-sriov@fpf0.service"
 	assert_rc "systemd-analyze verify accepts the unit" 0 systemd-analyze verify "$work/afxdp-sriov@fpf0.service"
 	assert_no_match "systemd-analyze verify: no warning" "Unknown|Invalid|bad-setting|Failed to parse" "$OUT"
+	# The unit runs as root at boot: its sandbox must hold (exposure <= 3.0).
+	sec=$(systemd-analyze security --offline=true "$work/afxdp-sriov@fpf0.service" 2>&1)
+	score=$(echo "$sec" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	diag "afxdp-sriov@.service: systemd-analyze security exposure $score"
+	assert_match "unit: systemd-analyze security gives a score" '^[0-9]+\.[0-9]$' "$score"
+	assert_eq "unit: exposure $score <= 3.0" 1 "$(awk -v s="$score" 'BEGIN { print (s != "" && s <= 3.0) ? 1 : 0 }')"
 fi
 # apply (what the unit runs at boot) on a fresh tree with 0 VFs
 fs2=$work/sys2
