@@ -35,9 +35,10 @@ TEST_RUN="ethtool xdp-tools socat tcpdump kmod iputils-ping python3
  iperf3 curl"
 
 # make vm-test: guests under QEMU (kernel, busybox initramfs, cloud-init
-# image build) and the .deb packages.
+# image build) and the .deb packages (make deb); lintian because
+# images/test/deb.sh holds the packages to 0 lintian errors and warnings.
 VM="qemu-utils busybox-static linux-image-amd64 cloud-image-utils
- debootstrap e2fsprogs debhelper dpkg-dev fakeroot"
+ debootstrap e2fsprogs debhelper dpkg-dev fakeroot lintian"
 
 # make bench: DPDK testpmd with its AF_XDP driver.
 BENCH="dpdk dpdk-dev librte-net-af-xdp23"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # images/test/deb.sh: the .deb packages (make deb) hold what the image and
-# users rely on, and the installed unit is hardened (systemd-analyze
-# security <= 2.5). TAP through tests/lib/tap.sh; no VM, no root needed
-# once the packages are built (make deb needs the build dependencies).
+# users rely on, lintian finds no error or warning in them, and the
+# installed unit is hardened (systemd-analyze security <= 2.5). TAP through
+# tests/lib/tap.sh; no VM, no root needed once the packages are built (make
+# deb needs the build dependencies).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../tests/lib/tap.sh
@@ -74,6 +75,26 @@ assert_match "the package enables the unit only if it was enabled" \
 	"was-enabled 'afxdp-agent.service'; then.{0,80}deb-systemd-helper enable" "$(tr -d '\n' <"$w/ctl/postinst")"
 ex=$(file -b "$w/root/usr/sbin/afxdp-agent")
 assert_match "the agent is a PIE with full RELRO (hardening=+all)" "pie executable" "$ex"
+
+# lintian: 0 errors and 0 warnings on every package the build produced (the
+# dbgsym ones too). The BPF objects' binary-from-other-architecture is
+# overridden in debian/afxdp-agent.lintian-overrides, with its reason.
+if command -v lintian >/dev/null; then
+	debs=$(ls "$top"/build/deb/*_"${version}"_"$arch".deb)
+	# shellcheck disable=SC2086 # one word per package
+	lint=$(lintian --fail-on error,warning $debs 2>&1)
+	lint_rc=$?
+	diag "lintian $(printf '%s\n' "$debs" | xargs -n1 basename | tr '\n' ' ')"
+	printf '%s\n' "$lint" | grep -E '^[EW]: ' | sed 's/^/#   /'
+	# Non-zero also when lintian itself could not check a package.
+	assert_eq "lintian --fail-on error,warning exits 0" 0 "$lint_rc"
+	assert_eq "lintian: 0 errors" 0 "$(printf '%s\n' "$lint" | grep -c '^E: ')"
+	assert_eq "lintian: 0 warnings" 0 "$(printf '%s\n' "$lint" | grep -c '^W: ')"
+	assert_match "afxdp-agent ships its lintian overrides" \
+		"^/usr/share/lintian/overrides/afxdp-agent\$" "$af"
+else
+	skip "lintian: 0 errors, 0 warnings" "lintian not installed (make deps-vm)"
+fi
 
 # systemd 252 (Debian 12): --offline works on a unit file in the current
 # directory.
