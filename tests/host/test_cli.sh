@@ -58,4 +58,17 @@ else
 	skip "afxdp-host.8 renders" "man is not installed"
 fi
 
+# Every man page the kit ships (agent and host) is mandoc -Tlint clean, down
+# to the style level (-Tlint implies -W all): no message at all.
+if command -v mandoc >/dev/null; then
+	pages=$(ls "$TOP"/guest/*.8 "$TOP"/host/*.8 2>/dev/null)
+	assert_ge "man pages found for the lint" 4 "$(printf '%s\n' "$pages" | grep -c .)"
+	for m in $pages; do
+		assert_eq "$(basename "$m"): mandoc -Tlint reports nothing" "" \
+			"$(mandoc -Tlint "$m" 2>&1)"
+	done
+else
+	skip "man pages are mandoc -Tlint clean" "mandoc is not installed"
+fi
+
 tap_done
