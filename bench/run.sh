@@ -13,7 +13,9 @@
 #
 # Sections (BENCH_SECTIONS, default all): gen main latency sweep profile.
 # BENCH_AGENT_B=PATH adds a second afxdp-agent binary to the main section.
-# Results: bench/results/bench-<stamp>.json, .md, and latest.{json,md}.
+# Results: bench/results/bench-<stamp>.json, .md (profile-<stamp>.txt), and
+# latest.{json,md} (profile-latest.txt): relative symlinks to this run's
+# files, so each result is stored once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -419,8 +421,15 @@ section_profile() {
 			perf report -i "$work/perf.data" --no-children --sort pid --stdio \
 				-g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -6 || true
 		} >>"$OUT/profile-$stamp.txt"
-		cp "$OUT/profile-$stamp.txt" "$OUT/profile-latest.txt"
+		latest "profile-$stamp.txt" profile-latest.txt
 	fi
+}
+
+# latest FILE NAME: $OUT/NAME points at $OUT/FILE (a relative symlink, so
+# the results folder can move). Replaces the link itself, never writes
+# through it into the run it named before.
+latest() {
+	ln -sfn "$1" "$OUT/$2"
 }
 
 # --- run ---------------------------------------------------------------------
@@ -457,6 +466,6 @@ profile=
 python3 bench/tools/report.py --meta "$work/meta2.json" --windows "$RAW" \
 	--json "$OUT/bench-$stamp.json" --markdown "$OUT/bench-$stamp.md" \
 	${profile:+--profile "$profile"}
-cp "$OUT/bench-$stamp.json" "$OUT/latest.json"
-cp "$OUT/bench-$stamp.md" "$OUT/latest.md"
+latest "bench-$stamp.json" latest.json
+latest "bench-$stamp.md" latest.md
 cat "$OUT/bench-$stamp.md"
