@@ -110,9 +110,26 @@ void cmd_usage(FILE *out, const char *prog, const struct cmd_verb *path[],
 		fprintf(out, " %s", v->args);
 	fprintf(out, "\n%s\n", v->description ? v->description : v->summary);
 	if (v->subs) {
+		/* A nested group names its commands in full ("vm set"). */
+		const char *group = strcmp(v->name, prog) ? v->name : "";
+		int width = 10;
+
+		for (const struct cmd_verb *const *s = v->subs; *s; s++) {
+			int w = (int)(strlen(group) + !!*group +
+				      strlen((*s)->name));
+
+			if (w > width)
+				width = w;
+		}
 		fprintf(out, "\nCommands:\n");
-		for (const struct cmd_verb *const *s = v->subs; *s; s++)
-			fprintf(out, "  %-10s %s\n", (*s)->name, (*s)->summary);
+		for (const struct cmd_verb *const *s = v->subs; *s; s++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s%s%s", group,
+				 *group ? " " : "", (*s)->name);
+			fprintf(out, "  %-*s %s\n", width, name,
+				(*s)->summary);
+		}
 	}
 	if (nr_options(v->options)) {
 		fprintf(out, "\nOptions:\n");
@@ -438,8 +455,13 @@ int cmd_main(const char *prog, const struct cmd_verb *const *verbs, int argc,
 			return HOST_EXIT_OK;
 		}
 		if (!next) {
-			pr_err("unknown command '%s' (%s)", argv[optind],
-			       list_verbs(level->subs, names, sizeof(names)));
+			list_verbs(level->subs, names, sizeof(names));
+			if (st.depth) /* in a group: "vm: unknown subcommand" */
+				pr_err("%s: unknown subcommand '%s' (%s)",
+				       level->name, argv[optind], names);
+			else
+				pr_err("unknown command '%s' (%s)",
+				       argv[optind], names);
 			hint(&st);
 			return HOST_EXIT_USAGE;
 		}
