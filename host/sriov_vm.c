@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "host/domain.h"
 #include "host/sriov_vm.h"
 #include "util/parse.h"
 
@@ -103,77 +104,41 @@ static int xml_has_pci(const char *xml, const struct pci_addr *a, bool *has)
 	return 0;
 }
 
-/* For drivers without AttachDeviceFlags on the persistent config (the
- * test driver): add the interface to the inactive XML and define it. */
-static int define_with(virConnectPtr conn, virDomainPtr dom, const char *ifxml)
+/* Scopes of @dom whose XML does not assign the VF yet: need[]. */
+static int plan(virDomainPtr dom, const char *name, const bool want[],
+		const struct pci_addr *a, bool need[], char *err,
+		size_t errlen)
 {
-	char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-	xmlDocPtr doc = NULL, frag = NULL;
-	xmlChar *out = NULL;
-	xmlNodePtr devices;
-	virDomainPtr nd;
-	int len, err = -EIO;
+	for (int s = 0; s < DOMAIN_NSCOPES; s++) {
+		char *xml;
+		bool has;
+		int ret;
 
-	if (!xml)
-		return -EIO;
-	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-	frag = xmlReadMemory(ifxml, (int)strlen(ifxml), "if.xml", NULL,
-			     XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-	if (!doc || !frag)
-		goto out;
-	devices = xmlDocGetRootElement(doc)->children;
-	while (devices &&
-	       (devices->type != XML_ELEMENT_NODE ||
-		xmlStrcmp(devices->name, (const xmlChar *)"devices")))
-		devices = devices->next;
-	if (!devices)
-		goto out;
-	xmlAddChild(devices,
-		    xmlDocCopyNode(xmlDocGetRootElement(frag), doc, 1));
-	xmlDocDumpMemory(doc, &out, &len);
-	nd = out ? virDomainDefineXML(conn, (const char *)out) : NULL;
-	if (nd) {
-		virDomainFree(nd);
-		err = 0;
+		if (!want[s])
+			continue;
+		ret = domain_get_xml(dom, name, s, &xml, err, errlen);
+		if (ret)
+			return ret;
+		ret = xml_has_pci(xml, a, &has);
+		free(xml);
+		if (ret)
+			return ret;
+		need[s] = !has;
 	}
-out:
-	xmlFree(out);
-	xmlFreeDoc(frag);
-	xmlFreeDoc(doc);
-	free(xml);
-	return err;
-}
-
-static void quiet(void *data, virErrorPtr e)
-{
-	(void)data;
-	(void)e;
-}
-
-static int has_in(virDomainPtr dom, unsigned int xml_flags,
-		  const struct pci_addr *a, bool *has)
-{
-	char *xml = virDomainGetXMLDesc(dom, xml_flags);
-	int err;
-
-	if (!xml)
-		return -EIO;
-	err = xml_has_pci(xml, a, has);
-	free(xml);
-	return err;
+	return 0;
 }
 
 int sriov_vm_attach(const struct sriov_vm_opts *o, bool *changed, char *err,
 		    size_t errlen)
 {
-	unsigned int flags = 0;
-	bool config = o->config, live = o->live, has;
-	virConnectPtr conn;
+	bool want[DOMAIN_NSCOPES] = { false, false };
+	bool need[DOMAIN_NSCOPES] = { false, false };
+	const char *add[DOMAIN_NSCOPES];
+	virConnectPtr conn = NULL;
 	virDomainPtr dom = NULL;
 	struct pci_addr a;
 	char ifxml[1024];
-	int ret, active;
+	int ret;
 
 	*changed = false;
 	err[0] = '\0';
@@ -181,63 +146,28 @@ int sriov_vm_attach(const struct sriov_vm_opts *o, bool *changed, char *err,
 	if (ret)
 		return ret;
 	pci_parse(o->pci, &a);
-	virSetErrorFunc(NULL, quiet);
-	conn = virConnectOpen(o->uri);
-	if (!conn) {
+	ret = domain_connect(o->uri, false, &conn, err, errlen);
+	if (!ret)
+		ret = domain_lookup(conn, o->domain, &dom, err, errlen);
+	if (ret == -ECONNREFUSED || ret == -ENOENT)
+		/* The caller names the URI or the domain: the reason only. */
 		snprintf(err, errlen, "%s", virGetLastErrorMessage());
-		return -ECONNREFUSED;
-	}
-	dom = virDomainLookupByName(conn, o->domain);
-	if (!dom) {
-		snprintf(err, errlen, "%s", virGetLastErrorMessage());
-		ret = -ENOENT;
-		goto out;
-	}
-	active = virDomainIsActive(dom);
-	if (!config && !live) /* like virsh: the current state */
-		config = active != 1, live = active == 1;
-	if (live && active != 1) {
-		snprintf(err, errlen, "domain '%s' is not running (--live)",
-			 o->domain);
-		ret = -EINVAL;
-		goto out;
-	}
-	ret = 0;
-	if (config) {
-		ret = has_in(dom, VIR_DOMAIN_XML_INACTIVE, &a, &has);
-		if (!ret && !has)
-			flags |= VIR_DOMAIN_AFFECT_CONFIG;
-	}
-	if (!ret && live) {
-		ret = has_in(dom, 0, &a, &has);
-		if (!ret && !has)
-			flags |= VIR_DOMAIN_AFFECT_LIVE;
-	}
-	if (ret) {
-		snprintf(err, errlen, "cannot read the domain XML: %s",
-			 virGetLastErrorMessage());
-		goto out;
-	}
-	if (!flags || o->dry_run) {
-		*changed = flags != 0;
-		goto out;
-	}
-	if (virDomainAttachDeviceFlags(dom, ifxml, flags) == 0) {
-		*changed = true;
-		goto out;
-	}
-	if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT &&
-	    flags == VIR_DOMAIN_AFFECT_CONFIG) {
-		ret = define_with(conn, dom, ifxml);
+	if (!ret)
+		ret = domain_scopes(dom, o->domain, o->config, o->live, want,
+				    err, errlen);
+	if (!ret)
+		ret = plan(dom, o->domain, want, &a, need, err, errlen);
+	if (!ret)
+		*changed = need[DOMAIN_LIVE] || need[DOMAIN_CONFIG];
+	if (!ret && *changed && !o->dry_run) {
+		for (int s = 0; s < DOMAIN_NSCOPES; s++)
+			add[s] = need[s] ? ifxml : NULL;
+		ret = domain_attach(conn, dom, o->domain, add, err, errlen);
 		*changed = !ret;
-	} else {
-		ret = -EIO;
 	}
-	if (ret)
-		snprintf(err, errlen, "%s", virGetLastErrorMessage());
-out:
 	if (dom)
 		virDomainFree(dom);
-	virConnectClose(conn);
+	if (conn)
+		virConnectClose(conn);
 	return ret;
 }

@@ -23,8 +23,11 @@ struct sriov_vm_opts {
 /* The interface XML; -EINVAL when pci is not DDDD:BB:SS.F. */
 int sriov_vm_xml(const struct sriov_vm_opts *o, char *buf, size_t len);
 /* Attaches unless the domain already has a hostdev interface with that PCI
- * address (then *changed = false). err gets libvirt's message. Returns 0,
- * -ENOENT (no such domain), -ECONNREFUSED (URI unreachable) or -EIO. */
+ * address (then *changed = false), in the scopes --config/--live select,
+ * through host/domain.h. Returns 0 or its -errno: -ECONNREFUSED and
+ * -ENOENT with libvirt's own message in err (the caller names the URI or
+ * domain), -ESRCH (not running, --live), -EINVAL (bad PCI address, or
+ * --config on a transient domain) or -EIO with a sentence in err. */
 int sriov_vm_attach(const struct sriov_vm_opts *o, bool *changed, char *err,
 		    size_t errlen);
 

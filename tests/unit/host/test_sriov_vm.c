@@ -116,6 +116,24 @@ static void test_attach_errors(void **state)
 			 -ENOENT);
 	assert_false(changed);
 	assert_true(strlen(err) > 0);
+	/* --live on a shut-off domain: -ESRCH, as afxdp-host vm (domain.h). */
+	{
+		virConnectPtr keep = virConnectOpen("test:///default");
+		virDomainPtr off = virDomainDefineXML(
+			keep, "<domain type='test'><name>off2</name>"
+			      "<memory>1024</memory><os><type>hvm</type></os>"
+			      "</domain>");
+
+		assert_non_null(off);
+		o.domain = "off2";
+		o.config = false;
+		o.live = true;
+		assert_int_equal(sriov_vm_attach(&o, &changed, err, sizeof(err)),
+				 -ESRCH);
+		assert_non_null(strstr(err, "not running"));
+		virDomainFree(off);
+		virConnectClose(keep);
+	}
 	o.domain = "test";
 	o.uri = "qemu+unix:///system?socket=/nonexistent/sock";
 	assert_int_equal(sriov_vm_attach(&o, &changed, err, sizeof(err)),
