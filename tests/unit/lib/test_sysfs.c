@@ -4,7 +4,6 @@
  * a link's basename) without root or real devices. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/unit/tmptree.h"
 #include "util/sysfs.h"
 
 struct tree {
@@ -59,19 +59,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag,
-		 struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	struct tree *t = *state;
-	int err = nftw(t->root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	int err = tmptree_remove(t->root);
 
 	free(t);
 	return err;
