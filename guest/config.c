@@ -13,7 +13,9 @@
  *
  * One table maps every leaf key path to a setter; the file walk and
  * config_set() (the command line) both go through it, so "--set KEY=VALUE"
- * accepts exactly the keys of the file and gives the same messages.
+ * accepts exactly the keys of the file and gives the same messages. A row
+ * also declares the key's command-line option, if it has one (OPT()):
+ * guest/options.c generates getopt's table and --help from it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -80,6 +82,15 @@ enum kind {
 	K_LIST_FN, /* scalar "a,b" or a sequence of scalars joined by ',' */
 };
 
+/* A key's command-line option (guest/options.c builds the command line from
+ * these); help == NULL: the key has none, only --set KEY=VALUE. */
+struct key_opt {
+	const char *name; /* long option; NULL: the key's own name */
+	int short_opt; /* 'm', or 0 */
+	const char *metavar; /* NULL: a flag (K_BOOL keys) that sets true */
+	const char *help; /* one line */
+};
+
 struct key_desc {
 	const char *name;
 	enum kind kind;
@@ -88,6 +99,7 @@ struct key_desc {
 	uint64_t min, max;
 	const char *const *names;
 	int (*fn)(struct agent_config *cfg, const char *v, struct ctx *c);
+	struct key_opt opt; /* its command-line option, if any */
 };
 
 static const char *const mode_names[] = { "fwd", "macswap", "rxdrop", "txgen",
@@ -266,84 +278,160 @@ static int add_filter(struct agent_config *cfg, const char *v, struct ctx *c)
 
 #define OFF(field) offsetof(struct agent_config, field)
 #define SZ(field) sizeof(((struct agent_config *)0)->field)
-#define U32(n, f, lo, hi)                               \
-	{                                               \
-		n, K_U32, OFF(f), 0, lo, hi, NULL, NULL \
+/* Each takes an optional last argument, OPT(...), the key's option. */
+#define U32(n, f, lo, hi, ...)                                                 \
+	{                                                                      \
+		.name = n, .kind = K_U32, .off = OFF(f), .min = lo, .max = hi, \
+		__VA_ARGS__                                                    \
 	}
-#define U64(n, f, lo, hi)                               \
-	{                                               \
-		n, K_U64, OFF(f), 0, lo, hi, NULL, NULL \
+#define U64(n, f, lo, hi, ...)                                                 \
+	{                                                                      \
+		.name = n, .kind = K_U64, .off = OFF(f), .min = lo, .max = hi, \
+		__VA_ARGS__                                                    \
 	}
-#define POW2(n, f)                                          \
-	{                                                   \
-		n, K_POW2, OFF(f), 0, 64, 16384, NULL, NULL \
+#define POW2(n, f, ...)                                              \
+	{                                                            \
+		.name = n, .kind = K_POW2, .off = OFF(f), .min = 64, \
+		.max = 16384, __VA_ARGS__                            \
 	}
-#define BOOL(n, f)                                     \
-	{                                              \
-		n, K_BOOL, OFF(f), 0, 0, 0, NULL, NULL \
+#define BOOL(n, f, ...)                                               \
+	{                                                             \
+		.name = n, .kind = K_BOOL, .off = OFF(f), __VA_ARGS__ \
 	}
-#define STR(n, f)                                         \
-	{                                                 \
-		n, K_STR, OFF(f), SZ(f), 0, 0, NULL, NULL \
+#define STR(n, f, ...)                                                  \
+	{                                                               \
+		.name = n, .kind = K_STR, .off = OFF(f), .size = SZ(f), \
+		__VA_ARGS__                                             \
 	}
-#define ENUM(n, f, names)                               \
-	{                                               \
-		n, K_ENUM, OFF(f), 0, 0, 0, names, NULL \
+#define ENUM(n, f, nm, ...)                                            \
+	{                                                              \
+		.name = n, .kind = K_ENUM, .off = OFF(f), .names = nm, \
+		__VA_ARGS__                                            \
 	}
-#define FN(n, kind, fn)                       \
-	{                                     \
-		n, kind, 0, 0, 0, 0, NULL, fn \
+#define FN(n, k, f, ...)                                   \
+	{                                                  \
+		.name = n, .kind = k, .fn = f, __VA_ARGS__ \
 	}
+#define OPT(long_name, short_opt, metavar, help) \
+	.opt = { long_name, short_opt, metavar, help }
 
 static const struct key_desc keys[] = {
-	ENUM("mode", mode, mode_names),
-	ENUM("xdp.mode", xdp_mode, xdp_mode_names),
+	ENUM("mode", mode, mode_names,
+	     OPT(NULL, 'm', "MODE", "what to do with the frames")),
+	ENUM("xdp.mode", xdp_mode, xdp_mode_names,
+	     OPT("xdp-mode", 0, "M", "XDP attach mode")),
 	STR("xdp.object", bpf_object),
-	FN("xdp.filter", K_LIST_FN, add_filter),
-	ENUM("xdp.unmatched", unmatched, unmatched_names),
-	ENUM("socket.zero_copy", zero_copy, zc_names),
-	FN("socket.frame_size", K_NUM_FN, set_frame_size),
-	U32("socket.frames", nr_frames, 128, 1U << 20),
+	FN("xdp.filter", K_LIST_FN, add_filter,
+	   OPT("filter", 'f', "RULE",
+	       "steer only matching frames to the agent (repeat), e.g. 'udp dport 4000-4010'; the rest: --unmatched")),
+	ENUM("xdp.unmatched", unmatched, unmatched_names,
+	     OPT("unmatched", 0, "WHERE",
+		 "frames that match no rule go to the kernel (default), to the other port inside XDP (fwd only) or are dropped")),
+	ENUM("socket.zero_copy", zero_copy, zc_names,
+	     OPT("zero-copy", 0, "M",
+		 "AF_XDP zero-copy; on fails without driver support")),
+	FN("socket.frame_size", K_NUM_FN, set_frame_size,
+	   OPT("frame-size", 0, "N", "UMEM frame size: 2048 | 4096")),
+	U32("socket.frames", nr_frames, 128, 1U << 20,
+	    OPT("frames", 0, "N", "UMEM frames per worker")),
 	POW2("socket.rx_size", rx_size),
 	POW2("socket.tx_size", tx_size),
 	POW2("socket.fill_size", fill_size),
 	POW2("socket.comp_size", comp_size),
-	FN("socket.ring_size", K_NUM_FN, set_ring_size),
-	U32("socket.batch", batch_size, 1, 512),
-	ENUM("socket.umem", umem, umem_names),
+	FN("socket.ring_size", K_NUM_FN, set_ring_size,
+	   OPT("ring-size", 0, "N", "size of all four rings")),
+	U32("socket.batch", batch_size, 1, 512,
+	    OPT("batch", 0, "N", "descriptors per batch")),
+	ENUM("socket.umem", umem, umem_names,
+	     OPT("umem", 0, "M",
+		 "one UMEM for all ports or one per port; auto shares when every port has zero-copy")),
 	U32("socket.tx_budget", tx_budget, 0, 1U << 20),
-	BOOL("socket.busy_poll", busy_poll),
+	BOOL("socket.busy_poll", busy_poll,
+	     OPT("busy-poll", 0, NULL,
+		 "SO_PREFER_BUSY_POLL + SO_BUSY_POLL_BUDGET")),
 	U32("socket.busy_poll_budget", busy_poll_budget, 1, 1024),
 	U32("socket.busy_poll_usecs", busy_poll_usecs, 0, 1000000),
-	U32("socket.poll_timeout_ms", poll_timeout_ms, 0, 60000),
-	U32("socket.idle_spin_us", idle_spin_us, 0, 1000000),
-	U32("workers.count", nr_workers, 0, CFG_MAX_PORTS *CFG_MAX_QUEUES),
-	FN("workers.cpus", K_LIST_FN, set_cpus),
-	U32("nic.channels", channels, 0, 4096),
-	FN("nic.mtu", K_NUM_FN, set_mtu),
+	U32("socket.poll_timeout_ms", poll_timeout_ms, 0, 60000,
+	    OPT("poll-timeout", 0, "MS", "idle wait in poll(); 0 busy-spins")),
+	U32("socket.idle_spin_us", idle_spin_us, 0, 1000000,
+	    OPT("idle-spin", 0, "US",
+		"poll this long after the last frame before sleeping, default 2000, 0 sleeps at once")),
+	U32("workers.count", nr_workers, 0, CFG_MAX_PORTS *CFG_MAX_QUEUES,
+	    OPT("workers", 0, "N", "worker threads (0: one per queue)")),
+	FN("workers.cpus", K_LIST_FN, set_cpus,
+	   OPT("cpus", 0, "LIST",
+	       "pin workers to these CPUs, e.g. 1 or 0,2-3")),
+	U32("nic.channels", channels, 0, 4096,
+	    OPT("channels", 0, "N", "set combined channels first")),
+	FN("nic.mtu", K_NUM_FN, set_mtu,
+	   OPT("mtu", 0, "N", "set the MTU first")),
 	BOOL("nic.disable_lro", disable_lro),
 	ENUM("nic.promisc", promisc, promisc_names),
-	U32("stats.interval_ms", stats_interval_ms, 0, 3600000),
-	ENUM("stats.format", stats_format, format_names),
-	FN("stats.prometheus", K_STR_FN, set_prometheus),
-	STR("log.file", log_file),
-	FN("log.level", K_STR_FN, set_log_level),
-	U32("run.duration_s", duration_s, 0, UINT32_MAX),
+	U32("stats.interval_ms", stats_interval_ms, 0, 3600000,
+	    OPT("interval", 0, "MS", "stats period (0: final report only)")),
+	ENUM("stats.format", stats_format, format_names,
+	     OPT("stats", 's', "FMT", "format of the stats on stdout")),
+	FN("stats.prometheus", K_STR_FN, set_prometheus,
+	   OPT("prometheus", 0, "H:P",
+	       "metrics endpoint (host default 127.0.0.1)")),
+	STR("log.file", log_file,
+	    OPT("log-file", 'l', "FILE", "log here (SIGHUP reopens it)")),
+	FN("log.level", K_STR_FN, set_log_level,
+	   OPT("log-level", 0, "L", "error | warn | info | debug")),
+	U32("run.duration_s", duration_s, 0, UINT32_MAX,
+	    OPT("duration", 'd', "S",
+		"stop after S seconds (0: when signalled)")),
 	U32("run.bind_retries", bind_retries, 0, 100),
 	STR("run.user", run_user),
 	U32("txgen.size", txgen.frame_size, CFG_MIN_FRAME,
-	    4096 - CFG_FRAME_HEADROOM),
-	U64("txgen.rate_pps", txgen.rate_pps, 0, UINT64_MAX),
-	U64("txgen.count", txgen.count, 0, UINT64_MAX),
-	FN("txgen.src_mac", K_STR_FN, set_txgen_src_mac),
-	FN("txgen.dst_mac", K_STR_FN, set_txgen_dst_mac),
-	FN("txgen.src_ip", K_STR_FN, set_txgen_src_ip),
-	FN("txgen.dst_ip", K_STR_FN, set_txgen_dst_ip),
-	U32("txgen.src_port", txgen.src_port, 0, 65535),
-	U32("txgen.dst_port", txgen.dst_port, 0, 65535),
-	U32("txgen.flows", txgen.flows, 1, 65536),
-	BOOL("txgen.timestamp", txgen.timestamp),
+	    4096 - CFG_FRAME_HEADROOM,
+	    OPT("size", 0, "N", "txgen: frame size in bytes without FCS")),
+	U64("txgen.rate_pps", txgen.rate_pps, 0, UINT64_MAX,
+	    OPT("rate", 0, "PPS",
+		"txgen: frames per second in total (0: as fast as possible)")),
+	U64("txgen.count", txgen.count, 0, UINT64_MAX,
+	    OPT("count", 0, "N", "txgen: stop after N frames (0: never)")),
+	FN("txgen.src_mac", K_STR_FN, set_txgen_src_mac,
+	   OPT("src-mac", 0, "MAC", "txgen: source MAC address")),
+	FN("txgen.dst_mac", K_STR_FN, set_txgen_dst_mac,
+	   OPT("dst-mac", 0, "MAC", "txgen: destination MAC address")),
+	FN("txgen.src_ip", K_STR_FN, set_txgen_src_ip,
+	   OPT("src-ip", 0, "ADDR", "txgen: source IPv4 address")),
+	FN("txgen.dst_ip", K_STR_FN, set_txgen_dst_ip,
+	   OPT("dst-ip", 0, "ADDR", "txgen: destination IPv4 address")),
+	U32("txgen.src_port", txgen.src_port, 0, 65535,
+	    OPT("src-port", 0, "PORT", "txgen: UDP source port")),
+	U32("txgen.dst_port", txgen.dst_port, 0, 65535,
+	    OPT("dst-port", 0, "PORT", "txgen: UDP destination port")),
+	U32("txgen.flows", txgen.flows, 1, 65536,
+	    OPT("flows", 0, "N",
+		"txgen: cycle the source port over src-port .. src-port + N - 1")),
+	BOOL("txgen.timestamp", txgen.timestamp,
+	     OPT("timestamp", 0, NULL,
+		 "txgen: write a CLOCK_MONOTONIC stamp (ns) into each payload")),
 };
+
+int config_option(size_t i, struct config_option *opt)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++) {
+		const struct key_desc *k = &keys[j];
+
+		if (!k->opt.help || n++ != i)
+			continue;
+		*opt = (struct config_option){
+			.key = k->name,
+			.name = k->opt.name ? k->opt.name : k->name,
+			.short_opt = k->opt.short_opt,
+			.metavar = k->opt.metavar,
+			.help = k->opt.help,
+			.choices = k->kind == K_ENUM ? k->names : NULL,
+		};
+		return 0;
+	}
+	return -ENOENT;
+}
 
 static const struct key_desc *find_key(const char *name)
 {

@@ -123,4 +123,19 @@ int config_validate(const struct agent_config *cfg, char *err, size_t err_len);
 
 const char *config_mode_name(enum agent_mode mode);
 
+/* A command-line option that sets one key, declared in the key table
+ * (guest/options.c builds the agent's command line from these). */
+struct config_option {
+	const char *key; /* the key it sets */
+	const char *name; /* long option, without "--" */
+	int short_opt; /* 'm', or 0 for none */
+	const char *metavar; /* "N"; NULL: a flag, sets the key to "true" */
+	const char *help; /* one line */
+	const char *const *choices; /* enum keys: NULL-terminated values */
+};
+
+/* The i-th key (from 0, in table order) that has an option: 0, or -ENOENT
+ * past the last one. */
+int config_option(size_t i, struct config_option *opt);
+
 #endif
