@@ -7,7 +7,7 @@ HOST_LIB := $(BUILD)/libhost.a
 
 $(HOST_LIB): $(HOST_OBJS)
 	@echo "  AR      $@"
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(HOST_BIN): $(BUILD)/host/main.o $(HOST_LIB) $(LIBUTIL)
 	@echo "  LD      $@"

@@ -21,9 +21,9 @@ struct host_global_opts {
 struct cmd_verb;
 /* Verbs through the command layer (host/cmd.h), one file each. */
 extern const struct cmd_verb probe_verb;
+extern const struct cmd_verb vm_verb; /* host/vm_cmd.c */
 
 int cmd_probe(const struct host_global_opts *g, int argc, char **argv);
-int cmd_vm(const struct host_global_opts *g, int argc, char **argv);
 int cmd_sriov(const struct host_global_opts *g, int argc, char **argv);
 
 #endif

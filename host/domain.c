@@ -170,8 +170,8 @@ int domain_attach(virConnectPtr conn, virDomainPtr dom, const char *name,
 	virErrorPtr e;
 	int ret;
 
-	if (live && virDomainAttachDeviceFlags(dom, live,
-					       VIR_DOMAIN_AFFECT_LIVE))
+	if (live &&
+	    virDomainAttachDeviceFlags(dom, live, VIR_DOMAIN_AFFECT_LIVE))
 		return lv_fail(err, err_len,
 			       "cannot hot-plug the interface into domain",
 			       name);

@@ -4,12 +4,6 @@
 #include "host/cmd.h"
 #include "util/log.h"
 
-static const struct cmd_verb vm_verb = {
-	.name = "vm",
-	.summary = "make a libvirt domain's virtio-net XDP-ready",
-	.legacy = cmd_vm,
-};
-
 static const struct cmd_verb sriov_verb = {
 	.name = "sriov",
 	.summary = "create, configure and show SR-IOV VFs",

@@ -106,8 +106,7 @@ static int xml_has_pci(const char *xml, const struct pci_addr *a, bool *has)
 
 /* Scopes of @dom whose XML does not assign the VF yet: need[]. */
 static int plan(virDomainPtr dom, const char *name, const bool want[],
-		const struct pci_addr *a, bool need[], char *err,
-		size_t errlen)
+		const struct pci_addr *a, bool need[], char *err, size_t errlen)
 {
 	for (int s = 0; s < DOMAIN_NSCOPES; s++) {
 		char *xml;

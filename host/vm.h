@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* `afxdp-host vm`: the libvirt side. These functions do the work of
- * `vm set`, `vm attach` and `vm show` on an open connection, so the unit
- * tests can drive them against libvirt's test driver. They return 0 or
- * -errno; vm_exit_code() maps that to the tool's exit code, and the reason
- * is logged and kept in vm_result.error. */
+/* `afxdp-host vm`: the libvirt side. These functions do the work of `vm
+ * set` (vm_set.c), `vm attach` (vm_attach.c) and `vm show` (vm_show.c) on
+ * a connection from domain_connect() (host/domain.h), so the unit tests
+ * can drive them against libvirt's test driver; the verbs are in
+ * vm_cmd.c. They return 0 or -errno; vm_exit_code() maps that to the
+ * tool's exit code, and the reason is logged and kept in vm_result.error. */
 #ifndef HOST_VM_H
 #define HOST_VM_H
 
@@ -37,15 +38,12 @@ struct vm_result {
 	char error[512];
 };
 
-void vm_errors_silence(void); /* report through util/log.h, not stderr */
-int vm_connect(const char *uri, bool readonly, virConnectPtr *conn, char *err,
-	       size_t err_len);
-
 int vm_set(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r);
 int vm_attach(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r);
 int vm_show(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r);
 void vm_result_free(struct vm_result *r);
 
+/* cmd_exit_code(), but -ENODEV (no such interface) is a failure: 1. */
 int vm_exit_code(int err);
 
 #endif

@@ -11,7 +11,7 @@ FUZZ_RUNS ?= 10000000
 FUZZ_TARGETS := config filter vm_xml sriov_netlink
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The project's sources are held to -Werror by the gcc build; clang has
-# warnings of its own (e.g. -Wstring-concatenation on host/vm.c's usage
+# warnings of its own (e.g. -Wstring-concatenation on host/vm_cmd.c's help
 # text), which must not break `make test`: -Werror only for the harnesses.
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers \
 	-Wno-string-concatenation -Wno-gnu-variable-sized-type-not-at-end \
@@ -28,7 +28,7 @@ FUZZ_SRCS_config := guest/config.c guest/filter.c
 FUZZ_LIBS_config := $(shell pkg-config --libs yaml-0.1 2>/dev/null)
 FUZZ_SRCS_filter := guest/filter.c
 FUZZ_LIBS_filter :=
-FUZZ_SRCS_vm_xml := host/vm.c host/vm_xml.c host/vm_rules.c
+FUZZ_SRCS_vm_xml := host/cmd.c host/domain.c $(wildcard host/vm_*.c)
 FUZZ_LIBS_vm_xml := $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null)
 FUZZ_SRCS_sriov_netlink := host/sriov_netlink.c
 FUZZ_LIBS_sriov_netlink :=

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libFuzzer target: afxdp-host's option-to-XML path (host/vm.c's option
- * parsing and host/vm_xml.c). The first byte picks the path:
+/* libFuzzer target: afxdp-host's option-to-XML path (host/vm_cmd.c's
+ * options on host/cmd.c, and host/vm_xml.c). The first byte picks the path:
  *
  *   even: the rest is argv for `afxdp-host vm xml`, NUL separated, run
- *         through cmd_vm() like main.c would (options -> rules -> a new
- *         <interface>); no libvirt connection is made for "xml".
+ *         through the command layer like main.c would (options table ->
+ *         checks -> rules -> a new <interface>); no libvirt connection is
+ *         made for "xml".
  *   odd:  the next 4 bytes are a struct vm_iface_spec (driver, queues,
  *         rx queue size, MTU), the rest an XML text: as an <interface>
  *         snippet it goes through vm_xml_edit_iface() and vm_xml_diff()
@@ -20,7 +21,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
-#include "host/cmds.h"
+#include "host/cmd.h"
 #include "host/vm_xml.h"
 #include "util/log.h"
 
@@ -47,19 +48,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void fuzz_cli(const char *buf, size_t len)
 {
-	struct host_global_opts g = { .sysfs_root = "/sys",
-				      .procfs_root = "/proc" };
-	char *argv[MAX_ARGS + 3];
+	static const struct cmd_verb *const verbs[] = { &vm_verb, NULL };
+	char *argv[MAX_ARGS + 4];
 	int argc = 0;
 
+	argv[argc++] = "afxdp-host";
 	argv[argc++] = "vm";
 	argv[argc++] = "xml";
-	for (size_t i = 0; i < len && argc < MAX_ARGS + 2;) {
+	for (size_t i = 0; i < len && argc < MAX_ARGS + 3;) {
 		argv[argc++] = (char *)buf + i;
 		i += strlen(buf + i) + 1;
 	}
 	argv[argc] = NULL;
-	cmd_vm(&g, argc, argv);
+	cmd_main("afxdp-host", verbs, argc, argv);
 }
 
 static void fuzz_domain(const char *text, const struct vm_iface_spec *spec)

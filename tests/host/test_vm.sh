@@ -173,6 +173,45 @@ assert_rc "attach --live on the test driver: exit 1 (libvirt's reason)" 1 \
 	"$BIN" -c "$FILE" vm attach vm-ready --bridge br0 --live
 assert_match "attach --live: libvirt's reason" "not supported" "$OUT"
 
+# Global options work before the verb, after the group and after the
+# subcommand alike: same exit status, same JSON (issue 15).
+same_json() { # DESC ARGS-BEFORE -- ARGS-AFTER
+	local desc=$1 a b ra rb; shift
+	local -a before=() after=()
+	while [ "$1" != -- ]; do before+=("$1"); shift; done
+	shift
+	after=("$@")
+	a=$("$BIN" "${before[@]}" 2>/dev/null); ra=$?
+	b=$("$BIN" "${after[@]}" 2>/dev/null); rb=$?
+	assert_eq "$desc: same exit status" "$ra" "$rb"
+	assert_eq "$desc: same JSON" "$a" "$b"
+	assert_match "$desc: JSON printed" '"domain"' "$b"
+}
+same_json "--json -n vm set / vm set --json -n" \
+	-c "$FILE" --json -n vm set vm-plain "${NOVHOST[@]}" -- \
+	-c "$FILE" vm set vm-plain --json -n "${NOVHOST[@]}"
+same_json "--json vm set / vm set --json (changes)" \
+	-c "$FILE" --json vm set vm-plain --config "${NOVHOST[@]}" -- \
+	vm set vm-plain --config -c "$FILE" --json "${NOVHOST[@]}"
+same_json "--json vm set / vm --json set (refused live)" \
+	-c "$FILE" --json vm set vm-ready --queues 8 "${NOVHOST[@]}" -- \
+	-c "$FILE" vm --json set vm-ready --queues 8 "${NOVHOST[@]}"
+same_json "-j vm show / vm show -j (unknown domain)" \
+	-c $DEF -j vm show nosuch -- -c $DEF vm show nosuch -j
+same_json "-j vm attach / vm attach -j" \
+	-c "$FILE" -j -n vm attach vm-plain --tap afx1 "${NOVHOST[@]}" -- \
+	-c "$FILE" vm attach vm-plain --tap afx1 "${NOVHOST[@]}" -n -j
+
+# --help of each subcommand comes from its option table: its own options
+# only, and another subcommand's option is refused.
+assert_rc "vm set --help: exit 0" 0 "$BIN" vm set --help
+assert_match "vm set --help: usage names DOMAIN" "Usage: .*vm set \[OPTIONS\] DOMAIN" "$OUT"
+assert_match "vm set --help: --iface from the table" "--iface SEL" "$OUT"
+assert_no_match "vm set --help: no --vcpus (xml only)" "--vcpus" "$OUT"
+assert_rc "vm show --queues (set/attach/xml only): exit 2" 2 "$BIN" -c $DEF vm show test --queues 3
+assert_rc "vm xml --help: exit 0" 0 "$BIN" vm xml --help
+assert_match "vm xml --help: --vcpus from the table" "--vcpus N" "$OUT"
+
 # The man page renders.
 if command -v man >/dev/null; then
 	M=$(MANWIDTH=80 man -l "$TOP/host/afxdp-host-vm.8" 2>&1)

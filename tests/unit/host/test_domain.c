@@ -71,9 +71,10 @@ static void test_connect_refused(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(domain_connect("qemu+unix:///system?socket=/nonexistent/s",
-					true, &conn, err, sizeof(err)),
-			 -ECONNREFUSED);
+	assert_int_equal(
+		domain_connect("qemu+unix:///system?socket=/nonexistent/s",
+			       true, &conn, err, sizeof(err)),
+		-ECONNREFUSED);
 	assert_null(conn);
 	assert_non_null(strstr(err, "cannot connect to libvirt at qemu+unix"));
 }
@@ -91,16 +92,14 @@ static void test_lookup(void **state)
 	virDomainFree(d);
 	/* By UUID, with and without dashes. */
 	assert_int_equal(virDomainGetUUIDString(f->off, uuid), 0);
-	assert_int_equal(domain_lookup(f->conn, uuid, &d, err, sizeof(err)),
-			 0);
+	assert_int_equal(domain_lookup(f->conn, uuid, &d, err, sizeof(err)), 0);
 	assert_string_equal(virDomainGetName(d), "off1");
 	virDomainFree(d);
 	for (const char *p = uuid; *p; p++)
 		if (*p != '-')
 			bare[n++] = *p;
 	bare[n] = '\0';
-	assert_int_equal(domain_lookup(f->conn, bare, &d, err, sizeof(err)),
-			 0);
+	assert_int_equal(domain_lookup(f->conn, bare, &d, err, sizeof(err)), 0);
 	virDomainFree(d);
 	assert_int_equal(domain_lookup(f->conn, "nosuch", &d, err, sizeof(err)),
 			 -ENOENT);
@@ -116,8 +115,8 @@ static void test_scopes(void **state)
 	virDomainPtr tr;
 
 	/* Neither: the current state. */
-	assert_int_equal(domain_scopes(f->test, "test", false, false, want,
-				       err, sizeof(err)),
+	assert_int_equal(domain_scopes(f->test, "test", false, false, want, err,
+				       sizeof(err)),
 			 0);
 	assert_true(want[DOMAIN_LIVE]);
 	assert_false(want[DOMAIN_CONFIG]);
@@ -142,9 +141,9 @@ static void test_scopes(void **state)
 				"</domain>",
 				0);
 	assert_non_null(tr);
-	assert_int_equal(domain_scopes(tr, "tr1", true, false, want, err,
-				       sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+		domain_scopes(tr, "tr1", true, false, want, err, sizeof(err)),
+		-EINVAL);
 	assert_non_null(strstr(err, "transient"));
 	virDomainDestroy(tr);
 	virDomainFree(tr);
@@ -158,21 +157,20 @@ static void test_attach_config(void **state)
 	char err[512], *xml;
 
 	/* The test driver has no per-device call: the define fallback. */
-	assert_int_equal(domain_attach(f->conn, f->off, "off1", add, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		domain_attach(f->conn, f->off, "off1", add, err, sizeof(err)),
+		0);
 	assert_int_equal(domain_get_xml(f->off, "off1", DOMAIN_CONFIG, &xml,
 					err, sizeof(err)),
 			 0);
-	assert_xp(xml, "string(//interface/mac/@address)",
-		  "52:54:00:20:00:01");
+	assert_xp(xml, "string(//interface/mac/@address)", "52:54:00:20:00:01");
 	free(xml);
 	/* Live: libvirt's refusal, named. */
-	assert_int_equal(domain_attach(f->conn, f->test, "test", live, err,
-				       sizeof(err)),
-			 -EIO);
-	assert_non_null(
-		strstr(err, "cannot hot-plug the interface into domain 'test'"));
+	assert_int_equal(
+		domain_attach(f->conn, f->test, "test", live, err, sizeof(err)),
+		-EIO);
+	assert_non_null(strstr(
+		err, "cannot hot-plug the interface into domain 'test'"));
 }
 
 int main(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* host/vm.c against libvirt's test driver (test:///default): real
- * virConnectOpen / virDomainDefineXML / virDomainGetXMLDesc calls, no
- * hypervisor. Each test opens its own connection, and so its own fresh
+/* host/vm_{set,attach,show}.c against libvirt's test driver
+ * (test:///default): real virConnectOpen / virDomainDefineXML /
+ * virDomainGetXMLDesc calls, no hypervisor. Each test opens its own connection, and so its own fresh
  * in-memory state (the driver ships one running domain, "test"). */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include <libvirt/virterror.h>
 
+#include "host/domain.h"
 #include "host/vm.h"
 
 #include "xml_assert.h"
@@ -50,7 +51,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[512];
 
-	if (!f || vm_connect(URI, false, &f->conn, err, sizeof(err))) {
+	if (!f || domain_connect(URI, false, &f->conn, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		free(f);
 		return -1;

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What vm_set.c, vm_attach.c and vm_show.c share: the result document
+ * (vm_result.c) and reading a domain into the target spec (vm_spec.c). */
+#ifndef HOST_VM_INTERNAL_H
+#define HOST_VM_INTERNAL_H
+
+#include <stdio.h>
+
+#include "host/domain.h"
+#include "host/vm.h"
+
+#define VM_MAX_IFACES 64
+
+/* Record the reason in r->error, log it; returns err. */
+int vm_fail(struct vm_result *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A domain_*() call wrote its reason into r->error: log it; returns err. */
+int vm_logged(struct vm_result *r, int err);
+
+/* "<what> '<domain>': <libvirt's reason>", -EIO. */
+int vm_lv_fail(struct vm_result *r, const char *what, const char *dom);
+
+/* r->json = { "domain": o->domain }. */
+int vm_result_init(struct vm_result *r, const struct vm_opts *o);
+/* Appends to "notes" unless already there. */
+void vm_add_note(struct vm_result *r, const char *note);
+json_object *vm_reasons_json(const struct vm_reasons *why);
+json_object *vm_iface_json(const struct vm_iface_info *ii, size_t index);
+
+/* set and attach: the result and the diff stream; then the answer:
+ * changed, dry_run, interfaces (taken) and diff, @dom freed. */
+int vm_change_begin(struct vm_result *r, const struct vm_opts *o, FILE **df,
+		    size_t *dlen);
+void vm_change_end(struct vm_result *r, const struct vm_opts *o, int err,
+		   virDomainPtr dom, json_object *ifaces, FILE *df);
+/* Where an interface entry of set/attach stands and what it changes. */
+void vm_iface_scope_json(json_object *j, enum domain_scope scope, bool changed,
+			 const struct vm_reasons *why);
+
+/* Look o->domain up and, with @want, resolve its --config/--live scopes. */
+int vm_lookup(virConnectPtr conn, const struct vm_opts *o, virDomainPtr *dom,
+	      bool want[DOMAIN_NSCOPES], struct vm_result *r);
+/* The domain's XML of @scope, parsed, and its vCPUs and machine type. */
+int vm_load(virDomainPtr dom, enum domain_scope scope, const struct vm_opts *o,
+	    xmlDocPtr *doc, struct vm_domain_info *info, struct vm_result *r);
+/* The target interface for this domain. -ENOTSUP: machine type too old;
+ * with @soft that is only noted in *machine_ok (vm show). */
+int vm_make_spec(const struct vm_opts *o, const struct vm_domain_info *info,
+		 struct vm_iface_spec *spec, bool soft, bool *machine_ok,
+		 struct vm_result *r);
+
+#endif
