@@ -389,7 +389,9 @@ static int split_lines(const char *text, char **store, char ***lines, size_t *n)
 		cap += *p == '\n';
 	*lines = calloc(cap, sizeof(**lines));
 	if (!*lines) {
+		/* The caller frees *store too: leave nothing to free twice. */
 		free(*store);
+		*store = NULL;
 		return -ENOMEM;
 	}
 	for (tok = strtok_r(*store, "\n", &save); tok;

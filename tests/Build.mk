@@ -16,7 +16,11 @@ SHELL_SUITES := $(wildcard tests/netns/test_*.sh tests/host/test_*.sh \
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(AGENT_LIB) $(HOST_LIB) $(LIBUTIL)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_LDFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+# Allocation-failure hooks: a test that defines __wrap_calloc gets the code
+# under test's calloc() calls (the linker's --wrap, for this link only).
+$(BUILD)/tests/unit/host/test_vm_xml: TEST_LDFLAGS := -Wl,--wrap=calloc
 
 .PHONY: tests-build test-unit test-asan test-bpf test-shell
 tests-build: $(UNIT_BINS) $(BPF_TEST_BINS)

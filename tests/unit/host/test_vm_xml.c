@@ -2,7 +2,8 @@
 /* host/vm_xml.c and host/vm_rules.c: the generated <interface> parsed back
  * with libxml2 (and validated against libvirt's own RelaxNG schema), the
  * queue-count rules for 1, 2, 3, 64 vCPUs and host caps, the MTU and
- * machine-type refusals, in-place edits and their idempotency, the diff. */
+ * machine-type refusals, in-place edits and their idempotency, the diff
+ * (also when an allocation fails). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,20 @@
 #include "host/vm_xml.h"
 
 #include "xml_assert.h"
+
+/* Allocation-failure hook: tests/Build.mk links this test with
+ * -Wl,--wrap=calloc, so every calloc() of the code under test comes here;
+ * with calloc_fail_at = N the Nth call from then on returns NULL. */
+void *__real_calloc(size_t nmemb, size_t size);
+void *__wrap_calloc(size_t nmemb, size_t size);
+static int calloc_fail_at;
+
+void *__wrap_calloc(size_t nmemb, size_t size)
+{
+	if (calloc_fail_at > 0 && --calloc_fail_at == 0)
+		return NULL;
+	return __real_calloc(nmemb, size);
+}
 
 #define LIBVIRT_DOMAIN_RNG "/usr/share/libvirt/schemas/domain.rng"
 
@@ -478,6 +493,27 @@ static void test_diff(void **state)
 	free(edited);
 }
 
+/* vm_xml_diff's three callocs (the old text's lines, the new text's, the
+ * LCS table) each failing: -ENOMEM, no output, nothing freed twice (the
+ * new text's line store was freed by split_lines and again at `out`). */
+static void test_diff_calloc_failure(void **state)
+{
+	char *d;
+
+	(void)state;
+	for (int n = 1; n <= 3; n++) {
+		calloc_fail_at = n;
+		d = (char *)"unset";
+		assert_int_equal(vm_xml_diff("a\nb\n", "a\nc\n", "x", &d),
+				 -ENOMEM);
+		assert_int_equal(calloc_fail_at, 0); /* the hook was reached */
+		assert_null(d);
+	}
+	assert_int_equal(vm_xml_diff("a\nb\n", "a\nc\n", "x", &d), 0);
+	assert_string_equal(d, "--- x (old)\n+++ x (new)\n a\n-b\n+c\n");
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_edit_mtu),
 		cmocka_unit_test(test_domain_read),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_diff_calloc_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
