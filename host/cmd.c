@@ -49,6 +49,52 @@ int cmd_fail(struct cmd_ctx *c, int err, const char *fmt, ...)
 	return err;
 }
 
+int cmd_fail_status(struct cmd_ctx *c, int status, int err, const char *fmt,
+		    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	c->status = status;
+	return err;
+}
+
+int cmd_status(const struct cmd_ctx *c, int err)
+{
+	if (!err)
+		return HOST_EXIT_OK;
+	return c->status ? c->status : cmd_exit_code(err);
+}
+
+int cmd_parse_onoff(const struct cmd_option *o, const char *arg, void *field,
+		    char *err, size_t err_len)
+{
+	bool b;
+
+	if (!strcmp(arg, "on") || !strcmp(arg, "off")) {
+		*(int *)field = !strcmp(arg, "on");
+		return 0;
+	}
+	if (parse_bool(arg, &b)) {
+		snprintf(err, err_len, "bad --%s '%s' (on|off)", o->name, arg);
+		return -EINVAL;
+	}
+	*(int *)field = b;
+	return 0;
+}
+
+int cmd_parse_mac(const struct cmd_option *o, const char *arg, void *field,
+		  char *err, size_t err_len)
+{
+	if (parse_mac(arg, field)) {
+		snprintf(err, err_len, "bad --%s '%s'", o->name, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int cmd_exit_code(int err)
 {
 	switch (err) {
@@ -72,6 +118,26 @@ static size_t nr_options(const struct cmd_option *t)
 	while (t && t[n].name)
 		n++;
 	return n;
+}
+
+/* " ARGS --required METAVAR ...": what a verb needs after its name. */
+static void print_synopsis(FILE *out, const struct cmd_verb *v)
+{
+	if (v->args)
+		fprintf(out, " %s", v->args);
+	for (size_t i = 0; v->options && v->options[i].name; i++)
+		if (v->options[i].required)
+			fprintf(out, " --%s %s", v->options[i].name,
+				v->options[i].metavar ? v->options[i].metavar :
+							"");
+}
+
+static bool has_synopsis(const struct cmd_verb *v)
+{
+	for (size_t i = 0; v->options && v->options[i].name; i++)
+		if (v->options[i].required)
+			return true;
+	return v->args;
 }
 
 static void print_options(FILE *out, const struct cmd_option *t)
@@ -106,8 +172,7 @@ void cmd_usage(FILE *out, const char *prog, const struct cmd_verb *path[],
 		fprintf(out, " COMMAND ...");
 	if (nr_options(v->options))
 		fprintf(out, " [OPTIONS]");
-	if (v->args)
-		fprintf(out, " %s", v->args);
+	print_synopsis(out, v);
 	fprintf(out, "\n%s\n", v->description ? v->description : v->summary);
 	if (v->subs) {
 		/* A nested group names its commands in full ("vm set"). */
@@ -129,6 +194,12 @@ void cmd_usage(FILE *out, const char *prog, const struct cmd_verb *path[],
 				 *group ? " " : "", (*s)->name);
 			fprintf(out, "  %-*s %s\n", width, name,
 				(*s)->summary);
+			/* What a verb needs, under its line. */
+			if (has_synopsis(*s)) {
+				fprintf(out, "  %-*s %s", width, "", name);
+				print_synopsis(out, *s);
+				fprintf(out, "\n");
+			}
 		}
 	}
 	if (nr_options(v->options)) {
@@ -201,8 +272,15 @@ static int set_value(const struct cmd_option *o, void *base, const char *arg,
 		((const char **)field)[(*count)++] = arg;
 		break;
 	}
-	case CMD_FN:
-		return o->parse(arg, base, err, err_len);
+	case CMD_FN: {
+		int ret = o->parse_field ?
+				  o->parse_field(o, arg, field, err, err_len) :
+				  o->parse(arg, base, err, err_len);
+
+		if (ret)
+			return ret;
+		break;
+	}
 	}
 done:
 	if (o->set_off)
@@ -236,7 +314,22 @@ struct parse_state {
 	struct host_global_opts *g;
 	const struct cmd_verb *path[CMD_MAX_DEPTH];
 	int depth;
+	uint64_t seen; /* the verb's own options given (bit = table index) */
+	char err[512]; /* the message of a refused command line */
 };
+
+static void refuse(struct parse_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void refuse(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+	pr_err("%s", st->err);
+}
 
 /* getopt over the global options and level's own options (none for the
  * top level or a group). Stops at the first non-option when the level has
@@ -276,6 +369,7 @@ static int parse_level(struct parse_state *st, const struct cmd_verb *v,
 
 	optind = 0; /* glibc: a full re-initialisation per level */
 	opterr = 0;
+	st->seen = 0;
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		const struct cmd_option *o = NULL;
 		void *base = opts;
@@ -294,12 +388,13 @@ static int parse_level(struct parse_state *st, const struct cmd_verb *v,
 		}
 		if (c == '?' || c == ':') {
 			if (c == ':')
-				pr_err("option '%s' needs a value",
+				refuse(st, "option '%s' needs a value",
 				       argv[optind - 1]);
 			else if (optopt)
-				pr_err("unknown option '-%c'", optopt);
+				refuse(st, "unknown option '-%c'", optopt);
 			else
-				pr_err("unknown option '%s'", argv[optind - 1]);
+				refuse(st, "unknown option '%s'",
+				       argv[optind - 1]);
 			return -EINVAL;
 		}
 		/* A short option: find its entry. */
@@ -310,13 +405,13 @@ static int parse_level(struct parse_state *st, const struct cmd_verb *v,
 		for (size_t i = 0; !o && i < n_own; i++)
 			if (c == own[i].short_opt ||
 			    c == GOPT_BASE + 0x100 + (int)i)
-				o = &own[i];
+				o = &own[i], st->seen |= 1ULL << i;
 		if (!o)
 			return -EINVAL;
 		ret = set_value(o, base, optarg ? optarg : "", err,
 				sizeof(err));
 		if (ret) {
-			pr_err("%s", err);
+			refuse(st, "%s", err);
 			return ret;
 		}
 	}
@@ -353,6 +448,33 @@ static const char *list_verbs(const struct cmd_verb *const *t, char *buf,
 	return buf;
 }
 
+int cmd_set_option(const struct cmd_option *table, const char *name,
+		   const char *arg, void *opts, char *err, size_t err_len)
+{
+	for (size_t i = 0; table && table[i].name; i++)
+		if (!strcmp(table[i].name, name))
+			return set_value(&table[i], opts, arg, err, err_len);
+	return -ENOENT;
+}
+
+/* A command line refused before run() (the message is out): the verb's
+ * usage_error hook, or its group's, prints its JSON error object. */
+static int refused(struct parse_state *st, struct cmd_ctx *c, void *opts,
+		   int status)
+{
+	if (!c->err[0])
+		memcpy(c->err, st->err, sizeof(st->err));
+	for (int i = st->depth - 1; i >= 0; i--) {
+		if (st->path[i]->usage_error) {
+			st->path[i]->usage_error(c, opts);
+			break;
+		}
+	}
+	hint(st);
+	free(opts);
+	return status;
+}
+
 static int run_verb(struct parse_state *st, const struct cmd_verb *v,
 		    int argc, char **argv)
 {
@@ -370,24 +492,30 @@ static int run_verb(struct parse_state *st, const struct cmd_verb *v,
 		return HOST_EXIT_FAIL;
 	if (v->init)
 		v->init(opts);
+	st->err[0] = '\0';
 	ret = parse_level(st, v, opts, argc, argv);
-	if (ret) {
+	if (ret == 1) {
 		free(opts);
-		if (ret == 1)
-			return HOST_EXIT_OK;
-		hint(st);
-		return HOST_EXIT_USAGE;
+		return HOST_EXIT_OK;
 	}
+	if (ret)
+		return refused(st, &c, opts, HOST_EXIT_USAGE);
 	nargs = argc - optind;
 	if (nargs < v->min_args || (v->max_args >= 0 && nargs > v->max_args)) {
 		if (nargs < v->min_args)
-			pr_err("%s: missing %s", verb, v->args ? v->args : "argument");
+			refuse(st, "%s: missing %s", verb,
+			       v->args ? v->args : "argument");
 		else
-			pr_err("%s: unexpected argument '%s'", verb,
+			refuse(st, "%s: unexpected argument '%s'", verb,
 			       argv[optind + v->max_args]);
-		hint(st);
-		free(opts);
-		return HOST_EXIT_USAGE;
+		return refused(st, &c, opts, HOST_EXIT_USAGE);
+	}
+	for (size_t i = 0; v->options && v->options[i].name; i++) {
+		if (v->options[i].required && !(st->seen & (1ULL << i))) {
+			refuse(st, "%s: missing --%s", verb,
+			       v->options[i].name);
+			return refused(st, &c, opts, HOST_EXIT_USAGE);
+		}
 	}
 	if (!st->g->sysfs_root[0] || !st->g->procfs_root[0]) {
 		pr_err("--sysfs-root and --proc-root need a directory");
@@ -399,13 +527,84 @@ static int run_verb(struct parse_state *st, const struct cmd_verb *v,
 						LOG_WARNING);
 	if (v->check && (ret = v->check(&c, opts))) {
 		pr_err("%s", c.err);
-		hint(st);
-		free(opts);
-		return cmd_exit_code(ret);
+		return refused(st, &c, opts, cmd_status(&c, ret));
 	}
 	ret = v->run(&c, opts, nargs, argv + optind);
+	if (ret && c.err[0])
+		pr_err("%s", c.err);
 	free(opts);
 	return ret;
+}
+
+/* From level (top at depth 0, or a group) down to a verb, and run it. */
+static int dispatch(struct parse_state *st, const struct cmd_verb *top,
+		    const struct cmd_verb *level, int argc, char **argv)
+{
+	const char *prog = st->prog;
+	int ret;
+
+	/* The top level and each group: global options, then a verb. */
+	for (;;) {
+		const struct cmd_verb *top_path[1] = { top };
+		const struct cmd_verb *next;
+		char names[128];
+
+		ret = parse_level(st, st->depth ? level : NULL, NULL, argc,
+				  argv);
+		if (ret == 2) {
+			printf("%s %s\n", prog, AFXDP_VERSION);
+			return HOST_EXIT_OK;
+		}
+		if (ret == 1) { /* --help: a group printed its own */
+			if (!st->depth)
+				cmd_usage(stdout, prog, top_path, 1);
+			return HOST_EXIT_OK;
+		}
+		if (ret) {
+			hint(st);
+			return HOST_EXIT_USAGE;
+		}
+		if (optind >= argc) {
+			pr_err("no command given (%s)",
+			       list_verbs(level->subs, names, sizeof(names)));
+			hint(st);
+			return HOST_EXIT_USAGE;
+		}
+		next = find_verb(level->subs, argv[optind]);
+		if (!next && !strcmp(argv[optind], "help")) {
+			if (st->depth)
+				cmd_usage(stdout, prog, st->path, st->depth);
+			else
+				cmd_usage(stdout, prog, top_path, 1);
+			return HOST_EXIT_OK;
+		}
+		if (!next) {
+			list_verbs(level->subs, names, sizeof(names));
+			if (st->depth) /* in a group: "vm: unknown subcommand" */
+				pr_err("%s: unknown subcommand '%s' (%s)",
+				       level->name, argv[optind], names);
+			else
+				pr_err("unknown command '%s' (%s)",
+				       argv[optind], names);
+			hint(st);
+			return HOST_EXIT_USAGE;
+		}
+		if (st->depth >= CMD_MAX_DEPTH)
+			return HOST_EXIT_FAIL;
+		st->path[st->depth++] = next;
+		argc -= optind;
+		argv += optind;
+		if (next->legacy) {
+			log_set_level(st->g->verbose >= 2 ? LOG_DEBUG :
+				      st->g->verbose	     ? LOG_INFO :
+						       LOG_WARNING);
+			optind = 0;
+			return next->legacy(st->g, argc, argv);
+		}
+		if (!next->subs)
+			return run_verb(st, next, argc, argv);
+		level = next;
+	}
 }
 
 int cmd_main(const char *prog, const struct cmd_verb *const *verbs, int argc,
@@ -416,69 +615,26 @@ int cmd_main(const char *prog, const struct cmd_verb *const *verbs, int argc,
 	struct cmd_verb top = { .name = prog, .subs = verbs,
 				.summary = "Prepares a compute host for AF_XDP guests." };
 	struct parse_state st = { .prog = prog, .g = &g };
-	const struct cmd_verb *level = &top;
-	int ret;
 
-	/* The top level and each group: global options, then a verb. */
-	for (;;) {
-		const struct cmd_verb *top_path[1] = { &top };
-		const struct cmd_verb *next;
-		char names[128];
+	return dispatch(&st, &top, &top, argc, argv);
+}
 
-		ret = parse_level(&st, st.depth ? level : NULL, NULL, argc,
-				  argv);
-		if (ret == 2) {
-			printf("%s %s\n", prog, AFXDP_VERSION);
-			return HOST_EXIT_OK;
-		}
-		if (ret == 1) { /* --help: a group printed its own */
-			if (!st.depth)
-				cmd_usage(stdout, prog, top_path, 1);
-			return HOST_EXIT_OK;
-		}
-		if (ret) {
-			hint(&st);
-			return HOST_EXIT_USAGE;
-		}
-		if (optind >= argc) {
-			pr_err("no command given (%s)",
-			       list_verbs(level->subs, names, sizeof(names)));
-			hint(&st);
-			return HOST_EXIT_USAGE;
-		}
-		next = find_verb(level->subs, argv[optind]);
-		if (!next && !strcmp(argv[optind], "help")) {
-			if (st.depth)
-				cmd_usage(stdout, prog, st.path, st.depth);
-			else
-				cmd_usage(stdout, prog, top_path, 1);
-			return HOST_EXIT_OK;
-		}
-		if (!next) {
-			list_verbs(level->subs, names, sizeof(names));
-			if (st.depth) /* in a group: "vm: unknown subcommand" */
-				pr_err("%s: unknown subcommand '%s' (%s)",
-				       level->name, argv[optind], names);
-			else
-				pr_err("unknown command '%s' (%s)",
-				       argv[optind], names);
-			hint(&st);
-			return HOST_EXIT_USAGE;
-		}
-		if (st.depth >= CMD_MAX_DEPTH)
-			return HOST_EXIT_FAIL;
-		st.path[st.depth++] = next;
-		argc -= optind;
-		argv += optind;
-		if (next->legacy) {
-			log_set_level(g.verbose >= 2 ? LOG_DEBUG :
-				      g.verbose	     ? LOG_INFO :
-						       LOG_WARNING);
-			optind = 0;
-			return next->legacy(&g, argc, argv);
-		}
-		if (!next->subs)
-			return run_verb(&st, next, argc, argv);
-		level = next;
+int cmd_run(const char *prog, const struct cmd_verb *v,
+	    const struct host_global_opts *g, int argc, char **argv)
+{
+	struct host_global_opts gl = *g;
+	struct parse_state st = { .prog = prog, .g = &gl, .path = { v },
+				  .depth = 1 };
+
+	if (!gl.sysfs_root)
+		gl.sysfs_root = "/sys";
+	if (!gl.procfs_root)
+		gl.procfs_root = "/proc";
+	if (v->legacy) {
+		optind = 0;
+		return v->legacy(&gl, argc, argv);
 	}
+	if (v->subs)
+		return dispatch(&st, NULL, v, argc, argv);
+	return run_verb(&st, v, argc, argv);
 }

@@ -39,15 +39,29 @@ struct cmd_option {
 	const char *const *names; /* CMD_ENUM: NULL-terminated */
 	size_t count_off; /* CMD_LIST: offsetof() its size_t count */
 	size_t set_off; /* != 0: offsetof() a bool set when given */
+	bool required; /* the verb needs it: checked, and shown in usage */
 	/* CMD_FN: 0, or -EINVAL with a message in err naming the value. */
 	int (*parse)(const char *arg, void *opts, char *err, size_t err_len);
+	/* CMD_FN alternative to parse: gets the field at off and its entry,
+	 * so one parser serves many options (cmd_parse_onoff, ..._mac). */
+	int (*parse_field)(const struct cmd_option *o, const char *arg,
+			   void *field, char *err, size_t err_len);
 };
+
+/* parse_field parsers. "on"/"off" (or yes/no, true/false, 1/0) into an
+ * int 1/0: "bad --NAME 'x' (on|off)". */
+int cmd_parse_onoff(const struct cmd_option *o, const char *arg, void *field,
+		    char *err, size_t err_len);
+/* A MAC address into uint8_t[6]: "bad --NAME 'x'". */
+int cmd_parse_mac(const struct cmd_option *o, const char *arg, void *field,
+		  char *err, size_t err_len);
 
 /* What a verb's run() gets besides its parsed options. */
 struct cmd_ctx {
 	const struct host_global_opts *g;
 	const char *verb; /* "probe", "vm set": for messages */
 	char err[1024]; /* cmd_fail()'s message */
+	int status; /* cmd_fail_status()'s exit status; 0: from the errno */
 };
 
 struct cmd_verb {
@@ -69,6 +83,10 @@ struct cmd_verb {
 	/* A verb that parses its own command line (argv[0] is its name),
 	 * with the global options given before it. */
 	int (*legacy)(const struct host_global_opts *g, int argc, char **argv);
+	/* Called (for a verb, or inherited from its group) when its command
+	 * line is refused before run(), with the message in c->err: verbs
+	 * that answer --json with an error object print it here. */
+	void (*usage_error)(struct cmd_ctx *c, void *opts);
 };
 
 /* Parse the global options, find the verb (and sub-verb) in verbs, parse
@@ -77,10 +95,31 @@ struct cmd_verb {
 int cmd_main(const char *prog, const struct cmd_verb *const *verbs, int argc,
 	     char **argv);
 
+/* cmd_main() for one verb (or group) with the global options already
+ * set: argv[0] is the verb's name. For tests and callers that build g. */
+int cmd_run(const char *prog, const struct cmd_verb *v,
+	    const struct host_global_opts *g, int argc, char **argv);
+
 /* Record why the verb failed (shown on stderr by the caller of run, and in
  * JSON by verbs that print an error object); returns err. */
 int cmd_fail(struct cmd_ctx *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* cmd_fail() with the exit status given where the errno's class is not
+ * the failure's: a write the kernel refused with EINVAL after the verb
+ * started changing things is HOST_EXIT_FAIL, not a usage error. */
+int cmd_fail_status(struct cmd_ctx *c, int status, int err, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
+
+/* The exit status of a verb that ends with err: c->status when
+ * cmd_fail_status() set one, else cmd_exit_code(err). */
+int cmd_status(const struct cmd_ctx *c, int err);
+
+/* Sets the option called name (long name) of table as if given on the
+ * command line: replaying a saved command (a config file). 0, -ENOENT (no
+ * such option) or -EINVAL with a message in err. */
+int cmd_set_option(const struct cmd_option *table, const char *name,
+		   const char *arg, void *opts, char *err, size_t err_len);
 
 /* 0 -> 0; refusals before any change (-EINVAL, -ERANGE, -ENOTSUP, -EPERM,
  * -ENODEV, -EEXIST) -> 2; anything else -> 1. */

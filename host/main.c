@@ -4,12 +4,6 @@
 #include "host/cmd.h"
 #include "util/log.h"
 
-static const struct cmd_verb sriov_verb = {
-	.name = "sriov",
-	.summary = "create, configure and show SR-IOV VFs",
-	.legacy = cmd_sriov,
-};
-
 static const struct cmd_verb *const verbs[] = {
 	&probe_verb,
 	&vm_verb,

@@ -65,7 +65,9 @@ fi
 for sub in set vf bind show vm apply; do
 	assert_rc "sriov $sub --help exits 0" 0 "$H" sriov "$sub" --help
 done
+assert_rc "sriov --help exits 0" 0 "$H" sriov --help
 assert_match "sriov --help lists the commands" "bind PF --vfs LIST" "$OUT"
+assert_match "sriov bind --help comes from its option table" "--driver DRIVER" "$("$H" sriov bind --help)"
 assert_rc "man page renders with man -l" 0 env MANWIDTH=80 man -l "$top/host/afxdp-host-sriov.8"
 assert_match "man page says what is not tested on hardware" "real SR-IOV hardware" "$OUT"
 
@@ -139,6 +141,10 @@ assert_eq "show: vfio split" "[0, 1, 2, 3]" "$(printf '%s' "$OUT" | jq_get 'd["p
 assert_eq "show: kernel split" "[4, 5, 6, 7]" "$(printf '%s' "$OUT" | jq_get 'd["pfs"][0]["split"]["kernel"]')"
 assert_eq "show: VF 2 pci and driver" "0000:00:10.2 vfio-pci" \
 	"$(printf '%s' "$OUT" | jq_get 'd["pfs"][0]["vfs"][2]["pci"]+" "+d["pfs"][0]["vfs"][2]["driver"]')"
+# -j after the verb is the same global option as before it
+assert_rc "show fpf0 --json (after the verb)" 0 "${S[@]}" sriov show fpf0 --json
+assert_eq "show --json after the verb: the same JSON as -j before it" \
+	"$("${S[@]}" -j sriov show fpf0)" "$OUT"
 assert_rc "show (human)" 0 "${S[@]}" sriov show
 assert_match "show prints the split" "split: vfio \(dpdk\) 0-3; kernel \(af_xdp\) 4-7" "$OUT"
 
