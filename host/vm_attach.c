@@ -132,7 +132,7 @@ int vm_attach(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 	bool want[DOMAIN_NSCOPES] = { false, false };
 	bool need[DOMAIN_NSCOPES] = { false, false };
 	const char *add[DOMAIN_NSCOPES] = { NULL, NULL };
-	json_object *ifaces = json_object_new_array();
+	json_object *ifaces;
 	struct vm_new_iface nif = o->nif;
 	char mac[MAC_STR_LEN];
 	virDomainPtr dom = NULL;
@@ -141,11 +141,9 @@ int vm_attach(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 	FILE *df;
 	int err;
 
-	err = vm_change_begin(r, o, &df, &dlen);
-	if (err) {
-		json_object_put(ifaces);
+	err = vm_change_begin(r, o, &df, &dlen, &ifaces);
+	if (err)
 		return err;
-	}
 	if (nif.mac && parse_mac(nif.mac, m))
 		err = vm_fail(r, -EINVAL, "bad MAC '%s'", nif.mac);
 	if (!err)

@@ -27,10 +27,11 @@ void vm_add_note(struct vm_result *r, const char *note);
 json_object *vm_reasons_json(const struct vm_reasons *why);
 json_object *vm_iface_json(const struct vm_iface_info *ii, size_t index);
 
-/* set and attach: the result and the diff stream; then the answer:
- * changed, dry_run, interfaces (taken) and diff, @dom freed. */
+/* set and attach: the result, the diff stream and the interfaces array;
+ * then the answer: changed, dry_run, interfaces (taken) and diff, @dom
+ * freed. */
 int vm_change_begin(struct vm_result *r, const struct vm_opts *o, FILE **df,
-		    size_t *dlen);
+		    size_t *dlen, json_object **ifaces);
 void vm_change_end(struct vm_result *r, const struct vm_opts *o, int err,
 		   virDomainPtr dom, json_object *ifaces, FILE *df);
 /* Where an interface entry of set/attach stands and what it changes. */

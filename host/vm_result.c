@@ -107,14 +107,20 @@ json_object *vm_iface_json(const struct vm_iface_info *ii, size_t index)
 }
 
 int vm_change_begin(struct vm_result *r, const struct vm_opts *o, FILE **df,
-		    size_t *dlen)
+		    size_t *dlen, json_object **ifaces)
 {
 	int err = vm_result_init(r, o);
 
 	if (err)
 		return err;
+	*ifaces = json_object_new_array();
 	*df = open_memstream(&r->diff, dlen);
-	return *df ? 0 : -ENOMEM;
+	if (*ifaces && *df)
+		return 0;
+	if (*df)
+		fclose(*df);
+	json_object_put(*ifaces);
+	return -ENOMEM;
 }
 
 void vm_change_end(struct vm_result *r, const struct vm_opts *o, int err,

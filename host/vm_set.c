@@ -146,17 +146,15 @@ int vm_set(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 	struct scope_edit ed[DOMAIN_NSCOPES] = { 0 };
 	xmlDocPtr docs[DOMAIN_NSCOPES] = { NULL, NULL };
 	bool want[DOMAIN_NSCOPES] = { false, false };
-	json_object *ifaces = json_object_new_array();
+	json_object *ifaces;
 	virDomainPtr dom = NULL;
 	size_t dlen = 0;
 	FILE *df;
 	int err;
 
-	err = vm_change_begin(r, o, &df, &dlen);
-	if (err) {
-		json_object_put(ifaces);
+	err = vm_change_begin(r, o, &df, &dlen, &ifaces);
+	if (err)
 		return err;
-	}
 	err = vm_lookup(conn, o, &dom, want, r);
 	for (int s = 0; !err && s < DOMAIN_NSCOPES; s++) {
 		ed[s].df = df;
