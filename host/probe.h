@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "host/sriov_sysfs.h"
 #include "util/ethtool.h"
 
 struct json_object;
@@ -50,15 +51,6 @@ enum probe_kcfg_sym {
 
 enum xdp_src { XDP_SRC_UNKNOWN = 0, XDP_SRC_GENL, XDP_SRC_TABLE };
 enum probe_tri { PT_UNKNOWN = -1, PT_NO = 0, PT_YES = 1 };
-enum vf_binding { VF_UNBOUND = 0, VF_VFIO, VF_KERNEL };
-
-struct probe_vf {
-	uint32_t index;
-	char pci[32]; /* PCI address, e.g. 0000:3b:02.0 */
-	char driver[32]; /* "" when unbound */
-	char netdev[IFNAMSIZ]; /* "" when none (vfio-pci, unbound) */
-	enum vf_binding binding;
-};
 
 struct probe_netdev {
 	char name[IFNAMSIZ];
@@ -80,7 +72,7 @@ struct probe_netdev {
 	/* SR-IOV, when device/sriov_totalvfs exists */
 	bool sriov;
 	uint32_t totalvfs, numvfs;
-	struct probe_vf *vfs;
+	struct sriov_vf *vfs; /* those with a virtfnN link (sriov_vf_read) */
 	size_t n_vfs;
 };
 
@@ -138,7 +130,8 @@ bool probe_driver_table(const char *driver, const char *release,
 /* "6.11.0-foo" -> 6*1000+11; 0 when unparsable. */
 unsigned int probe_kver(const char *release);
 void probe_verdict(struct probe_report *rep);
-const char *probe_vf_binding_str(enum vf_binding b);
+/* A VF's group as probe names it: "vfio-pci", "kernel", "none". */
+const char *probe_vf_binding_str(enum sriov_vf_group g);
 
 struct json_object *probe_report_json(const struct probe_report *rep);
 void probe_print_table(const struct probe_report *rep, FILE *out);

@@ -108,21 +108,21 @@ static struct json_object *sriov_json(const struct probe_netdev *nd)
 	json_add_int(s, "totalvfs", nd->totalvfs);
 	json_add_int(s, "numvfs", nd->numvfs);
 	for (size_t i = 0; i < nd->n_vfs; i++) {
-		const struct probe_vf *vf = &nd->vfs[i];
+		const struct sriov_vf *vf = &nd->vfs[i];
 		struct json_object *v = json_object_new_object();
 
 		json_add_int(v, "index", vf->index);
 		json_add_str(v, "pci", vf->pci[0] ? vf->pci : NULL);
 		json_add_str(v, "driver", vf->driver[0] ? vf->driver : NULL);
-		json_add_str(v, "binding", probe_vf_binding_str(vf->binding));
+		json_add_str(v, "binding", probe_vf_binding_str(vf->group));
 		json_add_str(v, "netdev", vf->netdev[0] ? vf->netdev : NULL);
 		json_object_array_add(vfs, v);
-		count[vf->binding]++;
+		count[vf->group]++;
 	}
 	json_add_obj(s, "vfs", vfs);
-	json_add_int(split, "vfio_pci", count[VF_VFIO]);
-	json_add_int(split, "kernel", count[VF_KERNEL]);
-	json_add_int(split, "unbound", count[VF_UNBOUND]);
+	json_add_int(split, "vfio_pci", count[SRIOV_GROUP_VFIO]);
+	json_add_int(split, "kernel", count[SRIOV_GROUP_KERNEL]);
+	json_add_int(split, "unbound", count[SRIOV_GROUP_UNBOUND]);
 	json_add_obj(s, "split", split);
 	return s;
 }

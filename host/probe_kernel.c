@@ -69,12 +69,12 @@ const char *probe_kcfg_str(enum kcfg_val v)
 	}
 }
 
-const char *probe_vf_binding_str(enum vf_binding b)
+const char *probe_vf_binding_str(enum sriov_vf_group g)
 {
-	switch (b) {
-	case VF_VFIO:
+	switch (g) {
+	case SRIOV_GROUP_VFIO:
 		return "vfio-pci";
-	case VF_KERNEL:
+	case SRIOV_GROUP_KERNEL:
 		return "kernel";
 	default:
 		return "none";

@@ -85,41 +85,16 @@ static void count_queues(const struct sysfs *fs, struct probe_netdev *nd)
 static int probe_vfs(const struct sysfs *fs, struct probe_netdev *nd)
 {
 	uint32_t max = nd->totalvfs > nd->numvfs ? nd->totalvfs : nd->numvfs;
-	char rel[PATH_MAX];
 
 	if (!max)
 		return 0;
 	nd->vfs = calloc(max, sizeof(*nd->vfs));
 	if (!nd->vfs)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < max; i++) {
-		struct probe_vf *vf = &nd->vfs[nd->n_vfs];
-		struct dirent **names;
-		int n;
-
-		snprintf(rel, sizeof(rel), "class/net/%s/device/virtfn%u",
-			 nd->name, i);
-		if (!sysfs_exists(fs, rel))
-			continue;
-		vf->index = i;
-		sysfs_link_basename(fs, rel, vf->pci, sizeof(vf->pci));
-		snprintf(rel, sizeof(rel),
-			 "class/net/%s/device/virtfn%u/driver", nd->name, i);
-		if (!sysfs_link_basename(fs, rel, vf->driver,
-					 sizeof(vf->driver)))
-			vf->binding = strcmp(vf->driver, "vfio-pci") ?
-					      VF_KERNEL :
-					      VF_VFIO;
-		snprintf(rel, sizeof(rel), "class/net/%s/device/virtfn%u/net",
-			 nd->name, i);
-		n = probe_list_dir(fs, rel, &names);
-		if (n > 0)
-			set_str(vf->netdev, sizeof(vf->netdev),
-				names[0]->d_name);
-		if (n >= 0)
-			probe_free_list(names, n);
-		nd->n_vfs++;
-	}
+	/* The reader sriov uses; the in-use check is not probe's. */
+	for (uint32_t i = 0; i < max; i++)
+		if (!sriov_vf_read(fs, NULL, nd->name, i, &nd->vfs[nd->n_vfs]))
+			nd->n_vfs++;
 	return 0;
 }
 

@@ -46,17 +46,17 @@ static void print_vfs(const struct probe_netdev *nd, FILE *out)
 	int count[3] = { 0 };
 
 	for (size_t i = 0; i < nd->n_vfs; i++)
-		count[nd->vfs[i].binding]++;
+		count[nd->vfs[i].group]++;
 	fprintf(out,
 		"  %s SR-IOV: %u/%u VFs: %d vfio-pci, %d kernel, %d unbound\n",
-		nd->name, nd->numvfs, nd->totalvfs, count[VF_VFIO],
-		count[VF_KERNEL], count[VF_UNBOUND]);
+		nd->name, nd->numvfs, nd->totalvfs, count[SRIOV_GROUP_VFIO],
+		count[SRIOV_GROUP_KERNEL], count[SRIOV_GROUP_UNBOUND]);
 	for (size_t i = 0; i < nd->n_vfs; i++) {
-		const struct probe_vf *vf = &nd->vfs[i];
+		const struct sriov_vf *vf = &nd->vfs[i];
 
 		fprintf(out, "    vf %-3u %-14s %-9s %s%s%s\n", vf->index,
 			vf->pci[0] ? vf->pci : "-",
-			probe_vf_binding_str(vf->binding),
+			probe_vf_binding_str(vf->group),
 			vf->driver[0] ? vf->driver : "-",
 			vf->netdev[0] ? " " : "", vf->netdev);
 	}

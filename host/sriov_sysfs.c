@@ -38,7 +38,8 @@ static void read_override(const struct sysfs *fs, const char *rel, char *buf,
 		buf[0] = '\0';
 }
 
-/* The first entry of a directory (a VF's net/ holds its netdev). */
+/* The first entry of a directory by name (a VF's net/ holds its
+ * netdev; readdir's order is not stable, so the smallest name). */
 static void first_entry(const struct sysfs *fs, const char *rel, char *buf,
 			size_t len)
 {
@@ -53,11 +54,10 @@ static void first_entry(const struct sysfs *fs, const char *rel, char *buf,
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= len)
 			continue;
-		if (strlen(de->d_name) < len)
+		if (!buf[0] || strcmp(de->d_name, buf) < 0)
 			strcpy(buf, de->d_name);
-		break;
 	}
 	closedir(d);
 }
@@ -115,28 +115,28 @@ static bool vfio_group_open(const char *procfs, const char *group)
 	return found;
 }
 
-static void vf_read(const struct sriov_sysfs *s, const char *pf, uint32_t i,
-		    struct sriov_vf *vf)
+int sriov_vf_read(const struct sysfs *fs, const char *procfs_root,
+		  const char *pf, uint32_t i, struct sriov_vf *vf)
 {
 	char rel[PATH_MAX];
 
 	memset(vf, 0, sizeof(*vf));
 	vf->index = i;
 	snprintf(rel, sizeof(rel), "class/net/%s/device/virtfn%u", pf, i);
-	if (sysfs_link_basename(&s->fs, rel, vf->pci, sizeof(vf->pci)))
-		return; /* not created (a fake tree, or the kernel failed) */
+	if (sysfs_link_basename(fs, rel, vf->pci, sizeof(vf->pci)))
+		return -ENOENT; /* not created (a fake tree, or it failed) */
 	snprintf(rel, sizeof(rel), "class/net/%s/device/virtfn%u/driver", pf,
 		 i);
-	if (sysfs_link_basename(&s->fs, rel, vf->driver, sizeof(vf->driver)))
+	if (sysfs_link_basename(fs, rel, vf->driver, sizeof(vf->driver)))
 		vf->driver[0] = '\0';
 	snprintf(rel, sizeof(rel),
 		 "class/net/%s/device/virtfn%u/driver_override", pf, i);
-	read_override(&s->fs, rel, vf->override, sizeof(vf->override));
+	read_override(fs, rel, vf->override, sizeof(vf->override));
 	snprintf(rel, sizeof(rel), "class/net/%s/device/virtfn%u/net", pf, i);
-	first_entry(&s->fs, rel, vf->netdev, sizeof(vf->netdev));
+	first_entry(fs, rel, vf->netdev, sizeof(vf->netdev));
 	snprintf(rel, sizeof(rel), "class/net/%s/device/virtfn%u/iommu_group",
 		 pf, i);
-	if (sysfs_link_basename(&s->fs, rel, vf->iommu_group,
+	if (sysfs_link_basename(fs, rel, vf->iommu_group,
 				sizeof(vf->iommu_group)))
 		vf->iommu_group[0] = '\0';
 	if (!vf->driver[0])
@@ -145,8 +145,10 @@ static void vf_read(const struct sriov_sysfs *s, const char *pf, uint32_t i,
 		vf->group = SRIOV_GROUP_VFIO;
 	else
 		vf->group = SRIOV_GROUP_KERNEL;
-	vf->in_use = vf->group == SRIOV_GROUP_VFIO && vf->iommu_group[0] &&
-		     vfio_group_open(s->procfs_root, vf->iommu_group);
+	vf->in_use = procfs_root && vf->group == SRIOV_GROUP_VFIO &&
+		     vf->iommu_group[0] &&
+		     vfio_group_open(procfs_root, vf->iommu_group);
+	return 0;
 }
 
 int sriov_pf_read(const struct sriov_sysfs *s, const char *pf,
@@ -181,7 +183,8 @@ int sriov_pf_read(const struct sriov_sysfs *s, const char *pf,
 	out->autoprobe = sysfs_read_u32(&s->fs, rel, &v) ? -1 : v != 0;
 	out->nvfs = out->numvfs < SRIOV_MAX_VFS ? out->numvfs : SRIOV_MAX_VFS;
 	for (size_t i = 0; i < out->nvfs; i++)
-		vf_read(s, pf, (uint32_t)i, &out->vfs[i]);
+		sriov_vf_read(&s->fs, s->procfs_root, pf, (uint32_t)i,
+			      &out->vfs[i]);
 	return 0;
 }
 

@@ -76,6 +76,11 @@ int sriov_sysfs_init(struct sriov_sysfs *s, const char *sysfs_root,
  * device/sriov_totalvfs). */
 int sriov_pf_read(const struct sriov_sysfs *s, const char *pf,
 		  struct sriov_pf *out);
+/* VF i of PF pf as sysfs shows it (also for afxdp-host probe): -ENOENT
+ * when its virtfnN link is missing (vf->pci ""). in_use is checked only
+ * with a procfs_root. */
+int sriov_vf_read(const struct sysfs *fs, const char *procfs_root,
+		  const char *pf, uint32_t i, struct sriov_vf *vf);
 const char *sriov_group_name(enum sriov_vf_group g);
 
 struct sriov_numvfs_opts {

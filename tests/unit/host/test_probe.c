@@ -307,13 +307,13 @@ static void test_fake_tree(void **state)
 	assert_int_equal(pf->totalvfs, 8);
 	assert_int_equal(pf->numvfs, 4);
 	assert_int_equal(pf->n_vfs, 4);
-	assert_int_equal(pf->vfs[0].binding, VF_VFIO);
+	assert_int_equal(pf->vfs[0].group, SRIOV_GROUP_VFIO);
 	assert_string_equal(pf->vfs[0].pci, "0000:3b:01.0");
-	assert_int_equal(pf->vfs[1].binding, VF_VFIO);
-	assert_int_equal(pf->vfs[2].binding, VF_KERNEL);
+	assert_int_equal(pf->vfs[1].group, SRIOV_GROUP_VFIO);
+	assert_int_equal(pf->vfs[2].group, SRIOV_GROUP_KERNEL);
 	assert_string_equal(pf->vfs[2].driver, "iavf");
 	assert_string_equal(pf->vfs[2].netdev, "ens1f0v2");
-	assert_int_equal(pf->vfs[3].binding, VF_UNBOUND);
+	assert_int_equal(pf->vfs[3].group, SRIOV_GROUP_UNBOUND);
 	assert_string_equal(pf->vfs[3].driver, "");
 	assert_int_equal(pf->vfs[3].index, 3);
 
