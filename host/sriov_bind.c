@@ -74,7 +74,6 @@ int sriov_bind(struct sriov_run *r, const struct sriov_bind_cli *cli,
 				     .driver = cli->driver,
 				     .force = cli->force };
 	struct sriov_plan plan = { 0 };
-	struct sriov_persist per = { 0 };
 	struct sriov_pf *pf = NULL;
 	int err;
 
@@ -94,13 +93,8 @@ int sriov_bind(struct sriov_run *r, const struct sriov_bind_cli *cli,
 		err = plan_error(r, pf, cli->vfs, err);
 		goto out;
 	}
-	sriov_report_plan(r, &plan);
-	err = sriov_plan_files(r, pf->name, bind_edit, &o, &per);
-	if (err || r->g->dry_run)
-		goto out;
-	err = sriov_commit(r, pf->name, &plan, &per);
+	err = sriov_commit(r, pf->name, &plan, bind_edit, &o);
 out:
-	sriov_persist_free(&per);
 	sriov_plan_free(&plan);
 	free(pf);
 	return err;

@@ -135,28 +135,6 @@ int sriov_write_files(struct sriov_run *r, const struct sriov_persist *p)
 	return 0;
 }
 
-int sriov_commit(struct sriov_run *r, const char *pf,
-		 const struct sriov_plan *p, const struct sriov_persist *per)
-{
-	char path[PATH_MAX];
-	size_t failed = 0;
-	int err = sriov_plan_apply(&r->s, p, &failed);
-
-	if (err) {
-		sysfs_path(&r->s.fs, path, sizeof(path), "%s",
-			   p->steps[failed].rel);
-		return cmd_fail_status(
-			r->c, HOST_EXIT_FAIL, err,
-			"%s: writing %s to %s failed: %s; rolled back %zu earlier step(s)",
-			pf, sriov_shown(p->steps[failed].val), path,
-			strerror(-err), failed);
-	}
-	err = sriov_write_files(r, per);
-	if (err)
-		sriov_plan_undo(&r->s, p, p->n);
-	return err;
-}
-
 static void report_persist(struct sriov_run *r, const struct sriov_persist *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -214,6 +192,44 @@ int sriov_plan_files(struct sriov_run *r, const char *pf,
 				       strerror(-err));
 	report_persist(r, p);
 	return 0;
+}
+
+static int apply_plan(struct sriov_run *r, const char *pf,
+		      const struct sriov_plan *p,
+		      const struct sriov_persist *per)
+{
+	char path[PATH_MAX];
+	size_t failed = 0;
+	int err = sriov_plan_apply(&r->s, p, &failed);
+
+	if (err) {
+		sysfs_path(&r->s.fs, path, sizeof(path), "%s",
+			   p->steps[failed].rel);
+		return cmd_fail_status(
+			r->c, HOST_EXIT_FAIL, err,
+			"%s: writing %s to %s failed: %s; rolled back %zu earlier step(s)",
+			pf, sriov_shown(p->steps[failed].val), path,
+			strerror(-err), failed);
+	}
+	err = sriov_write_files(r, per);
+	if (err)
+		sriov_plan_undo(&r->s, p, p->n);
+	return err;
+}
+
+int sriov_commit(struct sriov_run *r, const char *pf,
+		 const struct sriov_plan *p,
+		 int (*edit)(struct sriov_conf *c, void *data), void *data)
+{
+	struct sriov_persist per = { 0 };
+	int err;
+
+	sriov_report_plan(r, p);
+	err = sriov_plan_files(r, pf, edit, data, &per);
+	if (!err && !r->g->dry_run)
+		err = apply_plan(r, pf, p, &per);
+	sriov_persist_free(&per);
+	return err;
 }
 
 static const struct cmd_verb *const sriov_verbs[] = {

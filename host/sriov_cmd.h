@@ -64,10 +64,12 @@ int sriov_check_vf_index(struct sriov_run *r, const struct sriov_pf *pf,
 const char *sriov_shown(const char *v);
 /* Reports each step of a plan as a sysfs change. */
 void sriov_report_plan(struct sriov_run *r, const struct sriov_plan *p);
-/* Applies a plan (rolled back when a step fails), then writes the
- * --persist files (the plan undone when they fail). */
+/* Reports the plan and the --persist files (edit: the config change);
+ * unless a dry run, applies the plan (rolled back when a step fails) and
+ * writes the files (the plan undone when they fail). */
 int sriov_commit(struct sriov_run *r, const char *pf,
-		 const struct sriov_plan *p, const struct sriov_persist *per);
+		 const struct sriov_plan *p,
+		 int (*edit)(struct sriov_conf *c, void *data), void *data);
 
 /* --persist: load the PF's config, edit it, plan the files and report
  * them; nothing when --persist was not given. */

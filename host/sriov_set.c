@@ -112,7 +112,6 @@ int sriov_set(struct sriov_run *r, const struct sriov_set_cli *cli,
 				       .autoprobe = cli->autoprobe,
 				       .force = cli->force };
 	struct sriov_plan plan = { 0 };
-	struct sriov_persist per = { 0 };
 	struct sriov_pf *pf = NULL;
 	int err;
 
@@ -126,15 +125,9 @@ int sriov_set(struct sriov_run *r, const struct sriov_set_cli *cli,
 		err = plan_error(r, pf, &o, err);
 		goto out;
 	}
-	sriov_report_plan(r, &plan);
-	err = sriov_plan_files(r, pf->name,
-			       cli->has_numvfs ? set_edit : set_edit_autoprobe,
-			       &o, &per);
-	if (err || r->g->dry_run)
-		goto out;
-	err = sriov_commit(r, pf->name, &plan, &per);
+	err = sriov_commit(r, pf->name, &plan,
+			   cli->has_numvfs ? set_edit : set_edit_autoprobe, &o);
 out:
-	sriov_persist_free(&per);
 	sriov_plan_free(&plan);
 	free(pf);
 	return err;
