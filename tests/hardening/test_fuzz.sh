@@ -1,9 +1,9 @@
 #!/bin/bash
 # The short fuzz of `make test`: every libFuzzer target of tests/fuzz/
-# (config, filter, vm_xml, sriov_netlink) runs its seed and regression
-# inputs, then fuzzes for FUZZ_SECONDS (60) each. `make fuzz` is the long
+# (config, filter, vm_xml, sriov_netlink, uds_proto) runs its seed and
+# regression inputs, then fuzzes for FUZZ_SECONDS (60) each. `make fuzz` is the long
 # run (10 million executions per target). Binaries: `make fuzz-build`
 # (part of `make test`'s build).
 cd "$(dirname "$0")/../.." || exit 1
 exec tests/fuzz/run.sh short "${FUZZ_SECONDS:-60}" config filter vm_xml \
-	sriov_netlink
+	sriov_netlink uds_proto
