@@ -337,15 +337,13 @@ static ssize_t recv_req(int conn, char *buf, size_t size, int *fd,
 	return n ? n : -ECONNRESET;
 }
 
-static int send_reply(int conn, enum uds_reply r, int fd)
+int uds_send(int sock, const void *msg, size_t len, int fd, int flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	const char *text = uds_proto_reply_str(r);
-	struct iovec iov = { .iov_base = (void *)text,
-			     .iov_len = strlen(text) };
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
@@ -362,11 +360,18 @@ static int send_reply(int conn, enum uds_reply r, int fd)
 		memcpy(CMSG_DATA(c), &fd, sizeof(fd));
 	}
 	do {
-		n = sendmsg(conn, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EPIPE ? -ECONNRESET : -errno;
-	return (size_t)n == iov.iov_len ? 0 : -EIO;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int send_reply(int conn, enum uds_reply r, int fd)
+{
+	const char *text = uds_proto_reply_str(r);
+
+	return uds_send(conn, text, strlen(text), fd, MSG_DONTWAIT);
 }
 
 static int get_peer(int conn, struct uds_peer *p)

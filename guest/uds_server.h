@@ -84,6 +84,10 @@ int uds_server_serve_one(struct uds_server *s);
 int uds_server_serve_conn(struct uds_server *s, int conn);
 void uds_server_get_stats(const struct uds_server *s,
 			  struct uds_server_stats *st);
+/* One message (no NUL added) on a SOCK_SEQPACKET socket, with fd by
+ * SCM_RIGHTS when fd >= 0; never raises SIGPIPE. flags: e.g. MSG_DONTWAIT.
+ * 0, -ECONNRESET (peer gone) or -errno. For clients too. */
+int uds_send(int sock, const void *msg, size_t len, int fd, int flags);
 /* Closes the socket and removes path (when the server created it). */
 void uds_server_close(struct uds_server *s);
 
