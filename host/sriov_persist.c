@@ -226,7 +226,7 @@ static char *unit_text(const char *exe)
 		     "RemainAfterExit=yes\n"
 		     "ExecStart=%s sriov apply %%i\n"
 		     "# Least privilege: root, for the root-owned sysfs files\n"
-		     "# (sriov_numvfs, driver_override, drivers_probe, unbind),\n"
+		     "# (the VF count, driver_override, drivers_probe, unbind),\n"
 		     "# which is why /sys stays writable (no\n"
 		     "# ProtectKernelTunables); CAP_NET_ADMIN for the VF settings\n"
 		     "# (RTM_SETLINK); CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to\n"
