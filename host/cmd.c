@@ -19,8 +19,9 @@
 
 enum { GOPT_SYSFS = 0x1000, GOPT_PROC, GOPT_BASE = 0x2000 };
 
+/* clang-format off */
 /* The global options, as one table (they fill host_global_opts). */
-static const struct cmd_option global_options[] = {
+const struct cmd_option cmd_global_options[] = {
 	{ .name = "json", .short_opt = 'j', .type = CMD_FLAG,
 	  .off = offsetof(struct host_global_opts, json),
 	  .help = "machine-readable JSON output" },
@@ -38,6 +39,7 @@ static const struct cmd_option global_options[] = {
 	  .metavar = "URI", .help = "libvirt connection URI" },
 	{ .name = NULL },
 };
+/* clang-format on */
 
 int cmd_fail(struct cmd_ctx *c, int err, const char *fmt, ...)
 {
@@ -109,110 +111,6 @@ int cmd_exit_code(int err)
 	default:
 		return HOST_EXIT_FAIL;
 	}
-}
-
-static size_t nr_options(const struct cmd_option *t)
-{
-	size_t n = 0;
-
-	while (t && t[n].name)
-		n++;
-	return n;
-}
-
-/* " ARGS --required METAVAR ...": what a verb needs after its name. */
-static void print_synopsis(FILE *out, const struct cmd_verb *v)
-{
-	if (v->args)
-		fprintf(out, " %s", v->args);
-	for (size_t i = 0; v->options && v->options[i].name; i++)
-		if (v->options[i].required)
-			fprintf(out, " --%s %s", v->options[i].name,
-				v->options[i].metavar ? v->options[i].metavar :
-							"");
-}
-
-static bool has_synopsis(const struct cmd_verb *v)
-{
-	for (size_t i = 0; v->options && v->options[i].name; i++)
-		if (v->options[i].required)
-			return true;
-	return v->args;
-}
-
-static void print_options(FILE *out, const struct cmd_option *t)
-{
-	for (size_t i = 0; t && t[i].name; i++) {
-		char left[64];
-		int n = 0;
-
-		if (t[i].short_opt)
-			n = snprintf(left, sizeof(left), "-%c, ",
-				     t[i].short_opt);
-		else
-			n = snprintf(left, sizeof(left), "    ");
-		snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s",
-			 t[i].name, t[i].metavar ? " " : "",
-			 t[i].metavar ? t[i].metavar : "");
-		fprintf(out, "  %-24s %s\n", left, t[i].help);
-	}
-}
-
-void cmd_usage(FILE *out, const char *prog, const struct cmd_verb *path[],
-	       int depth)
-{
-	const struct cmd_verb *v = path[depth - 1];
-
-	/* path[0] may be the program itself (the top level). */
-	fprintf(out, "Usage: %s [GLOBAL OPTIONS]", prog);
-	for (int i = 0; i < depth; i++)
-		if (strcmp(path[i]->name, prog))
-			fprintf(out, " %s", path[i]->name);
-	if (v->subs)
-		fprintf(out, " COMMAND ...");
-	if (nr_options(v->options))
-		fprintf(out, " [OPTIONS]");
-	print_synopsis(out, v);
-	fprintf(out, "\n%s\n", v->description ? v->description : v->summary);
-	if (v->subs) {
-		/* A nested group names its commands in full ("vm set"). */
-		const char *group = strcmp(v->name, prog) ? v->name : "";
-		int width = 10;
-
-		for (const struct cmd_verb *const *s = v->subs; *s; s++) {
-			int w = (int)(strlen(group) + !!*group +
-				      strlen((*s)->name));
-
-			if (w > width)
-				width = w;
-		}
-		fprintf(out, "\nCommands:\n");
-		for (const struct cmd_verb *const *s = v->subs; *s; s++) {
-			char name[64];
-
-			snprintf(name, sizeof(name), "%s%s%s", group,
-				 *group ? " " : "", (*s)->name);
-			fprintf(out, "  %-*s %s\n", width, name,
-				(*s)->summary);
-			/* What a verb needs, under its line. */
-			if (has_synopsis(*s)) {
-				fprintf(out, "  %-*s %s", width, "", name);
-				print_synopsis(out, *s);
-				fprintf(out, "\n");
-			}
-		}
-	}
-	if (nr_options(v->options)) {
-		fprintf(out, "\nOptions:\n");
-		print_options(out, v->options);
-	}
-	fprintf(out, "\nGlobal options (before or after the command):\n");
-	print_options(out, global_options);
-	fprintf(out, "  %-24s %s\n", "-v, --verbose",
-		"more messages (repeat for debug)");
-	fprintf(out, "  %-24s %s\n", "-h, --help", "this help");
-	if (!strcmp(v->name, prog))
-		fprintf(out, "  %-24s %s\n", "-V, --version", "print the version");
 }
 
 /* One table entry's argument into opts (or the global options). */
@@ -293,8 +191,8 @@ static void add_long(struct option *lo, size_t *n, const struct cmd_option *o,
 {
 	lo[*n] = (struct option){
 		.name = o->name,
-		.has_arg = o->type == CMD_FLAG ? no_argument :
-						 required_argument,
+		.has_arg =
+			o->type == CMD_FLAG ? no_argument : required_argument,
 		.val = val,
 	};
 	(*n)++;
@@ -338,7 +236,8 @@ static int parse_level(struct parse_state *st, const struct cmd_verb *v,
 		       void *opts, int argc, char **argv)
 {
 	const struct cmd_option *own = v ? v->options : NULL;
-	size_t n_own = nr_options(own), n_glob = nr_options(global_options);
+	size_t n_own = cmd_nr_options(own),
+	       n_glob = cmd_nr_options(cmd_global_options);
 	struct option lo[CMD_MAX_OPTS + 8];
 	char shorts[2 * CMD_MAX_OPTS + 8];
 	size_t nl = 0, ns = 0;
@@ -353,8 +252,8 @@ static int parse_level(struct parse_state *st, const struct cmd_verb *v,
 		shorts[ns++] = '+';
 	shorts[ns++] = ':';
 	for (size_t i = 0; i < n_glob; i++) {
-		add_long(lo, &nl, &global_options[i], GOPT_BASE + (int)i);
-		add_short(shorts, &ns, &global_options[i]);
+		add_long(lo, &nl, &cmd_global_options[i], GOPT_BASE + (int)i);
+		add_short(shorts, &ns, &cmd_global_options[i]);
 	}
 	for (size_t i = 0; i < n_own; i++) {
 		add_long(lo, &nl, &own[i], GOPT_BASE + 0x100 + (int)i);
@@ -377,7 +276,8 @@ static int parse_level(struct parse_state *st, const struct cmd_verb *v,
 
 		if (c == 'h') {
 			if (v)
-				cmd_usage(stdout, st->prog, st->path, st->depth);
+				cmd_usage(stdout, st->prog, st->path,
+					  st->depth);
 			return 1;
 		}
 		if (c == 'V')
@@ -399,9 +299,9 @@ static int parse_level(struct parse_state *st, const struct cmd_verb *v,
 		}
 		/* A short option: find its entry. */
 		for (size_t i = 0; !o && i < n_glob; i++)
-			if (c == global_options[i].short_opt ||
+			if (c == cmd_global_options[i].short_opt ||
 			    c == GOPT_BASE + (int)i)
-				o = &global_options[i], base = st->g;
+				o = &cmd_global_options[i], base = st->g;
 		for (size_t i = 0; !o && i < n_own; i++)
 			if (c == own[i].short_opt ||
 			    c == GOPT_BASE + 0x100 + (int)i)
@@ -475,8 +375,8 @@ static int refused(struct parse_state *st, struct cmd_ctx *c, void *opts,
 	return status;
 }
 
-static int run_verb(struct parse_state *st, const struct cmd_verb *v,
-		    int argc, char **argv)
+static int run_verb(struct parse_state *st, const struct cmd_verb *v, int argc,
+		    char **argv)
 {
 	struct cmd_ctx c = { .g = st->g };
 	char verb[64] = "";
@@ -523,8 +423,8 @@ static int run_verb(struct parse_state *st, const struct cmd_verb *v,
 		return HOST_EXIT_USAGE;
 	}
 	log_set_level(st->g->verbose >= 2 ? LOG_DEBUG :
-		      st->g->verbose	      ? LOG_INFO :
-						LOG_WARNING);
+		      st->g->verbose	  ? LOG_INFO :
+					    LOG_WARNING);
 	if (v->check && (ret = v->check(&c, opts))) {
 		pr_err("%s", c.err);
 		return refused(st, &c, opts, cmd_status(&c, ret));
@@ -596,8 +496,8 @@ static int dispatch(struct parse_state *st, const struct cmd_verb *top,
 		argv += optind;
 		if (next->legacy) {
 			log_set_level(st->g->verbose >= 2 ? LOG_DEBUG :
-				      st->g->verbose	     ? LOG_INFO :
-						       LOG_WARNING);
+				      st->g->verbose	  ? LOG_INFO :
+							    LOG_WARNING);
 			optind = 0;
 			return next->legacy(st->g, argc, argv);
 		}
@@ -612,8 +512,11 @@ int cmd_main(const char *prog, const struct cmd_verb *const *verbs, int argc,
 {
 	struct host_global_opts g = { .sysfs_root = "/sys",
 				      .procfs_root = "/proc" };
-	struct cmd_verb top = { .name = prog, .subs = verbs,
-				.summary = "Prepares a compute host for AF_XDP guests." };
+	struct cmd_verb top = {
+		.name = prog,
+		.subs = verbs,
+		.summary = "Prepares a compute host for AF_XDP guests."
+	};
 	struct parse_state st = { .prog = prog, .g = &g };
 
 	return dispatch(&st, &top, &top, argc, argv);
@@ -623,8 +526,9 @@ int cmd_run(const char *prog, const struct cmd_verb *v,
 	    const struct host_global_opts *g, int argc, char **argv)
 {
 	struct host_global_opts gl = *g;
-	struct parse_state st = { .prog = prog, .g = &gl, .path = { v },
-				  .depth = 1 };
+	struct parse_state st = {
+		.prog = prog, .g = &gl, .path = { v }, .depth = 1
+	};
 
 	if (!gl.sysfs_root)
 		gl.sysfs_root = "/sys";

@@ -122,10 +122,16 @@ int cmd_set_option(const struct cmd_option *table, const char *name,
 		   const char *arg, void *opts, char *err, size_t err_len);
 
 /* 0 -> 0; refusals before any change (-EINVAL, -ERANGE, -ENOTSUP, -EPERM,
- * -ENODEV, -EEXIST) -> 2; anything else -> 1. */
+ * -ENODEV) -> 2; anything else (-EEXIST included) -> 1. */
 int cmd_exit_code(int err);
 
-/* The generated --help of a verb (also used for usage errors). */
+/* The global options' table (-j, -n, --sysfs-root, --proc-root, -c). */
+extern const struct cmd_option cmd_global_options[];
+/* Entries in an option table (up to its NULL name). */
+size_t cmd_nr_options(const struct cmd_option *t);
+
+/* The generated --help of a verb (also used for usage errors), in
+ * cmd_usage.c. */
 void cmd_usage(FILE *out, const char *prog, const struct cmd_verb *path[],
 	       int depth);
 

@@ -14,10 +14,12 @@
 #define PROBE_MAX_DEVS 256
 
 struct probe_cli {
-	const char *devs[PROBE_MAX_DEVS + 1]; /* NULL-terminated for probe_opts */
+	const char
+		*devs[PROBE_MAX_DEVS + 1]; /* NULL-terminated for probe_opts */
 	size_t n_devs;
 };
 
+/* clang-format off */
 static const struct cmd_option probe_options[] = {
 	{ .name = "dev", .short_opt = 'd', .type = CMD_LIST,
 	  .off = offsetof(struct probe_cli, devs),
@@ -26,6 +28,7 @@ static const struct cmd_option probe_options[] = {
 	  .help = "probe only this device (repeatable; default: all but lo)" },
 	{ .name = NULL },
 };
+/* clang-format on */
 
 static bool is_real_sysfs(const char *root)
 {

@@ -31,8 +31,6 @@
 #include "util/sysfs.h"
 #include "host/probe_internal.h"
 
-
-
 static void json_add_tri(struct json_object *o, const char *key,
 			 enum probe_tri t)
 {
@@ -69,7 +67,8 @@ static struct json_object *kernel_json(const struct probe_report *rep)
 	json_add_str(k, "config_source",
 		     rep->config_source[0] ? rep->config_source : NULL);
 	for (int i = 0; i < KCFG_NSYMS; i++)
-		json_add_str(cfg, probe_kcfg_name(i), probe_kcfg_str(rep->kcfg[i]));
+		json_add_str(cfg, probe_kcfg_name(i),
+			     probe_kcfg_str(rep->kcfg[i]));
 	json_add_obj(k, "config", cfg);
 
 	add_check_json(k, "bpf_syscall", rep->bpf_checked, "usable",

@@ -81,7 +81,6 @@ const char *probe_vf_binding_str(enum sriov_vf_group g)
 	}
 }
 
-
 /* A symbol missing from a .config that we found is "not set" (n). */
 void probe_kcfg_parse(const char *text, enum kcfg_val out[KCFG_NSYMS])
 {

@@ -120,7 +120,7 @@ static void probe_libvirt(const struct probe_opts *o, struct probe_report *rep)
 }
 
 void probe_host(const struct probe_opts *o, const struct sysfs *fs,
-		       struct probe_report *rep)
+		struct probe_report *rep)
 {
 	const char *dev = o->dev_root ? o->dev_root : "/dev";
 	struct dirent **names;

@@ -44,7 +44,7 @@ static int no_dots(const struct dirent *d)
 
 /* Entries of a directory below the sysfs root, sorted; -errno on error. */
 int probe_list_dir(const struct sysfs *fs, const char *rel,
-		    struct dirent ***names)
+		   struct dirent ***names)
 {
 	char path[PATH_MAX];
 	int n, err;
@@ -197,7 +197,7 @@ static bool wanted(const struct probe_opts *o, const char *name)
 }
 
 int probe_netdevs(const struct probe_opts *o, const struct sysfs *fs,
-			 struct probe_report *rep)
+		  struct probe_report *rep)
 {
 	struct genl_map genl = { 0 };
 	struct dirent **names;
