@@ -71,8 +71,8 @@ static int vm_check(struct cmd_ctx *c, void *opts)
 static int attach_error(struct sriov_run *r, const struct sriov_vm_opts *o,
 			int err, const char *msg)
 {
-	if (err == -EINVAL)
-		return cmd_fail(r->c, err, "domain '%s': %s", o->domain, msg);
+	if (err == -EINVAL) /* domain.c's message names the domain */
+		return cmd_fail(r->c, err, "%s", msg);
 	if (err == -ENOENT) /* as afxdp-host vm: a lookup that fails */
 		return cmd_fail(r->c, err, "domain '%s' not found: %s",
 				o->domain, msg);
