@@ -54,8 +54,8 @@ static void order_tx_first(struct agent_port *p)
 }
 
 /* Queues to bind on a port: the configured list, or every queue. */
-static int resolve_queues(struct agent_port *p, uint32_t channels, char *err,
-			  size_t err_len)
+int agent_resolve_queues(struct agent_port *p, uint32_t channels, char *err,
+			 size_t err_len)
 {
 	struct nic_channels ch = { 0 };
 	uint32_t avail;
@@ -128,7 +128,7 @@ static int check_ports(struct agent *a, char *err, size_t err_len)
 		ret = nic_check(&o, err, err_len);
 		if (ret)
 			return ret;
-		ret = resolve_queues(p, cfg->channels, err, err_len);
+		ret = agent_resolve_queues(p, cfg->channels, err, err_len);
 		if (ret)
 			return ret;
 		p->lock_fd =
@@ -183,7 +183,7 @@ static int attach_ports(struct agent *a, const char *obj,
 		if (!p->cfg->nr_queues) {
 			uint32_t before = p->nr_queues;
 
-			resolve_queues(p, 0, err, err_len);
+			agent_resolve_queues(p, 0, err, err_len);
 			if (p->nr_queues != before)
 				pr_info("%s: %u rx queues after XDP attach (was %u): binding all",
 					p->ifname, p->nr_queues, before);

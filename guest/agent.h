@@ -100,6 +100,13 @@ struct agent {
  * -EINVAL/-ENODEV/-EEXIST/-EBUSY/-EMSGSIZE mean "refused": exit code 2. */
 int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 		size_t err_len);
+/* The rx queues to bind on p (p->ifname, p->cfg set): p->cfg's list, or
+ * every queue of `channels` (0: the NIC's channels, 1 without ethtool), up
+ * to CFG_MAX_QUEUES; the queues below the device's TX queue count first
+ * (p->nr_tx_queues of them). -EINVAL with a message for a queue the device
+ * does not have. Exposed for the unit test; agent_setup calls it. */
+int agent_resolve_queues(struct agent_port *p, uint32_t channels, char *err,
+			 size_t err_len);
 int agent_start_workers(struct agent *a);
 void agent_stop_workers(struct agent *a);
 /* 0, or the first error removing something of ours (logged). */
