@@ -5,10 +5,7 @@
 #include "util/log.h"
 
 static const struct cmd_verb *const verbs[] = {
-	&probe_verb,
-	&vm_verb,
-	&sriov_verb,
-	NULL,
+	&probe_verb, &vm_verb, &sriov_verb, &publish_verb, NULL,
 };
 
 int main(int argc, char **argv)

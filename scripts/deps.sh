@@ -33,6 +33,8 @@ TEST_RUN="ethtool xdp-tools socat tcpdump kmod iputils-ping python3
  libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
  libvirt-clients qemu-system-x86 ansible-core ansible-lint systemd
  iperf3 curl"
+# afxdp-host publish's real consumers, run by tests/host/test_publish.sh.
+TEST_PUBLISH="python3-nova python3-os-traits prometheus-node-exporter"
 
 # make vm-test: guests under QEMU (kernel, busybox initramfs, cloud-init
 # image build) and the .deb packages (make deb); lintian because
@@ -49,7 +51,7 @@ FRESH="debootstrap"
 tier_pkgs() {
 	case $1 in
 	demo) echo "$DEMO_BUILD $DEMO_RUN" ;;
-	test) echo "$(tier_pkgs demo) $TEST_BUILD $TEST_RUN" ;;
+	test) echo "$(tier_pkgs demo) $TEST_BUILD $TEST_RUN $TEST_PUBLISH" ;;
 	vm) echo "$(tier_pkgs test) $VM" ;;
 	bench) echo "$(tier_pkgs test) $BENCH" ;;
 	fresh) echo "$FRESH" ;;
