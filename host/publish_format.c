@@ -146,17 +146,30 @@ int publish_check_uuid(const char *uuid)
 	return 0;
 }
 
-/* open_memstream's text, or NULL (freed) when a write failed. */
-static char *finish(FILE *f, char **buf, size_t *len)
-{
-	bool bad = ferror(f);
+/* A text built with stdio: open_memstream()'s buffer. */
+struct text {
+	char *buf;
+	size_t len;
+	FILE *o;
+};
 
-	if (fclose(f) || bad) {
-		free(*buf);
+static FILE *text_open(struct text *t)
+{
+	*t = (struct text){ 0 };
+	t->o = open_memstream(&t->buf, &t->len);
+	return t->o;
+}
+
+/* The text, or NULL (freed) when a write failed. */
+static char *text_close(struct text *t)
+{
+	bool bad = ferror(t->o);
+
+	if (fclose(t->o) || bad) {
+		free(t->buf);
 		return NULL;
 	}
-	(void)len;
-	return *buf;
+	return t->buf;
 }
 
 #define HEADER "afxdp-kit: written by afxdp-host publish from afxdp-host probe"
@@ -164,9 +177,9 @@ static char *finish(FILE *f, char **buf, size_t *len)
 char *publish_nova_yaml(const struct publish_facts *f,
 			const struct publish_ident *id)
 {
-	char *buf = NULL;
-	size_t len = 0, n = 0;
-	FILE *o = open_memstream(&buf, &len);
+	struct text t;
+	FILE *o = text_open(&t);
+	size_t n = 0;
 
 	if (!o)
 		return NULL;
@@ -192,14 +205,13 @@ char *publish_nova_yaml(const struct publish_facts *f,
 			fprintf(o, "    traits:\n      additional:\n");
 		fprintf(o, "        - %s\n", facts[i].trait);
 	}
-	return finish(o, &buf, &len);
+	return text_close(&t);
 }
 
 char *publish_nfd(const struct publish_facts *f)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *o = open_memstream(&buf, &len);
+	struct text t;
+	FILE *o = text_open(&t);
 
 	if (!o)
 		return NULL;
@@ -210,7 +222,7 @@ char *publish_nfd(const struct publish_facts *f)
 	for (int i = 0; i < PUB_NFACTS; i++)
 		fprintf(o, "%s=%s\n", facts[i].label,
 			f->has[i] ? "true" : "false");
-	return finish(o, &buf, &len);
+	return text_close(&t);
 }
 
 int publish_prom_escape(const char *s, char *out, size_t len)
@@ -306,9 +318,8 @@ static void per_netdev(FILE *o, const struct probe_report *rep,
 char *publish_prom(const struct probe_report *rep,
 		   const struct publish_facts *f)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *o = open_memstream(&buf, &len);
+	struct text t;
+	FILE *o = text_open(&t);
 
 	if (!o)
 		return NULL;
@@ -342,14 +353,13 @@ char *publish_prom(const struct probe_report *rep,
 		o, rep, "afxdp_netdev_sriov_kernel_vfs",
 		"VFs of the PF bound to the kernel VF driver (for AF_XDP guests).",
 		v_kernel_vfs);
-	return finish(o, &buf, &len);
+	return text_close(&t);
 }
 
 char *publish_extra_specs(const struct publish_facts *f)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *o = open_memstream(&buf, &len);
+	struct text t;
+	FILE *o = text_open(&t);
 
 	if (!o)
 		return NULL;
@@ -377,5 +387,5 @@ char *publish_extra_specs(const struct publish_facts *f)
 		f->has[PUB_CAP_AF_XDP] ? "yes" : "no",
 		facts[PUB_VIRTIO_MQ].trait,
 		f->has[PUB_VIRTIO_MQ] ? "yes" : "no");
-	return finish(o, &buf, &len);
+	return text_close(&t);
 }
