@@ -213,10 +213,16 @@ int netdev_set_mtu(const char *ifname, uint32_t mtu)
 	return if_ioctl(ifname, SIOCSIFMTU, &ifr);
 }
 
+/* SIOCGIFFLAGS into ifr: the one read of the interface flags. */
+static int get_flags(const char *ifname, struct ifreq *ifr)
+{
+	return if_ioctl(ifname, SIOCGIFFLAGS, ifr);
+}
+
 int netdev_is_up(const char *ifname, bool *up, bool *running)
 {
 	struct ifreq ifr = { 0 };
-	int err = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+	int err = get_flags(ifname, &ifr);
 
 	if (err)
 		return err;
@@ -230,7 +236,7 @@ int netdev_is_up(const char *ifname, bool *up, bool *running)
 int netdev_get_promisc(const char *ifname, bool *on)
 {
 	struct ifreq ifr = { 0 };
-	int err = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+	int err = get_flags(ifname, &ifr);
 
 	if (!err)
 		*on = ifr.ifr_flags & IFF_PROMISC;
@@ -242,7 +248,7 @@ int netdev_get_promisc(const char *ifname, bool *on)
 int netdev_set_promisc(const char *ifname, bool on)
 {
 	struct ifreq ifr = { 0 };
-	int err = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+	int err = get_flags(ifname, &ifr);
 
 	if (err)
 		return err;

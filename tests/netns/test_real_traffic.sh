@@ -63,6 +63,24 @@ assert_rc "ping 10.77.0.2 through the agent (ARP too): no loss" 0 \
 assert_rc "ping6 fd77::2 through the agent (ND too): no loss" 0 \
 	ip netns exec $NS_A ping -6 -c 5 -i 0.2 -W 2 fd77::2
 
+# wait_listen PORT: until a TCP server in B listens on PORT (5 s at most).
+wait_listen() {
+	for _ in $(seq 50); do
+		ip netns exec $NS_B ss -ltn | grep -q ":$1 " && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# http_start LOG: python3's http.server in B on 10.77.0.2:8080 serving
+# $WORK/www; its pid in HTTP_PID.
+http_start() {
+	(cd "$WORK/www" && exec ip netns exec $NS_B python3 -m http.server 8080 \
+		--bind 10.77.0.2 >"$1" 2>&1) &
+	HTTP_PID=$!
+	wait_listen 8080
+}
+
 # iperf3 NAME ARGS...: one client run against a one-off server in B; the
 # JSON result in $WORK/NAME.json, exit status returned.
 iperf() {
@@ -70,10 +88,7 @@ iperf() {
 	shift
 	ip netns exec $NS_B iperf3 -s -1 -p 5201 >"$WORK/$name.server" 2>&1 &
 	local srv=$!
-	for _ in $(seq 50); do
-		ip netns exec $NS_B ss -ltn | grep -q ':5201 ' && break
-		sleep 0.1
-	done
+	wait_listen 5201
 	timeout 60 ip netns exec $NS_A iperf3 -c 10.77.0.2 -p 5201 -J "$@" \
 		>"$WORK/$name.json" 2>&1
 	rc=$?
@@ -110,20 +125,14 @@ assert_eq "iperf3 UDP: no checksum errors at the receiver" "$err0" "$(csum_error
 mkdir -p "$WORK/www"
 head -c 200M /dev/urandom >"$WORK/www/blob"
 want=$(sha256sum <"$WORK/www/blob" | cut -d' ' -f1)
-(cd "$WORK/www" && exec ip netns exec $NS_B python3 -m http.server 8080 \
-	--bind 10.77.0.2 >"$WORK/http.log" 2>&1) &
-http=$!
-for _ in $(seq 50); do
-	ip netns exec $NS_B ss -ltn | grep -q ':8080 ' && break
-	sleep 0.1
-done
+http_start "$WORK/http.log"
 err0=$(csum_errors $NS_A)
 got=$(timeout 120 ip netns exec $NS_A curl -sS --fail -m 110 \
 	http://10.77.0.2:8080/blob | sha256sum | cut -d' ' -f1)
 assert_eq "HTTP: 200 MB downloaded with curl, sha256 matches" "$want" "$got"
 assert_eq "HTTP: no checksum errors at the client" "$err0" "$(csum_errors $NS_A)"
-kill "$http" 2>/dev/null
-wait "$http" 2>/dev/null
+kill "$HTTP_PID" 2>/dev/null
+wait "$HTTP_PID" 2>/dev/null
 rm -f "$WORK/www/blob"
 
 stop_agent
@@ -155,19 +164,14 @@ err0="$(csum_errors $NS_B) $(csum_errors $NS_A)"
 iperf tcp2 -t 3
 assert_eq "unmatched forward: iperf3 TCP exits 0 ($(gbps .end.sum_received.bits_per_second tcp2) Gbit/s)" \
 	0 $? || diag_tail "$WORK/tcp2.json" 5
-(cd "$WORK/www" && head -c 20M /dev/urandom >blob2 && exec ip netns exec $NS_B \
-	python3 -m http.server 8080 --bind 10.77.0.2 >"$WORK/http2.log" 2>&1) &
-http=$!
-for _ in $(seq 50); do
-	ip netns exec $NS_B ss -ltn | grep -q ':8080 ' && break
-	sleep 0.1
-done
+head -c 20M /dev/urandom >"$WORK/www/blob2"
+http_start "$WORK/http2.log"
 got=$(timeout 60 ip netns exec $NS_A curl -sS --fail -m 50 \
 	http://10.77.0.2:8080/blob2 | sha256sum | cut -d' ' -f1)
 assert_eq "unmatched forward: 20 MB over HTTP, sha256 matches" \
 	"$(sha256sum <"$WORK/www/blob2" | cut -d' ' -f1)" "$got"
-kill "$http" 2>/dev/null
-wait "$http" 2>/dev/null
+kill "$HTTP_PID" 2>/dev/null
+wait "$HTTP_PID" 2>/dev/null
 assert_eq "unmatched forward: no checksum errors" "$err0" \
 	"$(csum_errors $NS_B) $(csum_errors $NS_A)"
 iperf udp2 -u -b 20M -l 1400 -t 2
