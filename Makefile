@@ -1,7 +1,8 @@
 # afxdp-kit top-level Makefile.
 #
 #   make deps      install the Debian packages everything needs
-#   make           build bpf/*.bpf.o, guest/afxdp-agent, host/afxdp-host
+#   make           build bpf/*.bpf.o, guest/afxdp-agent, host/afxdp-host,
+#                  examples/afxdp-app
 #   make demo      build and forward a real packet stream on veth/netns
 #   make test      the whole test suite (unit, ASan/UBSan, BPF, netns, ...)
 #   make vm-test   boot real guests under QEMU/libvirt
@@ -74,6 +75,7 @@ $(BUILD)/%.o: %.c
 include lib/Build.mk
 include bpf/Build.mk
 include guest/Build.mk
+include examples/afxdp-app/Build.mk
 include host/Build.mk
 include tests/Build.mk
 -include tests/fuzz/Build.mk
