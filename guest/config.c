@@ -26,15 +26,10 @@
 #include <syslog.h>
 #include <yaml.h>
 
-#include "guest/config.h"
+#include "guest/config_int.h"
 #include "util/xdp_mtu.h"
 #include "util/log.h"
-#include "util/errmsg.h"
 #include "util/parse.h"
-
-/* The kernel puts received data XDP_PACKET_HEADROOM into a UMEM frame. */
-#define CFG_FRAME_HEADROOM 256
-#define CFG_MIN_FRAME 60
 
 struct ctx {
 	const char *file; /* NULL: config_set(), no file:line prefix */
@@ -67,6 +62,13 @@ static int fail(struct ctx *c, const char *fmt, ...)
 	else
 		snprintf(c->err, c->err_len, "%s: %s", c->key, msg);
 	return -EINVAL;
+}
+
+/* A value parser's result (guest/config_int.h): its message, with the
+ * file, line and key in front. */
+static int msg_fail(struct ctx *c, int ret, const char *msg)
+{
+	return ret ? fail(c, "%s", msg) : 0;
 }
 
 /* Kinds of value, also the YAML node shape a key accepts. */
@@ -102,8 +104,9 @@ struct key_desc {
 	struct key_opt opt; /* its command-line option, if any */
 };
 
-static const char *const mode_names[] = { "fwd", "macswap", "rxdrop", "txgen",
-					  NULL };
+/* In the order of enum agent_mode. */
+static const char *const mode_names[] = { "fwd",   "macswap", "rxdrop",
+					  "txgen", "none",    NULL };
 static const char *const xdp_mode_names[] = { "auto", "native", "skb", NULL };
 static const char *const zc_names[] = { "auto", "on", "off", NULL };
 /* In the order of enum afxdp_unmatched. */
@@ -522,48 +525,17 @@ static int set_key(struct agent_config *cfg, const struct key_desc *k,
 static int port_set(struct port_config *p, const char *name, const char *v,
 		    struct ctx *c)
 {
-	if (!strcmp(name, "ifname")) {
-		if (!*v)
-			return fail(c, "must not be empty");
-		if (strlen(v) >= IF_NAMESIZE)
-			return fail(c, "'%s' is longer than %d characters", v,
-				    IF_NAMESIZE - 1);
-		if (strchr(v, '/') || strchr(v, ' ') || strchr(v, ':') ||
-		    strchr(v, ','))
-			return fail(c, "'%s' is not a valid interface name", v);
-		strcpy(p->ifname, v);
-		return 0;
-	}
-	if (!strcmp(name, "queues")) {
-		uint32_t q[CFG_MAX_QUEUES];
-		size_t n = 0;
-		int err;
+	char msg[CFG_ERR_LEN];
 
-		if (!strcmp(v, "all")) {
-			p->nr_queues = 0;
-			return 0;
-		}
-		err = parse_u32_list(v, AFXDP_MAX_QUEUES - 1, q, CFG_MAX_QUEUES,
-				     &n);
-		if (err == -E2BIG)
-			return fail(c, "at most %d queues", CFG_MAX_QUEUES);
-		if (err == -ERANGE)
-			return fail(c, "queue ids must be in 0..%d, got %s",
-				    AFXDP_MAX_QUEUES - 1, v);
-		if (err)
-			return fail(
-				c,
-				"must be all, a list like 0,1 or a range like 0-3, got %s",
-				v);
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < i; j++)
-				if (q[i] == q[j])
-					return fail(c, "queue %u listed twice",
-						    q[i]);
-		memcpy(p->queues, q, n * sizeof(q[0]));
-		p->nr_queues = n;
-		return 0;
-	}
+	if (!strcmp(name, "ifname"))
+		return msg_fail(
+			c, cfg_parse_ifname(v, p->ifname, msg, sizeof(msg)),
+			msg);
+	if (!strcmp(name, "queues"))
+		return msg_fail(c,
+				cfg_parse_queues(v, p->queues, &p->nr_queues,
+						 msg, sizeof(msg)),
+				msg);
 	if (!strcmp(name, "src_mac")) {
 		int err = set_mac(p->src_mac, v, c);
 
@@ -675,6 +647,47 @@ void config_init(struct agent_config *cfg)
 void config_free(struct agent_config *cfg)
 {
 	clear_filters(cfg);
+	cfg_apps_clear(cfg);
+}
+
+static int app_set(struct app_config *a, const char *name, const char *v,
+		   struct ctx *c)
+{
+	char msg[CFG_ERR_LEN];
+
+	return msg_fail(c, cfg_app_set(a, name, v, msg, sizeof(msg)), msg);
+}
+
+/* apps.N.KEY: N == nr_apps appends an application, named first. */
+static int set_app(struct agent_config *cfg, const char *key, const char *v,
+		   struct ctx *c)
+{
+	const char *idx = key + 5, *dot = strchr(idx, '.');
+	struct app_config *a;
+	char num[16];
+	uint32_t i;
+	int ret;
+
+	if (!dot || dot == idx || (size_t)(dot - idx) >= sizeof(num))
+		return fail(c, "unknown key (use apps.N.KEY)");
+	snprintf(num, sizeof(num), "%.*s", (int)(dot - idx), idx);
+	if (!cfg_app_key_known(dot + 1))
+		return fail(c,
+			    "unknown key (applications take " CFG_APP_KEYS ")");
+	if (parse_u32(num, 0, CFG_MAX_APPS - 1, &i) || i > cfg->nr_apps)
+		return fail(c, "application index must be in 0..%zu",
+			    cfg->nr_apps < CFG_MAX_APPS ?
+				    cfg->nr_apps :
+				    (size_t)CFG_MAX_APPS - 1);
+	if (i == cfg->nr_apps && strcmp(dot + 1, "name"))
+		return fail(c, "set apps.%u.name first", i);
+	a = &cfg->apps[i];
+	if (i == cfg->nr_apps)
+		memset(a, 0, sizeof(*a)); /* the defaults: all zero */
+	ret = app_set(a, dot + 1, v, c);
+	if (!ret && i == cfg->nr_apps)
+		cfg->nr_apps++;
+	return ret;
 }
 
 int config_set(struct agent_config *cfg, const char *key, const char *value,
@@ -690,6 +703,16 @@ int config_set(struct agent_config *cfg, const char *key, const char *value,
 		return add_filter(cfg, value, &c);
 	if (!strcmp(key, "ports"))
 		return set_ports(cfg, value, &c);
+	if (!strcmp(key, "apps")) {
+		if (*value)
+			return fail(
+				&c,
+				"set applications with apps.N.KEY=VALUE; apps= (empty) removes them all");
+		cfg_apps_clear(cfg);
+		return 0;
+	}
+	if (!strncmp(key, "apps.", 5))
+		return set_app(cfg, key, value, &c);
 	if (!strncmp(key, "ports.", 6)) {
 		const char *idx = key + 6, *dot = strchr(idx, '.');
 		char num[16];
@@ -805,16 +828,22 @@ static int join_seq(yaml_document_t *doc, yaml_node_t *seq, struct ctx *c,
 	return 0;
 }
 
-static int load_filter(struct agent_config *cfg, yaml_document_t *doc,
-		       yaml_node_t *n, struct ctx *c)
+/* Adds one rule to a list of rules; the empty rule clears it. */
+typedef int (*rule_fn)(void *owner, const char *rule, struct ctx *c);
+
+/* A scalar (one rule) or a list of rules: replaces what was there. */
+static int load_rules(yaml_document_t *doc, yaml_node_t *n, struct ctx *c,
+		      rule_fn add, void *owner)
 {
 	yaml_node_item_t *it;
 	size_t base = strlen(c->key), i = 0;
 	int err;
 
-	clear_filters(cfg); /* the file's list replaces what was there */
+	err = add(owner, "", c); /* the file's list replaces what was there */
+	if (err)
+		return err;
 	if (n->type == YAML_SCALAR_NODE)
-		return add_filter(cfg, scalar_or_null(n), c);
+		return add(owner, scalar_or_null(n), c);
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(c, "expected a list of rule strings, got %s",
 			    node_kind(n));
@@ -829,12 +858,22 @@ static int load_filter(struct agent_config *cfg, yaml_document_t *doc,
 				    node_kind(item));
 		if (!*scalar(item))
 			return fail(c, "empty rule");
-		err = add_filter(cfg, scalar(item), c);
+		err = add(owner, scalar(item), c);
 		if (err)
 			return err;
 	}
 	c->key[base] = '\0';
 	return 0;
+}
+
+static int add_cfg_rule(void *cfg, const char *rule, struct ctx *c)
+{
+	return add_filter(cfg, rule, c);
+}
+
+static int add_app_rule(void *app, const char *rule, struct ctx *c)
+{
+	return app_set(app, "filter", rule, c);
 }
 
 /* Checks that a scalar's YAML type fits the key: numbers and booleans must
@@ -861,7 +900,7 @@ static int load_leaf(struct agent_config *cfg, yaml_document_t *doc,
 	int err;
 
 	if (k->fn == add_filter)
-		return load_filter(cfg, doc, n, c);
+		return load_rules(doc, n, c, add_cfg_rule, cfg);
 	if (n->type == YAML_SEQUENCE_NODE && k->kind == K_LIST_FN) {
 		err = join_seq(doc, n, c, buf, sizeof(buf));
 		return err ? err : set_key(cfg, k, buf, c);
@@ -990,6 +1029,96 @@ static int load_ports(struct agent_config *cfg, yaml_document_t *doc,
 	return 0;
 }
 
+static int app_pair(struct agent_config *cfg, yaml_document_t *doc,
+		    const char *name, yaml_node_t *v, struct ctx *c, void *arg)
+{
+	struct app_config *a = arg;
+	char buf[1024];
+	int err;
+
+	(void)cfg;
+	if (!cfg_app_key_known(name)) {
+		c->line = c->key_line;
+		return fail(c,
+			    "unknown key (applications take " CFG_APP_KEYS ")");
+	}
+	if (!strcmp(name, "filter"))
+		return load_rules(doc, v, c, add_app_rule, a);
+	if (v->type == YAML_SEQUENCE_NODE && cfg_app_key_is_list(name)) {
+		err = join_seq(doc, v, c, buf, sizeof(buf));
+		return err ? err : app_set(a, name, buf, c);
+	}
+	if (v->type != YAML_SCALAR_NODE)
+		return fail(c, "expected %s, got %s",
+			    cfg_app_key_is_list(name) ? "a scalar or a list" :
+							"a scalar",
+			    node_kind(v));
+	return app_set(a, name, scalar_or_null(v), c);
+}
+
+static int load_app(struct agent_config *cfg, yaml_document_t *doc,
+		    yaml_node_t *item, struct ctx *c, struct app_config *a)
+{
+	int err;
+
+	if (item->type != YAML_MAPPING_NODE)
+		return fail(c, "expected a mapping (name: ...), got %s",
+			    node_kind(item));
+	err = walk_mapping(cfg, doc, item, c, app_pair, a);
+	if (err)
+		return err;
+	ctx_at(c, item);
+	if (!a->name[0])
+		return fail(c, "name is required");
+	if (!a->ifname[0])
+		return fail(c, "ifname is required");
+	return 0;
+}
+
+/* The file's list of applications replaces the one there was, whole: on
+ * an error nothing of it is kept. */
+static int load_apps(struct agent_config *cfg, yaml_document_t *doc,
+		     yaml_node_t *n, struct ctx *c)
+{
+	struct app_config apps[CFG_MAX_APPS];
+	size_t base = strlen(c->key), i = 0;
+	yaml_node_item_t *it;
+	int err = 0;
+
+	if (n->type == YAML_SCALAR_NODE && !*scalar_or_null(n)) {
+		cfg_apps_clear(cfg); /* "apps:" with nothing: none */
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(c, "expected a list of applications, got %s",
+			    node_kind(n));
+	memset(apps, 0, sizeof(apps));
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++, i++) {
+		yaml_node_t *item = yaml_document_get_node(doc, *it);
+
+		ctx_at(c, item);
+		if (i == CFG_MAX_APPS) {
+			err = fail(c, "at most %d applications", CFG_MAX_APPS);
+			break;
+		}
+		snprintf(c->key + base, sizeof(c->key) - base, ".%zu", i);
+		err = load_app(cfg, doc, item, c, &apps[i]);
+		if (err)
+			break;
+		c->key[base] = '\0';
+	}
+	if (err) { /* apps[i] may hold rules of its own */
+		for (size_t j = 0; j <= i && j < CFG_MAX_APPS; j++)
+			cfg_app_free(&apps[j]);
+		return err;
+	}
+	cfg_apps_clear(cfg);
+	memcpy(cfg->apps, apps, sizeof(apps));
+	cfg->nr_apps = i;
+	return 0;
+}
+
 static int top_pair(struct agent_config *cfg, yaml_document_t *doc,
 		    const char *name, yaml_node_t *v, struct ctx *c, void *arg)
 {
@@ -999,6 +1128,8 @@ static int top_pair(struct agent_config *cfg, yaml_document_t *doc,
 	(void)arg;
 	if (!strcmp(c->key, "ports"))
 		return load_ports(cfg, doc, v, c);
+	if (!strcmp(c->key, "apps"))
+		return load_apps(cfg, doc, v, c);
 	k = find_key(c->key);
 	if (k)
 		return load_leaf(cfg, doc, k, v, c);
@@ -1118,152 +1249,4 @@ int config_load_file(struct agent_config *cfg, const char *path, char *err,
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return ret;
-}
-
-/* ---- cross-field checks ---- */
-
-static bool pow2_in(uint32_t v)
-{
-	return v >= 64 && v <= 16384 && !(v & (v - 1));
-}
-
-int config_validate(const struct agent_config *cfg, char *err, size_t len)
-{
-	const struct {
-		const char *name;
-		uint32_t v;
-	} rings[] = {
-		{ "socket.rx_size", cfg->rx_size },
-		{ "socket.tx_size", cfg->tx_size },
-		{ "socket.fill_size", cfg->fill_size },
-		{ "socket.comp_size", cfg->comp_size },
-	};
-	uint32_t max_payload;
-
-	if ((unsigned int)cfg->mode > MODE_TXGEN)
-		return errmsg(err, len, -EINVAL, "mode: invalid value %d",
-			      cfg->mode);
-	if (!cfg->nr_ports)
-		return errmsg(
-			err, len, -EINVAL,
-			"ports: at least one port is required (-i IFNAME)");
-	if (cfg->nr_ports > CFG_MAX_PORTS)
-		return errmsg(err, len, -EINVAL, "ports: at most %d ports",
-			      CFG_MAX_PORTS);
-	if (cfg->mode == MODE_FWD && cfg->nr_ports != 2)
-		return errmsg(err, len, -EINVAL,
-			      "ports: mode fwd needs exactly 2 ports, got %zu",
-			      cfg->nr_ports);
-	/* Forwarding the rest needs a pair to forward it to. */
-	if (cfg->unmatched == AFXDP_UNMATCHED_FORWARD && cfg->mode != MODE_FWD)
-		return errmsg(err, len, -EINVAL,
-			      "xdp.unmatched: forward needs mode fwd (two ports), not %s",
-			      config_mode_name(cfg->mode));
-	for (size_t i = 0; i < cfg->nr_ports; i++) {
-		const struct port_config *p = &cfg->ports[i];
-
-		if (!p->ifname[0] ||
-		    strnlen(p->ifname, IF_NAMESIZE) >= IF_NAMESIZE)
-			return errmsg(
-				err, len, -EINVAL,
-				"ports.%zu.ifname: must be 1..%d characters", i,
-				IF_NAMESIZE - 1);
-		if (p->nr_queues > CFG_MAX_QUEUES)
-			return errmsg(err, len, -EINVAL,
-				      "ports.%zu.queues: at most %d", i,
-				      CFG_MAX_QUEUES);
-		for (size_t j = 0; j < p->nr_queues; j++) {
-			if (p->queues[j] >= AFXDP_MAX_QUEUES)
-				return errmsg(
-					err, len, -EINVAL,
-					"ports.%zu.queues: queue %u out of 0..%d",
-					i, p->queues[j], AFXDP_MAX_QUEUES - 1);
-			for (size_t k = 0; k < j; k++)
-				if (p->queues[k] == p->queues[j])
-					return errmsg(
-						err, len, -EINVAL,
-						"ports.%zu.queues: queue %u listed twice",
-						i, p->queues[j]);
-		}
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(cfg->ports[j].ifname, p->ifname))
-				return errmsg(
-					err, len, -EINVAL,
-					"ports.%zu.ifname: %s is already ports.%zu",
-					i, p->ifname, j);
-	}
-	if (cfg->frame_size != 2048 && cfg->frame_size != 4096)
-		return errmsg(err, len, -EINVAL,
-			      "socket.frame_size: must be 2048 or 4096, got %u",
-			      cfg->frame_size);
-	for (size_t i = 0; i < sizeof(rings) / sizeof(rings[0]); i++) {
-		if (!pow2_in(rings[i].v))
-			return errmsg(
-				err, len, -EINVAL,
-				"%s: must be a power of two in 64..16384, got %u",
-				rings[i].name, rings[i].v);
-		if (cfg->batch_size > rings[i].v)
-			return errmsg(err, len, -EINVAL,
-				      "socket.batch: %u is larger than %s %u",
-				      cfg->batch_size, rings[i].name,
-				      rings[i].v);
-	}
-	if (!cfg->batch_size || cfg->batch_size > 512)
-		return errmsg(err, len, -EINVAL,
-			      "socket.batch: must be 1..512, got %u",
-			      cfg->batch_size);
-	if ((uint64_t)cfg->nr_frames < (uint64_t)cfg->fill_size + cfg->tx_size)
-		return errmsg(
-			err, len, -EINVAL,
-			"socket.frames: %u is less than socket.fill_size + socket.tx_size (%llu)",
-			cfg->nr_frames,
-			(unsigned long long)cfg->fill_size + cfg->tx_size);
-	/* The kernel takes 32 (its default) up to the TX ring size. */
-	if (cfg->tx_budget && (cfg->tx_budget < CFG_MIN_TX_BUDGET ||
-			       cfg->tx_budget > cfg->tx_size))
-		return errmsg(
-			err, len, -EINVAL,
-			"socket.tx_budget: must be 0 (the TX ring size) or %u..socket.tx_size (%u), got %u",
-			CFG_MIN_TX_BUDGET, cfg->tx_size, cfg->tx_budget);
-	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
-	if (cfg->mtu > xdp_mtu_max_for_frame(cfg->frame_size))
-		return errmsg(
-			err, len, -EINVAL,
-			"nic.mtu: %u does not fit socket.frame_size %u (at most %u)",
-			cfg->mtu, cfg->frame_size,
-			xdp_mtu_max_for_frame(cfg->frame_size));
-	if (cfg->nr_cpus > CFG_MAX_CPUS)
-		return errmsg(err, len, -EINVAL, "workers.cpus: at most %d",
-			      CFG_MAX_CPUS);
-	if (cfg->nr_filter_rules > AFXDP_MAX_RULES)
-		return errmsg(err, len, -EINVAL, "xdp.filter: at most %d rules",
-			      AFXDP_MAX_RULES);
-	if (cfg->prometheus_listen[0]) {
-		char host[64];
-		uint16_t port;
-
-		if (parse_host_port(cfg->prometheus_listen, host, sizeof(host),
-				    &port))
-			return errmsg(
-				err, len, -EINVAL,
-				"stats.prometheus: must be HOST:PORT, got %s",
-				cfg->prometheus_listen);
-	}
-	if (cfg->mode == MODE_TXGEN) {
-		const struct txgen_config *t = &cfg->txgen;
-
-		if (t->frame_size < CFG_MIN_FRAME ||
-		    t->frame_size > max_payload)
-			return errmsg(
-				err, len, -EINVAL,
-				"txgen.size: must be %d..%u with socket.frame_size %u, got %u",
-				CFG_MIN_FRAME, max_payload, cfg->frame_size,
-				t->frame_size);
-		if (!t->flows || (uint32_t)t->src_port + t->flows - 1 > 65535)
-			return errmsg(
-				err, len, -EINVAL,
-				"txgen.flows: src_port %u + %u flows runs past port 65535",
-				t->src_port, t->flows);
-	}
-	return 0;
 }

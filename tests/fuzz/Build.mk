@@ -25,7 +25,7 @@ FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 
 # What each target links, besides its harness and lib/util (an archive of
 # all of lib/util, instrumented: the linker takes the members it needs).
-FUZZ_SRCS_config := guest/config.c guest/filter.c
+FUZZ_SRCS_config := $(wildcard guest/config*.c) guest/filter.c
 FUZZ_LIBS_config := $(shell pkg-config --libs yaml-0.1 2>/dev/null)
 FUZZ_SRCS_filter := guest/filter.c
 FUZZ_LIBS_filter :=

@@ -123,6 +123,8 @@ static void test_defaults(void **state)
 	assert_string_equal(config_mode_name(MODE_MACSWAP), "macswap");
 	assert_string_equal(config_mode_name(MODE_RXDROP), "rxdrop");
 	assert_string_equal(config_mode_name(MODE_TXGEN), "txgen");
+	assert_string_equal(config_mode_name(MODE_NONE), "none");
+	assert_int_equal(cfg.nr_apps, 0);
 	config_free(&cfg);
 }
 
@@ -398,7 +400,7 @@ static void test_load_errors(void **state)
 		"<string>:3: socket.frame_size: must be 2048 or 4096, got 3000");
 	expect_load_error(
 		"mode: bridge\n",
-		"<string>:1: mode: must be one of fwd, macswap, rxdrop, txgen, got bridge");
+		"<string>:1: mode: must be one of fwd, macswap, rxdrop, txgen, none, got bridge");
 	expect_load_error(
 		"xdp:\n  mode: generic\n",
 		"<string>:2: xdp.mode: must be one of auto, native, skb, got generic");
