@@ -9,6 +9,11 @@
  * is passed to the kernel, never dropped. Per-CPU counters in counters_map
  * (enum afxdp_counter).
  *
+ * Queues an application claimed (queue_owner_map, afxdp_steer.h) use that
+ * application's filter and XSKMAP instead, and what its filter does not
+ * select always goes to the kernel: an application adopts part of the
+ * interface, never the guest's management traffic.
+ *
  * Parsing limits, on purpose:
  * - VLAN tags are read from the frame. A NIC that strips tags (rx-vlan
  *   offload) hides them from XDP: turn the offload off to match on "vlan".
@@ -50,9 +55,35 @@ struct {
 	__type(value, __u32);
 } xsks_map SEC(".maps");
 
+/* Applications' XSKMAPs: static maps, one per owner slot, so the verifier
+ * sees a constant map in every bpf_redirect_map() (see redirect()). */
+#define APP_XSKS(n)                                                \
+	struct {                                                   \
+		__uint(type, BPF_MAP_TYPE_XSKMAP);                 \
+		__uint(max_entries, AFXDP_MAX_QUEUES);             \
+		__type(key, __u32);                                \
+		__type(value, __u32);                              \
+	} app_xsks_##n SEC(".maps")
+APP_XSKS(1);
+APP_XSKS(2);
+APP_XSKS(3);
+APP_XSKS(4);
+APP_XSKS(5);
+APP_XSKS(6);
+APP_XSKS(7);
+APP_XSKS(8);
+
+/* rx queue -> owner (0: the agent; 1..AFXDP_MAX_APPS: an application). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, AFXDP_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} queue_owner_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AFXDP_MAX_OWNERS);
 	__type(key, __u32);
 	__type(value, struct afxdp_filter);
 } filter_map SEC(".maps");
@@ -67,7 +98,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, AFXDP_CNT_MAX);
+	__uint(max_entries, AFXDP_CNT_MAX * AFXDP_MAX_OWNERS);
 	__type(key, __u32);
 	__type(value, __u64);
 } counters_map SEC(".maps");
@@ -202,29 +233,55 @@ static __always_inline int rule_match(const struct afxdp_rule *r,
 	return 1;
 }
 
-static __always_inline void count(__u32 idx)
+static __always_inline void count(__u32 owner, __u32 idx)
 {
-	__u64 *c = bpf_map_lookup_elem(&counters_map, &idx);
+	__u32 key = owner * AFXDP_CNT_MAX + idx;
+	__u64 *c = bpf_map_lookup_elem(&counters_map, &key);
 
 	if (c)
 		*c += 1;
 }
 
+/* The owner's socket for this queue; XDP_PASS when it has none. */
+static __always_inline long redirect(__u32 owner, __u32 qid)
+{
+	switch (owner) {
+	case 1:
+		return bpf_redirect_map(&app_xsks_1, qid, XDP_PASS);
+	case 2:
+		return bpf_redirect_map(&app_xsks_2, qid, XDP_PASS);
+	case 3:
+		return bpf_redirect_map(&app_xsks_3, qid, XDP_PASS);
+	case 4:
+		return bpf_redirect_map(&app_xsks_4, qid, XDP_PASS);
+	case 5:
+		return bpf_redirect_map(&app_xsks_5, qid, XDP_PASS);
+	case 6:
+		return bpf_redirect_map(&app_xsks_6, qid, XDP_PASS);
+	case 7:
+		return bpf_redirect_map(&app_xsks_7, qid, XDP_PASS);
+	case 8:
+		return bpf_redirect_map(&app_xsks_8, qid, XDP_PASS);
+	default:
+		return bpf_redirect_map(&xsks_map, qid, XDP_PASS);
+	}
+}
+
 /* The unmatched path. ARP and IPv6 ND take it like any frame: forward keeps
  * the two sides' neighbour discovery working through the pair; kernel and
  * drop stop it unless a rule selects it. */
-static __always_inline int unmatched(__u32 how)
+static __always_inline int unmatched(__u32 owner, __u32 how)
 {
 	if (how == AFXDP_UNMATCHED_DROP) {
-		count(AFXDP_CNT_DROPPED);
+		count(owner, AFXDP_CNT_DROPPED);
 		return XDP_DROP;
 	}
 	if (how == AFXDP_UNMATCHED_FORWARD &&
 	    bpf_redirect_map(&fwd_map, 0, XDP_PASS) == XDP_REDIRECT) {
-		count(AFXDP_CNT_FORWARDED);
+		count(owner, AFXDP_CNT_FORWARDED);
 		return XDP_REDIRECT;
 	}
-	count(AFXDP_CNT_PASSED);
+	count(owner, AFXDP_CNT_PASSED);
 	return XDP_PASS;
 }
 
@@ -235,12 +292,15 @@ int afxdp_steer(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct afxdp_filter *flt;
 	struct frame f = {};
-	__u32 key = 0, qid = ctx->rx_queue_index, nr;
+	__u32 owner = 0, qid = ctx->rx_queue_index, nr, *o;
 	int matched = 0;
 
-	flt = bpf_map_lookup_elem(&filter_map, &key);
+	o = bpf_map_lookup_elem(&queue_owner_map, &qid);
+	if (o && *o <= AFXDP_MAX_APPS)
+		owner = *o;
+	flt = bpf_map_lookup_elem(&filter_map, &owner);
 	if (!flt) {
-		count(AFXDP_CNT_PASSED);
+		count(owner, AFXDP_CNT_PASSED);
 		return XDP_PASS;
 	}
 	parse(&f, data, end);
@@ -256,14 +316,16 @@ int afxdp_steer(struct xdp_md *ctx)
 		}
 	}
 	if (!matched)
-		return unmatched(flt->unmatched);
+		return unmatched(owner, owner ? AFXDP_UNMATCHED_KERNEL :
+						flt->unmatched);
 
-	/* The low bits of flags are the action when the slot is empty. */
-	if (bpf_redirect_map(&xsks_map, qid, XDP_PASS) == XDP_REDIRECT) {
-		count(AFXDP_CNT_REDIRECTED);
+	/* The low bits of flags are the action when the slot is empty: an
+	 * application that has no socket (yet, or any more) loses nothing. */
+	if (redirect(owner, qid) == XDP_REDIRECT) {
+		count(owner, AFXDP_CNT_REDIRECTED);
 		return XDP_REDIRECT;
 	}
-	count(AFXDP_CNT_NO_SOCKET);
+	count(owner, AFXDP_CNT_NO_SOCKET);
 	return XDP_PASS;
 }
 

@@ -12,6 +12,15 @@
 #define AFXDP_STEER_PROG_NAME "afxdp_steer"
 #define AFXDP_MAX_RULES 16
 #define AFXDP_MAX_QUEUES 256 /* XSKMAP size: rx queue index -> socket */
+/*
+ * Owners of an interface's rx queues (queue_owner_map: queue -> owner):
+ * owner 0 is the agent's own workers (xsks_map), owners 1..AFXDP_MAX_APPS
+ * are applications, each with its own XSKMAP (app_xsks_1..8), its own
+ * filter (filter_map[owner]) and its own counters (counters_map[owner *
+ * AFXDP_CNT_MAX + counter]). A queue nobody claimed belongs to owner 0.
+ */
+#define AFXDP_MAX_APPS 8
+#define AFXDP_MAX_OWNERS (AFXDP_MAX_APPS + 1)
 
 /* Fields a rule matches on; a rule matches when every set field matches
  * (a field absent from the frame, e.g. no VLAN tag, does not match). A rule
@@ -48,8 +57,9 @@ enum afxdp_unmatched {
 	AFXDP_UNMATCHED_DROP, /* XDP_DROP */
 };
 
-/* Value of the single entry (key 0) of filter_map. nr_rules == 0: nothing
- * matches, every frame takes the unmatched path. */
+/* Value of filter_map[owner]. nr_rules == 0: nothing matches, every frame
+ * takes the unmatched path. Applications' entries always have unmatched
+ * kernel. */
 struct afxdp_filter {
 	__u32 nr_rules;
 	__u32 unmatched; /* enum afxdp_unmatched */

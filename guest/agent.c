@@ -576,6 +576,8 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 		snprintf(a->ports[i].ifname, sizeof(a->ports[i].ifname), "%s",
 			 cfg->ports[i].ifname);
 	}
+	if (cfg->mode == MODE_NONE)
+		return 0; /* only applications (guest/apps.c) */
 	/* txgen steers nothing unless asked: its sockets only send. */
 	if (cfg->mode == MODE_TXGEN && !cfg->nr_filter_rules) {
 		memset(&filter, 0, sizeof(filter));

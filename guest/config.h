@@ -25,7 +25,14 @@
 /* The kernel's copy-mode TX batch (TX_BATCH_SIZE), the least budget. */
 #define CFG_MIN_TX_BUDGET 32
 
-enum agent_mode { MODE_FWD = 0, MODE_MACSWAP, MODE_RXDROP, MODE_TXGEN };
+/* none: no workers of its own, only the applications' interfaces (apps). */
+enum agent_mode {
+	MODE_FWD = 0,
+	MODE_MACSWAP,
+	MODE_RXDROP,
+	MODE_TXGEN,
+	MODE_NONE,
+};
 enum cfg_xdp_mode { XDP_ATTACH_AUTO = 0, XDP_ATTACH_NATIVE, XDP_ATTACH_SKB };
 enum zc_mode { ZC_AUTO = 0, ZC_ON, ZC_OFF };
 /* auto: shared where every port has zero-copy, per-port otherwise. */
@@ -41,6 +48,38 @@ struct port_config {
 	bool rewrite_src_mac,
 		rewrite_dst_mac; /* fwd: on frames sent out here */
 	uint8_t src_mac[6], dst_mac[6];
+};
+
+/* Applications that adopt AF_XDP on an interface the agent prepared
+ * (docs/adoption.md): the agent owns the XDP program and hands each
+ * application its own XSKMAP, on its queues, for the frames its filter
+ * selects; the rest of those queues' frames go to the kernel. */
+#define CFG_MAX_APPS AFXDP_MAX_APPS
+#define CFG_APP_NAME_LEN 32 /* [A-Za-z0-9_.-], NUL included */
+#define CFG_MAX_APP_IDS 16
+#define CFG_APP_PATH_LEN 108 /* sun_path */
+/* DPDK 24.11's defaults for use_cni / use_pinned_map without dp_path. */
+#define CFG_APP_CNI_PATH_FMT "/tmp/afxdp_dp/%s/afxdp.sock"
+#define CFG_APP_PINNED_PATH_FMT "/tmp/afxdp_dp/%s/xsks_map"
+
+/* cni: the device-plugin protocol on a UNIX socket (DPDK use_cni=1,
+ * native apps); pinned: the XSKMAP pinned in a BPF filesystem (DPDK
+ * use_pinned_map=1). */
+enum app_endpoint { APP_ENDPOINT_CNI = 0, APP_ENDPOINT_PINNED };
+
+struct app_config {
+	char name[CFG_APP_NAME_LEN];
+	char ifname[IF_NAMESIZE];
+	uint32_t queues[CFG_MAX_QUEUES];
+	size_t nr_queues; /* 0: every combined channel the NIC has */
+	char *filter_rules[AFXDP_MAX_RULES]; /* guest/filter.h; owned */
+	size_t nr_filter_rules; /* 0: "all" */
+	uint32_t uids[CFG_MAX_APP_IDS]; /* SO_PEERCRED uid allowed */
+	size_t nr_uids;
+	uint32_t gids[CFG_MAX_APP_IDS]; /* or gid allowed */
+	size_t nr_gids;
+	enum app_endpoint endpoint;
+	char path[CFG_APP_PATH_LEN]; /* empty: the DPDK default for ifname */
 };
 
 struct txgen_config {
@@ -104,6 +143,9 @@ struct agent_config {
 	char run_user[32]; /* drop to this user after setup; empty: stay */
 
 	struct txgen_config txgen;
+
+	struct app_config apps[CFG_MAX_APPS];
+	size_t nr_apps;
 };
 
 void config_init(struct agent_config *cfg);
@@ -122,6 +164,17 @@ int config_set(struct agent_config *cfg, const char *key, const char *value,
 int config_validate(const struct agent_config *cfg, char *err, size_t err_len);
 
 const char *config_mode_name(enum agent_mode mode);
+
+/* The endpoint path of an application: its own, or DPDK's default for its
+ * endpoint kind and interface. */
+void config_app_path(const struct app_config *app, char *buf, size_t len);
+/* Claims that cannot live together: the same interface and queue claimed
+ * twice (by two applications, or an application and a forwarding port; a
+ * queue set "all" overlaps every other claim on its interface), two
+ * applications with one name or one endpoint path. 0, or -EINVAL with one
+ * message naming both claims. */
+int config_check_claims(const struct agent_config *cfg, char *err,
+			size_t err_len);
 
 /* A command-line option that sets one key, declared in the key table
  * (guest/options.c builds the agent's command line from these). */

@@ -16,7 +16,10 @@
 #define CAP_BPF 39
 #endif
 
-static const int kept[] = { CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN };
+/* CAP_CHOWN: a claim added on reload gives its pinned map to its
+ * application's uid (guest/app_endpoint.c). */
+static const int kept[] = { CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN,
+			    CAP_CHOWN };
 
 int privs_describe(char *buf, unsigned long len)
 {

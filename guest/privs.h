@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Privilege drop once sockets are bound: the data path needs no
  * capability; teardown keeps CAP_NET_ADMIN (detach our XDP program, restore
- * NIC settings) and CAP_BPF + CAP_SYS_ADMIN (libxdp's bpffs pins). */
+ * NIC settings) and CAP_BPF + CAP_SYS_ADMIN (libxdp's bpffs pins, and the
+ * BPF filesystems of pinned application maps); CAP_CHOWN for the pins of
+ * application claims added on reload. */
 #ifndef AGENT_PRIVS_H
 #define AGENT_PRIVS_H
 

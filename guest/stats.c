@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "guest/stats.h"
+#include "guest/stats_out.h"
 
 void stats_sum(const struct stats_report *r, struct xsk_counters *sum)
 {
@@ -130,46 +131,6 @@ static void total_rates(const struct stats_report *r, struct rates *out)
 	}
 }
 
-/* Append-only writer into a caller's buffer; remembers overflow. */
-struct out {
-	char *buf;
-	size_t len, pos;
-	bool overflow;
-};
-
-static void emit(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void emit(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->len - o->pos) {
-		o->overflow = true;
-		o->buf[o->pos] = '\0';
-		return;
-	}
-	o->pos += (size_t)n;
-}
-
-static int finish(struct out *o)
-{
-	if (o->overflow) {
-		/* never leave half a line behind */
-		char *nl = memrchr(o->buf, '\n', o->pos);
-
-		o->buf[nl ? (size_t)(nl - o->buf) + 1 : 0] = '\0';
-		return -ENOSPC;
-	}
-	return (int)o->pos;
-}
-
 static const char *xdp_mode_str(const struct port_snapshot *p)
 {
 	return p->xdp_mode ? p->xdp_mode : "none";
@@ -242,6 +203,7 @@ int stats_format_text(const struct stats_report *r, char *buf, size_t len)
 			     (unsigned long long)q->xs.tx_ring_empty_descs);
 		emit(&o, "\n");
 	}
+	stats_apps_text(r, &o);
 	return finish(&o);
 }
 
@@ -402,6 +364,8 @@ struct json_object *stats_to_json(const struct stats_report *r)
 	json_object_object_add(root, "ports", ports);
 	json_object_object_add(root, "queues", queues);
 	json_object_object_add(root, "totals", totals);
+	if (r->nr_apps)
+		json_object_object_add(root, "apps", stats_apps_json(r));
 	return root;
 err:
 	json_object_put(root);
@@ -409,26 +373,6 @@ err:
 	json_object_put(queues);
 	json_object_put(totals);
 	return NULL;
-}
-
-/* Label values: backslash, double quote and newline are escaped. */
-static void emit_label(struct out *o, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			emit(o, "\\%c", *v);
-		else if (*v == '\n')
-			emit(o, "\\n");
-		else
-			emit(o, "%c", *v);
-	}
-}
-
-static void head(struct out *o, const char *name, const char *type,
-		 const char *help)
-{
-	emit(o, "# HELP afxdp_%s %s\n# TYPE afxdp_%s %s\n", name, help, name,
-	     type);
 }
 
 static void queue_sample(struct out *o, const char *name,
@@ -582,5 +526,6 @@ int stats_format_prometheus(const struct stats_report *r, char *buf, size_t len)
 		queue_loss(&r->queues[i], &l);
 		queue_sample(&o, "lost_total", &r->queues[i], NULL, l.lost);
 	}
+	stats_apps_prometheus(r, &o);
 	return finish(&o);
 }

@@ -16,6 +16,8 @@
 #include <linux/if_xdp.h>
 
 #include "bpf/afxdp_steer.h"
+#include "guest/config.h"
+#include "guest/uds_server.h"
 
 struct json_object;
 
@@ -49,6 +51,19 @@ struct port_snapshot {
 	bool link_up;
 };
 
+/* One application claim (guest/apps.c): its frames in afxdp_steer and how
+ * its endpoint's exchanges ended. */
+struct app_snapshot {
+	char name[CFG_APP_NAME_LEN];
+	char ifname[IF_NAMESIZE];
+	const char *endpoint; /* "cni", "pinned" */
+	char path[CFG_APP_PATH_LEN];
+	uint32_t queues[CFG_MAX_QUEUES];
+	uint32_t nr_queues;
+	uint64_t prog[AFXDP_CNT_MAX];
+	struct uds_server_stats ex;
+};
+
 struct stats_report {
 	double uptime_s;
 	double interval_s; /* time since the previous report; 0 on the first */
@@ -60,6 +75,8 @@ struct stats_report {
 	struct queue_snapshot
 		*prev; /* previous report's, same order, or NULL */
 	size_t nr_queues;
+	const struct app_snapshot *apps;
+	size_t nr_apps;
 };
 
 /* Totals over all queues. */

@@ -337,7 +337,9 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	memset(p, 0, sizeof(*p));
 	p->ifindex = o->ifindex;
 	p->xsks_map_fd = p->filter_map_fd = p->counters_map_fd = -1;
-	p->fwd_map_fd = -1;
+	p->fwd_map_fd = p->owner_map_fd = -1;
+	for (int i = 0; i <= AFXDP_MAX_APPS; i++)
+		p->app_xsks_fd[i] = -1;
 	p->prog = xdp_program__create(&opts);
 	e = libxdp_get_error(p->prog);
 	if (e) {
@@ -400,6 +402,15 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	p->filter_map_fd = find_map_fd(p->prog, "filter_map");
 	p->counters_map_fd = find_map_fd(p->prog, "counters_map");
 	p->fwd_map_fd = find_map_fd(p->prog, "fwd_map");
+	p->owner_map_fd = find_map_fd(p->prog, "queue_owner_map");
+	for (int i = 1; i <= AFXDP_MAX_APPS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "app_xsks_%d", i);
+		p->app_xsks_fd[i] = find_map_fd(p->prog, name);
+		if (p->app_xsks_fd[i] < 0)
+			p->owner_map_fd = -1; /* all of them or none */
+	}
 	if (p->xsks_map_fd < 0 || p->filter_map_fd < 0 ||
 	    p->counters_map_fd < 0) {
 		snprintf(
@@ -431,15 +442,6 @@ int xdp_detach(struct xdp_port *p)
 	return err;
 }
 
-int xdp_set_filter(const struct xdp_port *p, const struct afxdp_filter *f)
-{
-	__u32 key = 0;
-
-	return bpf_map_update_elem(p->filter_map_fd, &key, f, BPF_ANY) ?
-		       -errno :
-		       0;
-}
-
 int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd)
 {
 	if (queue >= AFXDP_MAX_QUEUES)
@@ -462,17 +464,27 @@ int xdp_set_forward(const struct xdp_port *p, int ifindex)
 
 int xdp_read_counters(const struct xdp_port *p, uint64_t out[AFXDP_CNT_MAX])
 {
+	return xdp_read_owner_counters(p, 0, out);
+}
+
+int xdp_read_owner_counters(const struct xdp_port *p, uint32_t owner,
+			    uint64_t out[AFXDP_CNT_MAX])
+{
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t *vals;
 
+	if (owner > AFXDP_MAX_APPS)
+		return -ERANGE;
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	vals = calloc((size_t)ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
 	for (__u32 k = 0; k < AFXDP_CNT_MAX; k++) {
+		__u32 key = owner * AFXDP_CNT_MAX + k;
+
 		out[k] = 0;
-		if (bpf_map_lookup_elem(p->counters_map_fd, &k, vals))
+		if (bpf_map_lookup_elem(p->counters_map_fd, &key, vals))
 			continue;
 		for (int c = 0; c < ncpus; c++)
 			out[k] += vals[c];

@@ -25,6 +25,10 @@ struct xdp_port {
 	char why[512]; /* why a fallback happened, "" if none */
 	int xsks_map_fd, filter_map_fd, counters_map_fd;
 	int fwd_map_fd; /* -1: the object has no fwd_map (unmatched forward) */
+	/* Applications' queues (guest/xdp_owners.c); -1: the object has no
+	 * queue_owner_map / app_xsks_N, so it takes no application claims. */
+	int owner_map_fd;
+	int app_xsks_fd[AFXDP_MAX_APPS + 1]; /* index: owner; [0] unused */
 };
 
 struct xdp_attach_opts {
@@ -58,6 +62,21 @@ int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd);
 /* Where unmatched frames go with unmatched forward: the paired port. */
 int xdp_set_forward(const struct xdp_port *p, int ifindex);
 int xdp_read_counters(const struct xdp_port *p, uint64_t out[AFXDP_CNT_MAX]);
+
+/* Queue ownership (guest/xdp_owners.c). owner 0 is the agent, 1 ..
+ * AFXDP_MAX_APPS an application slot. -EOPNOTSUPP when the object has no
+ * application maps, -ERANGE for a bad queue or owner. */
+int xdp_owners_supported(const struct xdp_port *p);
+int xdp_set_owner(const struct xdp_port *p, uint32_t queue, uint32_t owner);
+int xdp_set_owner_filter(const struct xdp_port *p, uint32_t owner,
+			 const struct afxdp_filter *f);
+/* The application's XSKMAP (the program's fd: dup it to hand it out). */
+int xdp_app_map_fd(const struct xdp_port *p, uint32_t owner);
+/* Empties the owner's XSKMAP and zeroes its counters, for a slot that
+ * changes hands. */
+int xdp_reset_owner(const struct xdp_port *p, uint32_t owner);
+int xdp_read_owner_counters(const struct xdp_port *p, uint32_t owner,
+			    uint64_t out[AFXDP_CNT_MAX]);
 const char *xdp_mode_name(int attach_mode);
 
 #endif

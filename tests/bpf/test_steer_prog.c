@@ -53,7 +53,7 @@ static const uint8_t mac_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x5c };
 struct env {
 	const char *skip_reason; /* set: a facility is absent, skip */
 	struct bpf_object *obj;
-	int prog_fd, filter_fd, counters_fd, xsks_fd, fwd_fd;
+	int prog_fd, filter_fd, counters_fd, xsks_fd, fwd_fd, owner_fd;
 	int ifindex, ncpus;
 	void *umem_area;
 	struct xsk_umem *umem;
@@ -136,12 +136,16 @@ static size_t build(const struct frame_opts *o, uint8_t *buf, size_t cap)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void read_counters(uint64_t out[AFXDP_CNT_MAX])
+/* One owner's counters (afxdp_steer.h: owner * AFXDP_CNT_MAX + counter). */
+static void read_counters(uint32_t owner, uint64_t out[AFXDP_CNT_MAX])
 {
 	uint64_t vals[env.ncpus];
 
 	for (uint32_t k = 0; k < AFXDP_CNT_MAX; k++) {
-		assert_int_equal(bpf_map_lookup_elem(env.counters_fd, &k, vals),
+		uint32_t key = owner * AFXDP_CNT_MAX + k;
+
+		assert_int_equal(bpf_map_lookup_elem(env.counters_fd, &key,
+						     vals),
 				 0);
 		out[k] = 0;
 		for (int c = 0; c < env.ncpus; c++)
@@ -194,17 +198,24 @@ static int run_raw(const uint8_t *frame, size_t len, uint32_t meta,
 	return (int)opts.retval;
 }
 
-/* One run; the action must be want_ret and exactly counter want_cnt must
- * have grown, by one. */
-static void expect_raw(const uint8_t *frame, size_t len, uint32_t queue,
-		       int want_ret, int want_cnt, const char *what)
+/* One run; the action must be want_ret and exactly counter want_cnt of
+ * owner must have grown, by one (and no counter of owner 0, the agent,
+ * when owner is an application). */
+static void expect_owner_raw(const uint8_t *frame, size_t len, uint32_t queue,
+			     uint32_t owner, int want_ret, int want_cnt,
+			     const char *what)
 {
 	uint64_t before[AFXDP_CNT_MAX], after[AFXDP_CNT_MAX];
+	uint64_t agent0[AFXDP_CNT_MAX], agent1[AFXDP_CNT_MAX];
 	int ret;
 
-	read_counters(before);
+	read_counters(owner, before);
+	read_counters(0, agent0);
 	ret = run_raw(frame, len, 0, queue);
-	read_counters(after);
+	read_counters(owner, after);
+	read_counters(0, agent1);
+	if (owner)
+		assert_memory_equal(agent0, agent1, sizeof(agent0));
 	if (ret != want_ret)
 		print_error("%s: action %d, want %d\n", what, ret, want_ret);
 	assert_int_equal(ret, want_ret);
@@ -218,6 +229,22 @@ static void expect_raw(const uint8_t *frame, size_t len, uint32_t queue,
 				    (unsigned long long)want);
 		assert_int_equal(after[k] - before[k], want);
 	}
+}
+
+static void expect_raw(const uint8_t *frame, size_t len, uint32_t queue,
+		       int want_ret, int want_cnt, const char *what)
+{
+	expect_owner_raw(frame, len, queue, 0, want_ret, want_cnt, what);
+}
+
+static void expect_owner(const struct frame_opts *o, uint32_t queue,
+			 uint32_t owner, int want_ret, int want_cnt,
+			 const char *what)
+{
+	uint8_t buf[256];
+	size_t len = build(o, buf, sizeof(buf));
+
+	expect_owner_raw(buf, len, queue, owner, want_ret, want_cnt, what);
 }
 
 static void expect_q(const struct frame_opts *o, uint32_t queue, int want_ret,
@@ -270,11 +297,24 @@ static void test_object_layout(void **state)
 	m = bpf_object__find_map_by_name(env.obj, "filter_map");
 	assert_non_null(m);
 	assert_int_equal(bpf_map__value_size(m), sizeof(struct afxdp_filter));
-	assert_int_equal(bpf_map__max_entries(m), 1);
+	assert_int_equal(bpf_map__max_entries(m), AFXDP_MAX_OWNERS);
 	m = bpf_object__find_map_by_name(env.obj, "counters_map");
 	assert_non_null(m);
 	assert_int_equal(bpf_map__type(m), BPF_MAP_TYPE_PERCPU_ARRAY);
-	assert_int_equal(bpf_map__max_entries(m), AFXDP_CNT_MAX);
+	assert_int_equal(bpf_map__max_entries(m),
+			 AFXDP_CNT_MAX * AFXDP_MAX_OWNERS);
+	m = bpf_object__find_map_by_name(env.obj, "queue_owner_map");
+	assert_non_null(m);
+	assert_int_equal(bpf_map__max_entries(m), AFXDP_MAX_QUEUES);
+	for (int i = 1; i <= AFXDP_MAX_APPS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "app_xsks_%d", i);
+		m = bpf_object__find_map_by_name(env.obj, name);
+		assert_non_null(m);
+		assert_int_equal(bpf_map__type(m), BPF_MAP_TYPE_XSKMAP);
+		assert_int_equal(bpf_map__max_entries(m), AFXDP_MAX_QUEUES);
+	}
 	m = bpf_object__find_map_by_name(env.obj, "xsks_map");
 	assert_non_null(m);
 	assert_int_equal(bpf_map__type(m), BPF_MAP_TYPE_XSKMAP);
@@ -769,6 +809,70 @@ static void test_unmatched(void **state)
 	assert_int_equal(bpf_map_delete_elem(env.fwd_fd, &key), 0);
 }
 
+static void set_owner_filter(uint32_t owner, const char *rule, uint32_t how)
+{
+	char *rules[] = { (char *)rule };
+	struct afxdp_filter f;
+	char err[256] = "";
+
+	assert_int_equal(filter_compile(rules, 1, &f, err, sizeof(err)), 0);
+	f.unmatched = how;
+	assert_int_equal(
+		bpf_map_update_elem(env.filter_fd, &owner, &f, BPF_ANY), 0);
+}
+
+/* An application (owner 3) claims the socket's queue: its filter, its map,
+ * its counters; what it does not select goes to the kernel even when its
+ * entry says drop, and the agent's queue 1 keeps the agent's filter. */
+static void test_owners(void **state)
+{
+	struct frame_opts o = udp4;
+	uint32_t q = Q_SOCK, owner = 3, zero = 0;
+	int app_map, fd = xsk_socket__fd(env.xsk);
+
+	(void)state;
+	NEED_ENV();
+	app_map = bpf_object__find_map_fd_by_name(env.obj, "app_xsks_3");
+	assert_true(app_map >= 0);
+	set_filter("udp dport 4000");
+	set_owner_filter(owner, "udp dport 5000", AFXDP_UNMATCHED_DROP);
+	assert_int_equal(bpf_map_delete_elem(env.xsks_fd, &q), 0);
+	assert_int_equal(bpf_map_update_elem(app_map, &q, &fd, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(env.owner_fd, &q, &owner,
+					     BPF_ANY),
+			 0);
+
+	o.dport = 5000;
+	expect_owner(&o, Q_SOCK, owner, XDP_REDIRECT, AFXDP_CNT_REDIRECTED,
+		     "app's filter, app's socket");
+	o.dport = 4000; /* the agent's filter does not apply here */
+	expect_owner(&o, Q_SOCK, owner, XDP_PASS, AFXDP_CNT_PASSED,
+		     "agent's rule on the app's queue: kernel");
+	expect_owner(&arp, Q_SOCK, owner, XDP_PASS, AFXDP_CNT_PASSED,
+		     "arp on the app's queue: kernel, never dropped");
+	/* The agent's queue is untouched by the claim. */
+	expect_q(&o, Q_NOSOCK, XDP_PASS, AFXDP_CNT_NO_SOCKET,
+		 "agent's queue keeps the agent's filter");
+	/* The application went away: its frames go to the kernel. */
+	assert_int_equal(bpf_map_delete_elem(app_map, &q), 0);
+	o.dport = 5000;
+	expect_owner(&o, Q_SOCK, owner, XDP_PASS, AFXDP_CNT_NO_SOCKET,
+		     "app without socket: kernel");
+	/* An owner past the last slot is the agent (never out of bounds). */
+	owner = AFXDP_MAX_APPS + 1;
+	assert_int_equal(bpf_map_update_elem(env.owner_fd, &q, &owner,
+					     BPF_ANY),
+			 0);
+	assert_int_equal(bpf_map_update_elem(env.xsks_fd, &q, &fd, BPF_ANY),
+			 0);
+	o.dport = 4000;
+	redirected(&o, "bad owner value: the agent's");
+	assert_int_equal(bpf_map_update_elem(env.owner_fd, &q, &zero,
+					     BPF_ANY),
+			 0);
+	redirected(&o, "claim released");
+}
+
 /* ---- set-up ------------------------------------------------------------- */
 
 static const char *obj_path(const char *name, char *buf, size_t len)
@@ -918,7 +1022,9 @@ static int group_setup(void **state)
 		bpf_object__find_map_fd_by_name(env.obj, "counters_map");
 	env.xsks_fd = bpf_object__find_map_fd_by_name(env.obj, "xsks_map");
 	env.fwd_fd = bpf_object__find_map_fd_by_name(env.obj, "fwd_map");
-	if (env.filter_fd < 0 || env.counters_fd < 0 || env.xsks_fd < 0)
+	env.owner_fd =
+		bpf_object__find_map_fd_by_name(env.obj, "queue_owner_map");
+	if (env.owner_fd < 0 || env.filter_fd < 0 || env.counters_fd < 0 || env.xsks_fd < 0)
 		return -1;
 	if (!bpf_obj_get_info_by_fd(env.prog_fd, &info, &info_len))
 		print_message("# afxdp_steer: %u instructions (xlated), "
@@ -958,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_sport),
 		cmocka_unit_test(test_unmatched),
+		cmocka_unit_test(test_owners),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
