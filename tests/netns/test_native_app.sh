@@ -1,7 +1,7 @@
 #!/bin/bash
-# examples/afxdp-app, the native AF_XDP example, run as nobody with only
-# CAP_NET_RAW (and RLIMIT_MEMLOCK set before the drop) against a real
-# device-plugin server: tests/tools/uds_fixture runs guest/uds_server.c and
+# examples/afxdp-app, the native AF_XDP example, run as an unprivileged uid
+# with only CAP_NET_RAW (and RLIMIT_MEMLOCK set before the drop) against a
+# real device-plugin server: tests/tools/uds_fixture runs guest/uds_server.c and
 # hands out a real XSKMAP that its XDP program on the veth redirects every
 # frame to, at the frame's rx queue (no socket there: the kernel). A raw
 # socket sender on the other end of the veth picks the queue with XPS and
@@ -12,7 +12,11 @@ require_root "native AF_XDP application"
 
 APP=${APP:-$TOP/examples/afxdp-app/afxdp-app}
 FIXTURE=${FIXTURE:-$TOP/build/obj/tests/tools/uds_fixture}
-NOBODY=65534
+# Not nobody: the kernel charges a UMEM to its user's locked memory, so
+# suites that run applications as the same uid at once would share one
+# RLIMIT_MEMLOCK (test_adopt.sh runs this example as nobody).
+APP_UID=${APP_UID:-64531}
+OTHER_UID=$((APP_UID + 1))
 # Two queues of 2 MiB of UMEM each fit in Debian's default 8 MiB; the
 # kernel frees a closed socket's UMEM after an RCU grace period, so the
 # next run must not need the last byte of the limit.
@@ -35,7 +39,7 @@ for f in "$APP" "$FIXTURE"; do
 		exit 1
 	fi
 done
-# nobody must reach the socket and the logs' directory.
+# The application's uid must reach the socket and the logs' directory.
 chmod 0755 "$WORK"
 
 # fixture_start ARGS...: the fixture on in0, ready when its file exists.
@@ -59,11 +63,11 @@ fixture_stop() {
 	FX_PID=
 }
 
-# app [CAPS [MEMLOCK [UID]]] -- ARGS...: the example as UID (nobody) with
+# app [CAPS [MEMLOCK [UID]]] -- ARGS...: the example as UID (APP_UID) with
 # the inheritable+ambient capabilities CAPS (+net_raw; "-" none) in the
 # veth's namespace, in the background: $APP_PID, output in $WORK/app.*
 app() {
-	local caps=+net_raw ml=$MEMLOCK uid=$NOBODY
+	local caps=+net_raw ml=$MEMLOCK uid=$APP_UID
 	[ "$1" != -- ] && { caps=$1; shift; }
 	[ "$1" != -- ] && { ml=$1; shift; }
 	[ "$1" != -- ] && { uid=$1; shift; }
@@ -173,7 +177,7 @@ assert_rc "--count 0: exit 2" 2 "$APP" -i lo -c 0
 assert_rc "stray argument: exit 2" 2 "$APP" -i lo extra
 
 # --- the device-plugin socket, unprivileged ---
-fixture_start -s "$WORK/afxdp.sock" -u $NOBODY ||
+fixture_start -s "$WORK/afxdp.sock" -u $APP_UID ||
 	{ not_ok "fixture serves $WORK/afxdp.sock"; tap_done; exit 1; }
 ok "fixture serves the protocol with a real XSKMAP on in0"
 
@@ -181,7 +185,7 @@ ok "fixture serves the protocol with a real XSKMAP on in0"
 # --count ends it by itself.
 app -- -s "$WORK/afxdp.sock" -i in0 -q 0,1 --mode rxdrop --count 800 --json
 if app_ready; then
-	ok "rxdrop: sockets on queues 0,1 in the received map (uid $NOBODY, CAP_NET_RAW only)"
+	ok "rxdrop: sockets on queues 0,1 in the received map (uid $APP_UID, CAP_NET_RAW only)"
 	to_queue 0
 	send 500 >/dev/null
 	to_queue 1
@@ -264,7 +268,7 @@ assert_match "  raise RLIMIT_MEMLOCK" "raise RLIMIT_MEMLOCK to at least 2048 KiB
 app_run -- -s "$WORK/nothing.sock" -i in0
 assert_eq "wrong socket path: exit 1" 1 "$APP_RC"
 assert_match "  names the path" "nothing.sock: No such file or directory" "$ERR"
-app_run +net_raw $MEMLOCK 65533 -- -s "$WORK/afxdp.sock" -i in0
+app_run +net_raw $MEMLOCK $OTHER_UID -- -s "$WORK/afxdp.sock" -i in0
 assert_eq "a uid the server does not allow: exit 1" 1 "$APP_RC"
 assert_match "  names the answer" "/connect,.* answered with /host_nak" "$ERR"
 app_run -- -s "$WORK/afxdp.sock" -i lo
@@ -273,14 +277,17 @@ assert_match "  names the answer" "/xsk_map_fd,lo answered with /fd_nak" "$ERR"
 app_run -- -s "$WORK/afxdp.sock" -i in0 -q 2
 assert_eq "a queue beyond the map: exit 1" 1 "$APP_RC"
 assert_match "  says so" "queue 2: the XSKMAP has only 2 entries" "$ERR"
+# CAP_IPC_LOCK instead of RLIMIT_MEMLOCK: the UMEM is not charged at all.
+app_run +net_raw,+ipc_lock 0 -- -s "$WORK/afxdp.sock" -i in0 --duration 1
+assert_eq "RLIMIT_MEMLOCK 0 with CAP_IPC_LOCK: runs, exit 0" 0 "$APP_RC"
 fixture_stop
 # The exchanges that got the map: rxdrop, macswap, queue 0, SIGTERM,
 # duration, no CAP_NET_RAW (probed before the exchange: not counted),
-# memlock, queue 2. Refused: uid 65533.
-assert_eq "server: 7 exchanges handed out the map" 7 "$(jq -r .fds_sent "$WORK/fx.out")"
+# memlock, queue 2, CAP_IPC_LOCK. Refused: OTHER_UID.
+assert_eq "server: 8 exchanges handed out the map" 8 "$(jq -r .fds_sent "$WORK/fx.out")"
 assert_eq "server: 1 peer refused" 1 "$(jq -r .refused "$WORK/fx.out")"
 
-fixture_start -s "$WORK/afxdp.sock" -u $NOBODY -n ||
+fixture_start -s "$WORK/afxdp.sock" -u $APP_UID -n ||
 	not_ok "fixture with /host_nak"
 app_run -- -s "$WORK/afxdp.sock" -i in0
 assert_eq "server answers /host_nak: exit 1" 1 "$APP_RC"
@@ -289,7 +296,7 @@ fixture_stop
 
 # --- the pinned map (DPDK's use_pinned_map) ---
 mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS"
-fixture_start -p "$BPFFS/xsks_map" -u $NOBODY ||
+fixture_start -p "$BPFFS/xsks_map" -u $APP_UID ||
 	not_ok "fixture pins the map"
 to_queue 0
 app -- -p "$BPFFS/xsks_map" -i in0 -q 0-1 --count 120 --json
