@@ -218,24 +218,37 @@ static int parse_args(struct app *a, int argc, char **argv)
  * that the message names the cause. */
 static int probe_af_xdp(void)
 {
-	int fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0), err = errno;
 
 	if (fd >= 0) {
 		close(fd);
 		return 0;
 	}
-	if (errno == EPERM || errno == EACCES)
-		fprintf(stderr,
-			"afxdp-app: cannot create an AF_XDP socket: %s: needs CAP_NET_RAW\n",
-			strerror(errno));
-	else
-		fprintf(stderr,
-			"afxdp-app: cannot create an AF_XDP socket: %s%s\n",
-			strerror(errno),
-			errno == EAFNOSUPPORT ?
-				" (kernel without CONFIG_XDP_SOCKETS)" :
-				"");
-	return -errno;
+	fprintf(stderr, "afxdp-app: cannot create an AF_XDP socket: %s%s\n",
+		strerror(err),
+		err == EPERM || err == EACCES ? ": needs CAP_NET_RAW" :
+		err == EAFNOSUPPORT	      ? " (no CONFIG_XDP_SOCKETS)" :
+						"");
+	return -err;
+}
+
+/* Why a step of open_queue() failed, for the errors that have a fix. */
+static const char *hint(int err, bool umem)
+{
+	if (umem)
+		return err == -ENOBUFS || err == -EPERM ?
+			       ": raise RLIMIT_MEMLOCK (prlimit --memlock, ulimit -l) or grant CAP_IPC_LOCK" :
+			       "";
+	switch (err) {
+	case -EINVAL:
+		return " (does the interface have this queue?)";
+	case -EBUSY:
+		return " (another socket is bound to this queue)";
+	case -EPERM:
+		return " (needs CAP_NET_RAW)";
+	default:
+		return "";
+	}
 }
 
 static int get_map(const struct app *a)
@@ -275,24 +288,21 @@ static int open_queue(const struct app *a, struct queue *q, int map_fd)
 	q->area = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (q->area == MAP_FAILED) {
+		err = -errno;
 		q->area = NULL;
-		return -errno;
+		fprintf(stderr, "afxdp-app: queue %u: UMEM memory: %s\n", q->id,
+			strerror(-err));
+		return err;
 	}
+	/* The kernel pins the UMEM and charges it to the user's locked
+	 * memory (all its processes together): ENOBUFS past RLIMIT_MEMLOCK. */
 	err = xsk_umem__create(&q->umem, q->area, size, &q->fill, &q->comp,
 			       &ucfg);
 	if (err) {
-		/* The kernel pins the UMEM and charges it to the user's
-		 * locked memory: ENOBUFS past RLIMIT_MEMLOCK. */
-		fprintf(stderr, "afxdp-app: queue %u: UMEM registration: %s%s",
-			q->id, strerror(-err),
-			err == -ENOBUFS || err == -EPERM ?
-				": raise RLIMIT_MEMLOCK" :
-				"");
-		if (err == -ENOBUFS || err == -EPERM)
-			fprintf(stderr,
-				" to at least %zu KiB for this user, on top of what its other processes lock (prlimit --memlock, ulimit -l), or grant CAP_IPC_LOCK",
-				a->nr * size / 1024);
-		fprintf(stderr, "\n");
+		fprintf(stderr,
+			"afxdp-app: queue %u: UMEM registration: %s%s; this user needs %zu KiB of locked memory for %zu queue(s)\n",
+			q->id, strerror(-err), hint(err, true),
+			a->nr * size / 1024, a->nr);
 		return err;
 	}
 	/* rxdrop has no tx ring: the kernel then never looks for frames to
@@ -302,13 +312,7 @@ static int open_queue(const struct app *a, struct queue *q, int map_fd)
 				 &scfg);
 	if (err) {
 		fprintf(stderr, "afxdp-app: %s queue %u: AF_XDP socket: %s%s\n",
-			a->ifname, q->id, strerror(-err),
-			err == -EINVAL ?
-				" (does the interface have this queue?)" :
-			err == -EBUSY ?
-				" (another socket is bound to this queue)" :
-			err == -EPERM ? " (needs CAP_NET_RAW)" :
-					"");
+			a->ifname, q->id, strerror(-err), hint(err, false));
 		return err;
 	}
 	if (xsk_ring_prod__reserve(&q->fill, NUM_FRAMES, &idx) != NUM_FRAMES)
@@ -321,10 +325,15 @@ static int open_queue(const struct app *a, struct queue *q, int map_fd)
 	 * here instead of to the kernel. Closing the socket takes it out of
 	 * the map again (the kernel does it), also when we crash. */
 	err = xsk_socket__update_xskmap(q->xsk, map_fd);
+	/* EPERM: a kernel before 5.19 with unprivileged_bpf_disabled
+	 * refuses every bpf() call without CAP_BPF (README.md). */
 	if (err)
 		fprintf(stderr,
-			"afxdp-app: queue %u: inserting the socket into the XSKMAP: %s\n",
-			q->id, strerror(-err));
+			"afxdp-app: queue %u: inserting the socket into the XSKMAP: %s%s\n",
+			q->id, strerror(-err),
+			err == -EPERM ?
+				" (this kernel wants CAP_BPF for bpf())" :
+				"");
 	return err;
 }
 

@@ -264,7 +264,7 @@ assert_eq "without CAP_NET_RAW: exit 1" 1 "$APP_RC"
 assert_match "  needs CAP_NET_RAW" "needs CAP_NET_RAW" "$ERR"
 app_run +net_raw $((1 << 20)) -- -s "$WORK/afxdp.sock" -i in0
 assert_eq "RLIMIT_MEMLOCK 1 MiB: exit 1" 1 "$APP_RC"
-assert_match "  raise RLIMIT_MEMLOCK" "raise RLIMIT_MEMLOCK to at least 2048 KiB" "$ERR"
+assert_match "  raise RLIMIT_MEMLOCK, 2 MiB for 1 queue" "raise RLIMIT_MEMLOCK.*needs 2048 KiB of locked memory for 1 queue" "$ERR"
 app_run -- -s "$WORK/nothing.sock" -i in0
 assert_eq "wrong socket path: exit 1" 1 "$APP_RC"
 assert_match "  names the path" "nothing.sock: No such file or directory" "$ERR"
