@@ -545,9 +545,10 @@ int main(int argc, char **argv)
 	map_fd = get_map(&a);
 	if (map_fd < 0)
 		return 1;
-	if (dp_check_xskmap(map_fd, &max_entries)) {
-		fprintf(stderr,
-			"afxdp-app: the map handed to us is not an XSKMAP\n");
+	err = dp_check_xskmap(map_fd, &max_entries);
+	if (err) {
+		fprintf(stderr, "afxdp-app: the map we were given: %s\n",
+			err == -EBADF ? "not an XSKMAP" : strerror(-err));
 		goto out;
 	}
 	for (i = 0; i < a.nr; i++) {
