@@ -1,25 +1,34 @@
 #!/bin/bash
-# Build the Debian 12 guest image with afxdp-agent installed from its .deb,
+# Build a Debian guest image with afxdp-agent installed from its .deb,
 # offline after the first debootstrap, without loop mounts:
 #
-#   1. base root filesystem: debootstrap --variant=minbase with
-#      images/packages.list (cached under OUT/cache/base-HASH/)
+#   1. base root filesystem: debootstrap --variant=minbase with the
+#      packages of images/packages.list for the distribution (cached under
+#      CACHE/base-DIST-HASH/); for trixie also the trixie-backports kernel
+#      (linux-image-amd64 7.x) and its initramfs, installed with apt in
+#      the chroot (the only other step that uses the network)
 #   2. image: a copy of the base + the .deb (dpkg -i in a chroot, no
-#      network) + the guest kernel's modules that the seed and the NICs
-#      need (isofs, virtio_net, ...) + depmod, then mkfs.ext4 -d and
-#      qemu-img convert -c to OUT/afxdp-guest.qcow2, with the kernel and
-#      initrd next to it (boot with -kernel/-initrd)
+#      network) + for bookworm the build host's 6.1 kernel modules that
+#      the seed and the NICs need (isofs, virtio_net, ...) + depmod, then
+#      mkfs.ext4 -d and qemu-img convert -c to OUT/afxdp-guest.qcow2, with
+#      the kernel and initrd next to it (boot with -kernel/-initrd)
 #   3. seeds: cloud-localds for every images/seed/NAME/ -> OUT/seed-NAME.img
 #
 # Each stage is skipped when the hash of its inputs (package list, mirror
 # suite, this script, the .deb files, the kernel, the seed files) matches
 # the stamp of the previous run.
 #
-# usage: images/build.sh [--out DIR] [--debs DIR] [--base-only] [--seeds-only]
+# usage: images/build.sh [--dist bookworm|trixie] [--out DIR] [--debs DIR]
+#                        [--base-only] [--seeds-only]
+#   --dist D     bookworm (Debian 12, its 6.1 kernel from the build host;
+#                the default) or trixie (Debian 13 with the
+#                trixie-backports kernel); env GUEST_DIST
+#   --out DIR    default images/out for bookworm, images/out/trixie
 #   --debs DIR   where afxdp-agent_*.deb is (default: the parent directory
 #                of the source tree, where dpkg-buildpackage writes it)
-#   env: DEBIAN_MIRROR (default: the one apt uses), GUEST_KVER (default:
-#        the newest /lib/modules/*-amd64 of the installed linux-image-amd64),
+#   env: DEBIAN_MIRROR (default: the one apt uses), GUEST_KVER (bookworm:
+#        default the newest /lib/modules/*-amd64 of the installed
+#        linux-image-amd64),
 #        IMAGE_SIZE (default 1500M), IMAGE_CACHE (default
 #        /var/cache/afxdp-kit/images as root, else images/out/cache: the
 #        debootstrapped base, shared by every --out and every clone)
@@ -27,7 +36,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-out=$here/out
+out=
 # Outside the tree as root, so a fresh clone (CI) reuses the base.
 if [ "$(id -u)" = 0 ]; then
 	cache=${IMAGE_CACHE:-/var/cache/afxdp-kit/images}
@@ -36,11 +45,12 @@ else
 fi
 debs=$(cd "$top/.." && pwd)
 stage=all
-suite=bookworm
+dist=${GUEST_DIST:-bookworm}
 image_size=${IMAGE_SIZE:-1500M}
 
 while [ $# -gt 0 ]; do
 	case $1 in
+	--dist) dist=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--debs) debs=$2; shift 2 ;;
 	--base-only) stage=base; shift ;;
@@ -52,6 +62,12 @@ done
 
 log() { echo "images: $*" >&2; }
 die() { echo "images: error: $*" >&2; exit 1; }
+case $dist in
+bookworm) out=${out:-$here/out} ;;
+trixie) out=${out:-$here/out/trixie} ;;
+*) echo "build.sh: unknown distribution '$dist' (bookworm | trixie)" >&2; exit 2 ;;
+esac
+suite=$dist
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, file ownership)"
 mkdir -p "$out" "$cache"
 out=$(cd "$out" && pwd)
@@ -65,11 +81,55 @@ hash_of() {
 	done | sha256sum | cut -c1-16
 }
 
-packages() { sed 's/#.*//' "$here/packages.list" | tr -s ' \n' '\n' | grep -v '^$'; }
+# The packages of $dist: every line of packages.list without a tag, and
+# those tagged "@$dist" (a package that only one release has or needs).
+packages() {
+	sed 's/#.*//' "$here/packages.list" | awk -v d="@$dist" \
+		'NF == 1 || (NF == 2 && $2 == d) { print $1 }'
+}
+
+# trixie: the kernel comes from trixie-backports (virtio-net AF_XDP
+# zero-copy needs Linux >= 6.11/6.13; trixie itself has 6.12).
+BPO_KERNEL_PKGS="linux-image-amd64 initramfs-tools"
+# Modules the initramfs needs to mount / on a virtio disk (virtio_pci is
+# built into the backports kernel): a short list instead of MODULES=most
+# keeps the initrd small, which counts under TCG.
+INITRD_MODULES="virtio_blk ext4"
 
 # ---- 1. base root filesystem -------------------------------------------
-base_key=$(hash_of "$here/packages.list" "$suite" "base-v1")
-base=$cache/base-$base_key
+if [ "$dist" = trixie ]; then
+	base_key=$(hash_of "$(packages | paste -sd' ')" "$suite" \
+		"$BPO_KERNEL_PKGS" "$INITRD_MODULES" "base-v2")
+else
+	base_key=$(hash_of "$(packages | paste -sd' ')" "$suite" "base-v2")
+fi
+base=$cache/base-$dist-$base_key
+
+# chroot_apt ROOT ARGS...: apt-get in the new root with /proc mounted.
+chroot_apt() {
+	local root=$1 rc=0
+	shift
+	mount -t proc proc "$root/proc" || return 1
+	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -y \
+		-o Dpkg::Use-Pty=0 "$@" || rc=$?
+	umount "$root/proc"
+	return $rc
+}
+
+# The backports kernel and an initramfs that mounts / from virtio_blk.
+install_bpo_kernel() {
+	local root=$1 mirror=$2 m
+	echo "deb $mirror trixie-backports main" \
+		>"$root/etc/apt/sources.list.d/afxdp-build-bpo.list"
+	mkdir -p "$root/etc/initramfs-tools/conf.d"
+	echo "MODULES=list" >"$root/etc/initramfs-tools/conf.d/afxdp.conf"
+	for m in $INITRD_MODULES; do echo "$m"; done >>"$root/etc/initramfs-tools/modules"
+	chroot_apt "$root" update && chroot_apt "$root" install \
+		--no-install-recommends -t trixie-backports $BPO_KERNEL_PKGS ||
+		return 1
+	rm -f "$root/etc/apt/sources.list.d/afxdp-build-bpo.list"
+	ls "$root"/boot/vmlinuz-* "$root"/boot/initrd.img-* >/dev/null
+}
 
 build_base() {
 	if [ -f "$base/.afxdp-base-done" ]; then
@@ -85,19 +145,30 @@ build_base() {
 		--include="$(packages | paste -sd, -)" \
 		"$suite" "$tmp" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$cache/debootstrap.log" >&2; die "debootstrap failed (log: $cache/debootstrap.log)"; }
+	if [ "$dist" = trixie ]; then
+		log "trixie-backports kernel and initramfs (apt in the chroot)"
+		install_bpo_kernel "$tmp" "$mirror" >>"$cache/debootstrap.log" 2>&1 ||
+			{ tail -n 20 "$cache/debootstrap.log" >&2; die "backports kernel install failed (log: $cache/debootstrap.log)"; }
+	fi
 	# Nothing from the build host's network setup leaks into the image.
 	rm -f "$tmp/etc/hostname" "$tmp/etc/resolv.conf"
 	rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
 	touch "$tmp/.afxdp-base-done"
 	rm -rf "$base"
 	mv "$tmp" "$base"
-	# Old bases are dead weight (one is kept: the current one).
-	find "$cache" -maxdepth 1 -name 'base-*' ! -name "base-$base_key" \
-		-exec rm -rf {} +
+	# Old bases are dead weight (one per distribution is kept: the
+	# current one); base-HASH is the name before --dist.
+	find "$cache" -maxdepth 1 \( -name "base-$dist-*" -o -regex '.*/base-[0-9a-f]+' \) \
+		! -name "base-$dist-$base_key" -exec rm -rf {} +
 }
 
 # ---- 2. the image ------------------------------------------------------
 guest_kver() {
+	if [ "$dist" = trixie ]; then
+		# The backports kernel installed in the base.
+		ls -1 "$base/usr/lib/modules" | sort -V | tail -n 1
+		return
+	fi
 	if [ -n "${GUEST_KVER:-}" ]; then echo "$GUEST_KVER"; return; fi
 	# The Debian kernel installed on the build host by linux-image-amd64
 	# (deps.sh); not `uname -r`: the host may run another kernel.
@@ -120,19 +191,38 @@ find_deb() {
 	echo "$d"
 }
 
+# add_host_modules ROOT KVER: bookworm takes the build host's 6.1 kernel;
+# its modules the boot needs after the initrd go into the image.
+add_host_modules() {
+	local root=$1 kver=$2 m
+	log "guest kernel $kver: modules for the seed and virtio"
+	mkdir -p "$root/lib/modules/$kver/kernel"
+	for m in $GUEST_MODULES; do
+		[ -e "/lib/modules/$kver/kernel/$m" ] || continue
+		mkdir -p "$root/lib/modules/$kver/kernel/$(dirname "$m")"
+		cp -a "/lib/modules/$kver/kernel/$m" "$root/lib/modules/$kver/kernel/$(dirname "$m")/"
+	done
+	cp -a /lib/modules/"$kver"/modules.order /lib/modules/"$kver"/modules.builtin* \
+		"$root/lib/modules/$kver/"
+	depmod -b "$root" "$kver"
+}
+
 build_image() {
-	local deb kver key root m
+	local deb kver key root kdir
 	deb=$(find_deb)
 	kver=$(guest_kver)
-	[ -f "/boot/vmlinuz-$kver" ] && [ -f "/boot/initrd.img-$kver" ] ||
-		die "no /boot/vmlinuz-$kver or initrd"
+	[ -n "$kver" ] || die "no kernel in $base/usr/lib/modules"
+	kdir=/boot
+	[ "$dist" = trixie ] && kdir=$base/boot
+	[ -f "$kdir/vmlinuz-$kver" ] && [ -f "$kdir/initrd.img-$kver" ] ||
+		die "no $kdir/vmlinuz-$kver or initrd"
 	key=$(hash_of "$base_key" "$deb" "$0" "$here/cloud.cfg.d/90-afxdp.cfg" \
-		"/boot/vmlinuz-$kver" "$image_size")
+		"$kdir/vmlinuz-$kver" "$image_size")
 	if [ -f "$out/afxdp-guest.qcow2" ] && [ "$(cat "$out/image.stamp" 2>/dev/null)" = "$key" ]; then
 		log "image up to date ($out/afxdp-guest.qcow2)"
 		return
 	fi
-	root=$cache/rootfs
+	root=$cache/rootfs-$dist
 	rm -rf "$root"
 	log "copying the base root filesystem"
 	cp -a "$base" "$root"
@@ -148,16 +238,7 @@ build_image() {
 	rm -f "$root/usr/sbin/policy-rc.d" "$root/tmp/$(basename "$deb")"
 	chroot "$root" dpkg-query -W -f='${Package} ${Version}\n' afxdp-agent >&2
 
-	log "guest kernel $kver: modules for the seed and virtio"
-	mkdir -p "$root/lib/modules/$kver/kernel"
-	for m in $GUEST_MODULES; do
-		[ -e "/lib/modules/$kver/kernel/$m" ] || continue
-		mkdir -p "$root/lib/modules/$kver/kernel/$(dirname "$m")"
-		cp -a "/lib/modules/$kver/kernel/$m" "$root/lib/modules/$kver/kernel/$(dirname "$m")/"
-	done
-	cp -a /lib/modules/"$kver"/modules.order /lib/modules/"$kver"/modules.builtin* \
-		"$root/lib/modules/$kver/"
-	depmod -b "$root" "$kver"
+	[ "$dist" = bookworm ] && add_host_modules "$root" "$kver"
 	printf 'isofs\n' >"$root/etc/modules-load.d/afxdp-seed.conf"
 
 	# A guest: a serial console, a plain hostname until cloud-init sets it,
@@ -172,13 +253,15 @@ build_image() {
 	: >"$root/etc/machine-id"
 
 	log "mkfs.ext4 -d ($image_size) and qemu-img convert -c"
-	rm -f "$cache/disk.raw"
-	mkfs.ext4 -q -F -L afxdp-root -d "$root" "$cache/disk.raw" "$image_size"
-	qemu-img convert -c -O qcow2 "$cache/disk.raw" "$out/afxdp-guest.qcow2.tmp"
+	local raw=$cache/disk-$dist.raw
+	rm -f "$raw"
+	mkfs.ext4 -q -F -L afxdp-root -d "$root" "$raw" "$image_size"
+	qemu-img convert -c -O qcow2 "$raw" "$out/afxdp-guest.qcow2.tmp"
 	mv "$out/afxdp-guest.qcow2.tmp" "$out/afxdp-guest.qcow2"
-	cp "/boot/vmlinuz-$kver" "$out/vmlinuz"
-	cp "/boot/initrd.img-$kver" "$out/initrd.img"
-	rm -rf "$root" "$cache/disk.raw"
+	cp "$kdir/vmlinuz-$kver" "$out/vmlinuz"
+	cp "$kdir/initrd.img-$kver" "$out/initrd.img"
+	echo "$dist $kver" >"$out/release"
+	rm -rf "$root" "$raw"
 	echo "$key" >"$out/image.stamp"
 	log "built $out/afxdp-guest.qcow2 ($(du -h "$out/afxdp-guest.qcow2" | cut -f1))"
 }

@@ -6,6 +6,12 @@
 #
 #   VM_BACKENDS="qemu libvirt"   which backends to run (default both)
 #   VMT_SCENARIOS="..."          subset of scenario names (default all)
+#   VMT_GUESTS="bookworm trixie" which guests (default both): bookworm is
+#                                the initramfs guest on Debian 12's 6.1
+#                                kernel (every scenario); trixie the Debian
+#                                13 image with the backports 7.x kernel
+#                                (images/, make images-trixie): zerocopy
+#                                and kill
 #   CI=true                      a missing facility is a failure
 set -u
 # A private mount namespace: libvirt's state directories become tmpfs here
@@ -73,7 +79,10 @@ fi
 
 want() { [ -z "${VMT_SCENARIOS:-}" ] || [[ " $VMT_SCENARIOS " == *" $1 "* ]]; }
 
-for VM_BACKEND in $VM_BACKENDS; do
+VMT_GUESTS=${VMT_GUESTS:-bookworm trixie}
+want_guest() { [[ " $VMT_GUESTS " == *" $1 "* ]]; }
+
+want_guest bookworm && for VM_BACKEND in $VM_BACKENDS; do
 	case $VM_BACKEND in
 	qemu)
 		want forward && scenario forward scn_forward
@@ -100,5 +109,20 @@ for VM_BACKEND in $VM_BACKENDS; do
 	*) not_ok "unknown VM_BACKEND '$VM_BACKEND'" ;;
 	esac
 done
+
+# Debian 13 + trixie-backports kernel: zero-copy AF_XDP on virtio-net.
+if want_guest trixie && { want zerocopy || want kill; }; then
+	t0=$SECONDS
+	if image_guest_setup trixie; then
+		ok "Debian 13 image with the kit's .deb and kernel $VMT_KVER ($((SECONDS - t0)) s)"
+		VMT_GUEST=trixie
+		# One boot, seven agent runs: more than the default time budget.
+		want zerocopy && VM_BACKEND=qemu SCN_TIMEOUT=${ZC_TIMEOUT:-600} scenario zerocopy scn_zerocopy
+		want kill && VM_BACKEND=qemu scenario kill scn_kill_midtraffic
+		diag "Debian 13 guest scenarios took $((SECONDS - t0)) s"
+	else
+		not_ok "Debian 13 image built (images/build.sh --dist trixie)"
+	fi
+fi
 diag "vm-tests took $((SECONDS - start)) s"
 tap_done

@@ -32,6 +32,7 @@ initramfs_inputs() {
 	local m bin
 	echo /bin/busybox
 	echo "$VMT_TOP/vm-tests/initramfs/init"
+	echo "$VMT_TOP/vm-tests/initramfs/guest-lib.sh"
 	for m in $VMT_MODULES; do mod_path "$m" || return 1; done
 	for bin in /sbin/ip /sbin/ethtool ${VMT_AGENT:+"$VMT_AGENT"}; do
 		echo "$bin"
@@ -55,6 +56,7 @@ initramfs_build() {
 		"$stage$GUEST_BPF_DIR" "$stage/usr/local/sbin"
 	cp /bin/busybox "$stage/bin/busybox"
 	install -m 0755 "$VMT_TOP/vm-tests/initramfs/init" "$stage/init"
+	cp "$VMT_TOP/vm-tests/initramfs/guest-lib.sh" "$stage/etc/vmtest/"
 	for m in $VMT_MODULES; do
 		f=$(mod_path "$m")
 		case "$f" in

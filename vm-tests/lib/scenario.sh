@@ -55,18 +55,25 @@ guest_script() {
 	} >"$1"
 }
 
-# vm_boot_with SCRIPT: builds the test's initrd and starts the guest.
+# vm_boot_with SCRIPT: builds the test's initrd (an image guest: its seed,
+# in vm_prepare_dir) and starts the guest.
 vm_boot_with() {
 	mkdir -p "$VMT_WORK/run"
+	VM_SCRIPT=$1
+	if is_image_guest; then
+		vm_start
+		return
+	fi
 	VM_INITRD="$VMT_WORK/run/$VM_NAME.initrd"
 	initramfs_scenario "$VMT_BASE_INITRD" "$1" "$VM_INITRD" || return 1
 	defer "rm -f $VM_INITRD"
 	vm_start
 }
 
-# agent_val EXPR [TYPE]: a value from the agent's last report of TYPE.
+# agent_val EXPR [TYPE]: a value from the agent's last report of TYPE
+# (on the console, or in AGENT_LOG: one run's lines).
 agent_val() {
-	"$VMT_PY" "$VMT_TOP/vm-tests/tools/agent_json.py" "$VM_CONSOLE" \
+	"$VMT_PY" "$VMT_TOP/vm-tests/tools/agent_json.py" "${AGENT_LOG:-$VM_CONSOLE}" \
 		--type "${2:-final}" "$1" 2>/dev/null
 }
 

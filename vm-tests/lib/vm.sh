@@ -8,8 +8,9 @@
 #
 # Inputs (set by the scenario before vm_start): VM_NAME VM_NS VM_VCPUS
 # VM_QUEUES VM_OFFLOADS (off: what `afxdp-host vm` sets; on: guest offloads
-# on with ctrl_guest_offloads=off) VM_INITRD. Outputs: VM_DIR VM_CONSOLE
-# VM_PID (the QEMU process, either backend).
+# on with ctrl_guest_offloads=off) VM_INITRD, and for an image guest
+# (lib/image.sh) VM_SCRIPT. Outputs: VM_DIR VM_CONSOLE VM_PID (the QEMU
+# process, either backend).
 
 VM_MEM_MB=${VM_MEM_MB:-512}
 VMT_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1"
@@ -17,6 +18,18 @@ LIBVIRT_URI=${LIBVIRT_URI:-qemu:///system}
 AFXDP_HOST=${AFXDP_HOST:-$VMT_TOP/host/afxdp-host}
 
 virsh_() { virsh -q -c "$LIBVIRT_URI" "$@"; }
+
+# The image guests (trixie): q35, root on the overlay, and virtio-net
+# devices that use the DMA API (iommu_platform, modern only): the 7.x
+# driver offers AF_XDP zero-copy only with a DMA device.
+vm_machine() { if is_image_guest; then echo q35; else echo pc; fi; }
+vm_cmdline() {
+	if is_image_guest; then
+		echo "$VMT_CMDLINE root=/dev/vda rw net.ifnames=0"
+	else
+		echo "$VMT_CMDLINE"
+	fi
+}
 
 vm_prepare_dir() {
 	VM_DIR="$VMT_WORK/run/$VM_NAME"
@@ -27,7 +40,11 @@ vm_prepare_dir() {
 	chmod 0777 "$VM_DIR"
 	VM_CONSOLE="$VM_DIR/console.log"
 	cp "$VMT_KERNEL" "$VM_DIR/vmlinuz"
-	cp "$VM_INITRD" "$VM_DIR/initrd.img"
+	if is_image_guest; then
+		image_disks
+	else
+		cp "$VM_INITRD" "$VM_DIR/initrd.img"
+	fi
 }
 
 # --- qemu backend -----------------------------------------------------------
@@ -36,6 +53,7 @@ qemu_nic() {
 	echo "-netdev tap,id=$id,ifname=$tap,script=no,downscript=no,queues=$q,vhost=off"
 	dev="virtio-net-pci,netdev=$id,mac=$mac,addr=$addr"
 	[ "$q" -gt 1 ] && dev="$dev,mq=on,vectors=$((2 * q + 2))"
+	is_image_guest && dev="$dev,disable-legacy=on,iommu_platform=on"
 	if [ "$VM_OFFLOADS" = off ]; then
 		dev="$dev,guest_csum=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off"
 	else
@@ -45,16 +63,18 @@ qemu_nic() {
 }
 
 vm_start_qemu() {
-	vm_prepare_dir
+	vm_prepare_dir || return 1
 	local args
 	# shellcheck disable=SC2207
 	args=($(qemu_nic nin tin "$VMT_MAC_IN" 0x3) $(qemu_nic nout tout "$VMT_MAC_OUT" 0x4))
-	in_ns "$VM_NS" qemu-system-x86_64 -name "$VM_NAME" -machine pc,accel=tcg \
+	is_image_guest && args+=(-drive "file=$VM_DIR/disk.qcow2,if=virtio,format=qcow2"
+		-drive "file=$VM_DIR/seed.img,if=virtio,format=raw,readonly=on")
+	in_ns "$VM_NS" qemu-system-x86_64 -name "$VM_NAME" -machine "$(vm_machine),accel=tcg" \
 		-m "$VM_MEM_MB" -smp "$VM_VCPUS" -nodefaults -no-user-config \
 		-display none -monitor none -no-reboot \
 		-serial "file:$VM_CONSOLE" \
 		-kernel "$VM_DIR/vmlinuz" -initrd "$VM_DIR/initrd.img" \
-		-append "$VMT_CMDLINE" "${args[@]}" \
+		-append "$(vm_cmdline)" "${args[@]}" \
 		-daemonize -pidfile "$VM_DIR/qemu.pid" >"$VM_DIR/qemu.err" 2>&1 || {
 		diag "qemu failed: $(cat "$VM_DIR/qemu.err")"
 		return 1
@@ -129,10 +149,10 @@ domain_xml_base() {
   <memory unit='MiB'>$VM_MEM_MB</memory>
   <vcpu>$VM_VCPUS</vcpu>
   <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
+    <type arch='x86_64' machine='$(vm_machine)'>hvm</type>
     <kernel>$VM_DIR/vmlinuz</kernel>
     <initrd>$VM_DIR/initrd.img</initrd>
-    <cmdline>$VMT_CMDLINE</cmdline>
+    <cmdline>$(vm_cmdline)</cmdline>
   </os>
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>
@@ -140,15 +160,35 @@ domain_xml_base() {
   <on_crash>destroy</on_crash>
   <devices>
     <serial type='file'><source path='$VM_CONSOLE'/><target port='0'/></serial>
+$(domain_xml_disks)
   </devices>
 </domain>
 EOX
 }
 
+domain_xml_disks() {
+	is_image_guest || return 0
+	cat <<EOX
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='$VM_DIR/disk.qcow2'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/>
+      <source file='$VM_DIR/seed.img'/><target dev='vdb' bus='virtio'/><readonly/></disk>
+EOX
+}
+
 # nic_xml TAP MAC: the interface as `afxdp-host vm xml` makes it XDP-ready.
+# Image guests: plus iommu='on' on the driver (libvirt then gives the
+# device iommu_platform=on and, on q35, disable-legacy=on), which
+# `afxdp-host vm xml` does not write yet.
 nic_xml() {
-	"$AFXDP_HOST" -c "$LIBVIRT_URI" vm xml --vcpus "$VM_VCPUS" --tap "$1" \
-		--mac "$2" --queues "$VM_QUEUES" 2>>"$VM_DIR/afxdp-host.err"
+	local x
+	x=$("$AFXDP_HOST" -c "$LIBVIRT_URI" vm xml --vcpus "$VM_VCPUS" --tap "$1" \
+		--mac "$2" --queues "$VM_QUEUES" 2>>"$VM_DIR/afxdp-host.err") || return 1
+	if is_image_guest; then
+		printf '%s\n' "$x" | sed -E "s/<driver /<driver iommu='on' /"
+	else
+		printf '%s\n' "$x"
+	fi
 }
 
 # Offloads-on variant: the same snippet with the guest offloads switched
@@ -172,7 +212,7 @@ EOX
 # VM_LIBVIRT_NICS=xml: interfaces from `afxdp-host vm xml`;
 # VM_LIBVIRT_NICS=set: plain interfaces edited by `afxdp-host vm set --config`.
 vm_start_libvirt() {
-	vm_prepare_dir
+	vm_prepare_dir || return 1
 	libvirtd_start || return 1
 	local xml="$VM_DIR/domain.xml" nics="" s
 	for s in "tin $VMT_MAC_IN" "tout $VMT_MAC_OUT"; do
