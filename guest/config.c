@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * afxdp-agent configuration.
+ * afxdp-agent configuration: the key table and config_set().
  *
- * Why libyaml, and its document API: the schema has nested sections, a list
- * of port mappings and lists of scalars (queues, cpus, filter rules). The
- * document API hands us the whole tree with a start mark (line) on every
- * node, so one recursive walk can name "file:line: key.path" in every error
- * and check node types (a mapping where a number belongs, a quoted string
- * where an integer belongs). inih has no nesting or lists; an event-driven
- * walk would need its own stack for the same result. The files are tiny, so
- * holding the tree costs nothing.
- *
- * One table maps every leaf key path to a setter; the file walk and
- * config_set() (the command line) both go through it, so "--set KEY=VALUE"
- * accepts exactly the keys of the file and gives the same messages. A row
- * also declares the key's command-line option, if it has one (OPT()):
- * guest/options.c generates getopt's table and --help from it.
+ * One table maps every leaf key path to a setter; the file walk
+ * (guest/config_yaml.c) and config_set() (the command line) both go
+ * through it, so "--set KEY=VALUE" accepts exactly the keys of the file and
+ * gives the same messages. A row also declares the key's command-line
+ * option, if it has one (OPT()): guest/options.c generates getopt's table
+ * and --help from it. Lists of mappings (ports, apps) are set one key at a
+ * time, ports.N.KEY and apps.N.KEY.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,26 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <yaml.h>
 
 #include "guest/config_int.h"
 #include "util/xdp_mtu.h"
 #include "util/log.h"
 #include "util/parse.h"
 
-struct ctx {
-	const char *file; /* NULL: config_set(), no file:line prefix */
-	unsigned long line;
-	unsigned long key_line; /* of the current key: for "unknown key" */
-	char key[128];
-	char *err;
-	size_t err_len;
-};
-
-static int fail(struct ctx *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct ctx *c, const char *fmt, ...)
+int cfg_fail(struct ctx *c, const char *fmt, ...)
 {
 	char msg[CFG_ERR_LEN];
 	va_list ap;
@@ -66,9 +46,9 @@ static int fail(struct ctx *c, const char *fmt, ...)
 
 /* A value parser's result (guest/config_int.h): its message, with the
  * file, line and key in front. */
-static int msg_fail(struct ctx *c, int ret, const char *msg)
+int cfg_msg_fail(struct ctx *c, int ret, const char *msg)
 {
-	return ret ? fail(c, "%s", msg) : 0;
+	return ret ? cfg_fail(c, "%s", msg) : 0;
 }
 
 /* Kinds of value, also the YAML node shape a key accepts. */
@@ -129,7 +109,7 @@ static int set_frame_size(struct agent_config *cfg, const char *v,
 	uint32_t n;
 
 	if (parse_u32(v, 0, UINT32_MAX, &n) || (n != 2048 && n != 4096))
-		return fail(c, "must be 2048 or 4096, got %s", v);
+		return cfg_fail(c, "must be 2048 or 4096, got %s", v);
 	cfg->frame_size = n;
 	return 0;
 }
@@ -139,7 +119,7 @@ static int set_mtu(struct agent_config *cfg, const char *v, struct ctx *c)
 	uint32_t n;
 
 	if (parse_u32(v, 0, 65535, &n) || (n && n < XDP_MTU_MIN))
-		return fail(c, "must be 0 (leave) or 68..65535, got %s", v);
+		return cfg_fail(c, "must be 0 (leave) or 68..65535, got %s", v);
 	cfg->mtu = n;
 	return 0;
 }
@@ -149,8 +129,8 @@ static int set_ring_size(struct agent_config *cfg, const char *v, struct ctx *c)
 	uint32_t n;
 
 	if (parse_u32(v, 64, 16384, &n) || (n & (n - 1)))
-		return fail(c, "must be a power of two in 64..16384, got %s",
-			    v);
+		return cfg_fail(
+			c, "must be a power of two in 64..16384, got %s", v);
 	cfg->rx_size = cfg->tx_size = cfg->fill_size = cfg->comp_size = n;
 	return 0;
 }
@@ -167,12 +147,13 @@ static int set_cpus(struct agent_config *cfg, const char *v, struct ctx *c)
 	}
 	err = parse_u32_list(v, CFG_MAX_CPUS - 1, cpus, CFG_MAX_CPUS, &n);
 	if (err == -E2BIG)
-		return fail(c, "at most %d cpus", CFG_MAX_CPUS);
+		return cfg_fail(c, "at most %d cpus", CFG_MAX_CPUS);
 	if (err == -ERANGE)
-		return fail(c, "cpu ids must be in 0..%d, got %s",
-			    CFG_MAX_CPUS - 1, v);
+		return cfg_fail(c, "cpu ids must be in 0..%d, got %s",
+				CFG_MAX_CPUS - 1, v);
 	if (err)
-		return fail(c, "must be a cpu list like 1 or 0,2-3, got %s", v);
+		return cfg_fail(c, "must be a cpu list like 1 or 0,2-3, got %s",
+				v);
 	memcpy(cfg->cpus, cpus, n * sizeof(cpus[0]));
 	cfg->nr_cpus = n;
 	return 0;
@@ -184,9 +165,9 @@ static int set_log_level(struct agent_config *cfg, const char *v, struct ctx *c)
 
 	if (level < 0 || (level != LOG_ERR && level != LOG_WARNING &&
 			  level != LOG_INFO && level != LOG_DEBUG))
-		return fail(c,
-			    "must be one of error, warn, info, debug, got %s",
-			    v);
+		return cfg_fail(
+			c, "must be one of error, warn, info, debug, got %s",
+			v);
 	cfg->log_level = level;
 	return 0;
 }
@@ -198,12 +179,12 @@ static int set_prometheus(struct agent_config *cfg, const char *v,
 	uint16_t port;
 
 	if (*v && parse_host_port(v, host, sizeof(host), &port))
-		return fail(
+		return cfg_fail(
 			c, "must be HOST:PORT or :PORT (port 1..65535), got %s",
 			v);
 	if (strlen(v) >= sizeof(cfg->prometheus_listen))
-		return fail(c, "longer than %zu characters",
-			    sizeof(cfg->prometheus_listen) - 1);
+		return cfg_fail(c, "longer than %zu characters",
+				sizeof(cfg->prometheus_listen) - 1);
 	strcpy(cfg->prometheus_listen, v);
 	return 0;
 }
@@ -211,7 +192,7 @@ static int set_prometheus(struct agent_config *cfg, const char *v,
 static int set_mac(uint8_t mac[6], const char *v, struct ctx *c)
 {
 	if (parse_mac(v, mac))
-		return fail(
+		return cfg_fail(
 			c,
 			"must be a MAC address like 02:00:00:00:00:01, got %s",
 			v);
@@ -235,8 +216,8 @@ static int set_ipv4(char dst[16], const char *v, struct ctx *c)
 	struct in_addr a;
 
 	if (strlen(v) >= 16 || inet_pton(AF_INET, v, &a) != 1)
-		return fail(c, "must be an IPv4 address like 10.0.0.1, got %s",
-			    v);
+		return cfg_fail(
+			c, "must be an IPv4 address like 10.0.0.1, got %s", v);
 	strcpy(dst, v);
 	return 0;
 }
@@ -262,7 +243,7 @@ static void clear_filters(struct agent_config *cfg)
 
 /* Appends a rule; the empty string clears the list (back to "all"). The
  * grammar is checked by guest/filter.c when the program is configured. */
-static int add_filter(struct agent_config *cfg, const char *v, struct ctx *c)
+int cfg_add_filter(struct agent_config *cfg, const char *v, struct ctx *c)
 {
 	char *s;
 
@@ -271,10 +252,10 @@ static int add_filter(struct agent_config *cfg, const char *v, struct ctx *c)
 		return 0;
 	}
 	if (cfg->nr_filter_rules == AFXDP_MAX_RULES)
-		return fail(c, "at most %d rules", AFXDP_MAX_RULES);
+		return cfg_fail(c, "at most %d rules", AFXDP_MAX_RULES);
 	s = strdup(v);
 	if (!s)
-		return fail(c, "out of memory");
+		return cfg_fail(c, "out of memory");
 	cfg->filter_rules[cfg->nr_filter_rules++] = s;
 	return 0;
 }
@@ -324,7 +305,7 @@ static const struct key_desc keys[] = {
 	ENUM("xdp.mode", xdp_mode, xdp_mode_names,
 	     OPT("xdp-mode", 0, "M", "XDP attach mode")),
 	STR("xdp.object", bpf_object),
-	FN("xdp.filter", K_LIST_FN, add_filter,
+	FN("xdp.filter", K_LIST_FN, cfg_add_filter,
 	   OPT("filter", 'f', "RULE",
 	       "steer only matching frames to the agent (repeat), e.g. 'udp dport 4000-4010'; the rest: --unmatched")),
 	ENUM("xdp.unmatched", unmatched, unmatched_names,
@@ -414,6 +395,26 @@ static const struct key_desc keys[] = {
 		 "txgen: write a CLOCK_MONOTONIC stamp (ns) into each payload")),
 };
 
+enum cfg_value cfg_key_value(const struct key_desc *k)
+{
+	switch (k->kind) {
+	case K_U32:
+	case K_U64:
+	case K_POW2:
+	case K_NUM_FN:
+		return CFG_VAL_NUMBER;
+	case K_BOOL:
+		return CFG_VAL_BOOL;
+	case K_LIST_FN:
+		return k->fn == cfg_add_filter ? CFG_VAL_RULES : CFG_VAL_LIST;
+	case K_STR:
+	case K_ENUM:
+	case K_STR_FN:
+		break;
+	}
+	return CFG_VAL_SCALAR;
+}
+
 int config_option(size_t i, struct config_option *opt)
 {
 	size_t n = 0;
@@ -436,7 +437,7 @@ int config_option(size_t i, struct config_option *opt)
 	return -ENOENT;
 }
 
-static const struct key_desc *find_key(const char *name)
+const struct key_desc *cfg_find_key(const char *name)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(keys[i].name, name))
@@ -445,7 +446,7 @@ static const struct key_desc *find_key(const char *name)
 }
 
 /* "socket" is a section when some key starts with "socket.". */
-static bool is_section(const char *name)
+bool cfg_is_section(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -455,8 +456,8 @@ static bool is_section(const char *name)
 	return false;
 }
 
-static int set_key(struct agent_config *cfg, const struct key_desc *k,
-		   const char *v, struct ctx *c)
+int cfg_set_key(struct agent_config *cfg, const struct key_desc *k,
+		const char *v, struct ctx *c)
 {
 	void *p = (char *)cfg + k->off;
 	uint64_t u;
@@ -466,10 +467,10 @@ static int set_key(struct agent_config *cfg, const struct key_desc *k,
 	case K_U32:
 	case K_U64:
 		if (parse_u64(v, k->min, k->max, &u))
-			return fail(c,
-				    "must be an integer in %llu..%llu, got %s",
-				    (unsigned long long)k->min,
-				    (unsigned long long)k->max, v);
+			return cfg_fail(
+				c, "must be an integer in %llu..%llu, got %s",
+				(unsigned long long)k->min,
+				(unsigned long long)k->max, v);
 		/* txgen ports are u16 in the struct */
 		if (k->off == OFF(txgen.src_port) ||
 		    k->off == OFF(txgen.dst_port))
@@ -481,7 +482,7 @@ static int set_key(struct agent_config *cfg, const struct key_desc *k,
 		return 0;
 	case K_POW2:
 		if (parse_u64(v, k->min, k->max, &u) || (u & (u - 1)))
-			return fail(
+			return cfg_fail(
 				c,
 				"must be a power of two in %llu..%llu, got %s",
 				(unsigned long long)k->min,
@@ -490,13 +491,13 @@ static int set_key(struct agent_config *cfg, const struct key_desc *k,
 		return 0;
 	case K_BOOL:
 		if (parse_bool(v, &b))
-			return fail(c, "must be true or false, got %s", v);
+			return cfg_fail(c, "must be true or false, got %s", v);
 		*(bool *)p = b;
 		return 0;
 	case K_STR:
 		if (strlen(v) >= k->size)
-			return fail(c, "longer than %zu characters",
-				    k->size - 1);
+			return cfg_fail(c, "longer than %zu characters",
+					k->size - 1);
 		strcpy(p, v);
 		return 0;
 	case K_ENUM: {
@@ -511,31 +512,32 @@ static int set_key(struct agent_config *cfg, const struct key_desc *k,
 				 sizeof(list) - strlen(list), "%s%s",
 				 i ? ", " : "", k->names[i]);
 		}
-		return fail(c, "must be one of %s, got %s", list, v);
+		return cfg_fail(c, "must be one of %s, got %s", list, v);
 	}
 	case K_NUM_FN:
 	case K_STR_FN:
 	case K_LIST_FN:
 		return k->fn(cfg, v, c);
 	}
-	return fail(c, "internal error");
+	return cfg_fail(c, "internal error");
 }
 
 /* Per-port keys: ports.N.<name>. */
-static int port_set(struct port_config *p, const char *name, const char *v,
-		    struct ctx *c)
+int cfg_port_set(struct port_config *p, const char *name, const char *v,
+		 struct ctx *c)
 {
 	char msg[CFG_ERR_LEN];
 
 	if (!strcmp(name, "ifname"))
-		return msg_fail(
+		return cfg_msg_fail(
 			c, cfg_parse_ifname(v, p->ifname, msg, sizeof(msg)),
 			msg);
 	if (!strcmp(name, "queues"))
-		return msg_fail(c,
-				cfg_parse_queues(v, p->queues, &p->nr_queues,
-						 msg, sizeof(msg)),
-				msg);
+		return cfg_msg_fail(c,
+				    cfg_parse_queues(v, p->queues,
+						     &p->nr_queues, msg,
+						     sizeof(msg)),
+				    msg);
 	if (!strcmp(name, "src_mac")) {
 		int err = set_mac(p->src_mac, v, c);
 
@@ -550,23 +552,23 @@ static int port_set(struct port_config *p, const char *name, const char *v,
 			p->rewrite_dst_mac = true;
 		return err;
 	}
-	return fail(
+	return cfg_fail(
 		c, "unknown key (ports take ifname, queues, src_mac, dst_mac)");
 }
 
-static bool port_key_is_list(const char *name)
+bool cfg_port_key_is_list(const char *name)
 {
 	return !strcmp(name, "queues");
 }
 
-static bool port_key_known(const char *name)
+bool cfg_port_key_known(const char *name)
 {
 	return !strcmp(name, "ifname") || !strcmp(name, "queues") ||
 	       !strcmp(name, "src_mac") || !strcmp(name, "dst_mac");
 }
 
 /* "eth1,eth2": replaces the port list, per-port settings back to default. */
-static int set_ports(struct agent_config *cfg, const char *v, struct ctx *c)
+int cfg_set_ports(struct agent_config *cfg, const char *v, struct ctx *c)
 {
 	struct port_config ports[CFG_MAX_PORTS];
 	char *copy, *tok, *save = NULL, *s;
@@ -576,22 +578,23 @@ static int set_ports(struct agent_config *cfg, const char *v, struct ctx *c)
 	memset(ports, 0, sizeof(ports));
 	copy = strdup(v);
 	if (!copy)
-		return fail(c, "out of memory");
+		return cfg_fail(c, "out of memory");
 	for (s = copy;; s = NULL) {
 		tok = strtok_r(s, ",", &save);
 		if (!tok)
 			break;
 		if (n == CFG_MAX_PORTS) {
-			err = fail(c, "at most %d ports", CFG_MAX_PORTS);
+			err = cfg_fail(c, "at most %d ports", CFG_MAX_PORTS);
 			goto out;
 		}
-		err = port_set(&ports[n], "ifname", tok, c);
+		err = cfg_port_set(&ports[n], "ifname", tok, c);
 		if (err)
 			goto out;
 		n++;
 	}
 	if (!n) {
-		err = fail(c, "must list at least one interface, got '%s'", v);
+		err = cfg_fail(c, "must list at least one interface, got '%s'",
+			       v);
 		goto out;
 	}
 	memcpy(cfg->ports, ports, sizeof(ports));
@@ -650,12 +653,12 @@ void config_free(struct agent_config *cfg)
 	cfg_apps_clear(cfg);
 }
 
-static int app_set(struct app_config *a, const char *name, const char *v,
-		   struct ctx *c)
+int cfg_app_set_key(struct app_config *a, const char *name, const char *v,
+		    struct ctx *c)
 {
 	char msg[CFG_ERR_LEN];
 
-	return msg_fail(c, cfg_app_set(a, name, v, msg, sizeof(msg)), msg);
+	return cfg_msg_fail(c, cfg_app_set(a, name, v, msg, sizeof(msg)), msg);
 }
 
 /* apps.N.KEY: N == nr_apps appends an application, named first. */
@@ -669,22 +672,22 @@ static int set_app(struct agent_config *cfg, const char *key, const char *v,
 	int ret;
 
 	if (!dot || dot == idx || (size_t)(dot - idx) >= sizeof(num))
-		return fail(c, "unknown key (use apps.N.KEY)");
+		return cfg_fail(c, "unknown key (use apps.N.KEY)");
 	snprintf(num, sizeof(num), "%.*s", (int)(dot - idx), idx);
 	if (!cfg_app_key_known(dot + 1))
-		return fail(c,
-			    "unknown key (applications take " CFG_APP_KEYS ")");
+		return cfg_fail(
+			c, "unknown key (applications take " CFG_APP_KEYS ")");
 	if (parse_u32(num, 0, CFG_MAX_APPS - 1, &i) || i > cfg->nr_apps)
-		return fail(c, "application index must be in 0..%zu",
-			    cfg->nr_apps < CFG_MAX_APPS ?
-				    cfg->nr_apps :
-				    (size_t)CFG_MAX_APPS - 1);
+		return cfg_fail(c, "application index must be in 0..%zu",
+				cfg->nr_apps < CFG_MAX_APPS ?
+					cfg->nr_apps :
+					(size_t)CFG_MAX_APPS - 1);
 	if (i == cfg->nr_apps && strcmp(dot + 1, "name"))
-		return fail(c, "set apps.%u.name first", i);
+		return cfg_fail(c, "set apps.%u.name first", i);
 	a = &cfg->apps[i];
 	if (i == cfg->nr_apps)
 		memset(a, 0, sizeof(*a)); /* the defaults: all zero */
-	ret = app_set(a, dot + 1, v, c);
+	ret = cfg_app_set_key(a, dot + 1, v, c);
 	if (!ret && i == cfg->nr_apps)
 		cfg->nr_apps++;
 	return ret;
@@ -698,14 +701,14 @@ int config_set(struct agent_config *cfg, const char *key, const char *value,
 
 	snprintf(c.key, sizeof(c.key), "%s", key ? key : "");
 	if (!key || !value)
-		return fail(&c, "missing key or value");
+		return cfg_fail(&c, "missing key or value");
 	if (!strcmp(key, "filter"))
-		return add_filter(cfg, value, &c);
+		return cfg_add_filter(cfg, value, &c);
 	if (!strcmp(key, "ports"))
-		return set_ports(cfg, value, &c);
+		return cfg_set_ports(cfg, value, &c);
 	if (!strcmp(key, "apps")) {
 		if (*value)
-			return fail(
+			return cfg_fail(
 				&c,
 				"set applications with apps.N.KEY=VALUE; apps= (empty) removes them all");
 		cfg_apps_clear(cfg);
@@ -720,19 +723,19 @@ int config_set(struct agent_config *cfg, const char *key, const char *value,
 		int ret;
 
 		if (!dot || dot == idx || (size_t)(dot - idx) >= sizeof(num))
-			return fail(&c, "unknown key (use ports.N.KEY)");
+			return cfg_fail(&c, "unknown key (use ports.N.KEY)");
 		snprintf(num, sizeof(num), "%.*s", (int)(dot - idx), idx);
-		if (!port_key_known(dot + 1))
-			return fail(
+		if (!cfg_port_key_known(dot + 1))
+			return cfg_fail(
 				&c,
 				"unknown key (ports take ifname, queues, src_mac, dst_mac)");
 		/* ports.*.KEY: every port configured so far (-q LIST) */
 		if (!strcmp(num, "*")) {
 			if (!cfg->nr_ports)
-				return fail(&c, "no ports configured yet");
+				return cfg_fail(&c, "no ports configured yet");
 			for (size_t j = 0; j < cfg->nr_ports; j++) {
-				ret = port_set(&cfg->ports[j], dot + 1, value,
-					       &c);
+				ret = cfg_port_set(&cfg->ports[j], dot + 1,
+						   value, &c);
 				if (ret)
 					return ret;
 			}
@@ -741,512 +744,21 @@ int config_set(struct agent_config *cfg, const char *key, const char *value,
 		/* N == nr_ports appends a port */
 		if (parse_u32(num, 0, CFG_MAX_PORTS - 1, &i) ||
 		    i > cfg->nr_ports)
-			return fail(&c, "port index must be in 0..%zu",
-				    cfg->nr_ports < CFG_MAX_PORTS ?
-					    cfg->nr_ports :
-					    (size_t)CFG_MAX_PORTS - 1);
+			return cfg_fail(&c, "port index must be in 0..%zu",
+					cfg->nr_ports < CFG_MAX_PORTS ?
+						cfg->nr_ports :
+						(size_t)CFG_MAX_PORTS - 1);
 		if (i == cfg->nr_ports && strcmp(dot + 1, "ifname"))
-			return fail(&c, "set ports.%u.ifname first", i);
-		ret = port_set(&cfg->ports[i], dot + 1, value, &c);
+			return cfg_fail(&c, "set ports.%u.ifname first", i);
+		ret = cfg_port_set(&cfg->ports[i], dot + 1, value, &c);
 		if (!ret && i == cfg->nr_ports)
 			cfg->nr_ports++;
 		return ret;
 	}
-	k = find_key(key);
+	k = cfg_find_key(key);
 	if (!k)
-		return fail(&c, is_section(key) ? "is a section, not a value" :
-						  "unknown key");
-	return set_key(cfg, k, value, &c);
-}
-
-/* ---- YAML walk ---- */
-
-static const char *node_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a scalar";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
-}
-
-static void ctx_at(struct ctx *c, const yaml_node_t *n)
-{
-	c->line = n->start_mark.line + 1;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-static bool scalar_quoted(const yaml_node_t *n)
-{
-	return n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-	       n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-}
-
-/* A plain ~, null or nothing: YAML's null, taken as the empty string. */
-static const char *scalar_or_null(const yaml_node_t *n)
-{
-	const char *v = scalar(n);
-
-	if (!scalar_quoted(n) && (!strcmp(v, "~") || !strcmp(v, "null")))
-		return "";
-	return v;
-}
-
-/* Joins a sequence of scalars with ','; every item must be a scalar. */
-static int join_seq(yaml_document_t *doc, yaml_node_t *seq, struct ctx *c,
-		    char *buf, size_t len)
-{
-	yaml_node_item_t *it;
-	size_t pos = 0;
-
-	buf[0] = '\0';
-	for (it = seq->data.sequence.items.start;
-	     it < seq->data.sequence.items.top; it++) {
-		yaml_node_t *item = yaml_document_get_node(doc, *it);
-		int n;
-
-		ctx_at(c, item);
-		if (item->type != YAML_SCALAR_NODE)
-			return fail(c, "list items must be scalars, got %s",
-				    node_kind(item));
-		n = snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "",
-			     scalar(item));
-		if (n < 0 || (size_t)n >= len - pos)
-			return fail(c, "list too long");
-		pos += (size_t)n;
-	}
-	ctx_at(c, seq);
-	return 0;
-}
-
-/* Adds one rule to a list of rules; the empty rule clears it. */
-typedef int (*rule_fn)(void *owner, const char *rule, struct ctx *c);
-
-/* A scalar (one rule) or a list of rules: replaces what was there. */
-static int load_rules(yaml_document_t *doc, yaml_node_t *n, struct ctx *c,
-		      rule_fn add, void *owner)
-{
-	yaml_node_item_t *it;
-	size_t base = strlen(c->key), i = 0;
-	int err;
-
-	err = add(owner, "", c); /* the file's list replaces what was there */
-	if (err)
-		return err;
-	if (n->type == YAML_SCALAR_NODE)
-		return add(owner, scalar_or_null(n), c);
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(c, "expected a list of rule strings, got %s",
-			    node_kind(n));
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++, i++) {
-		yaml_node_t *item = yaml_document_get_node(doc, *it);
-
-		snprintf(c->key + base, sizeof(c->key) - base, ".%zu", i);
-		ctx_at(c, item);
-		if (item->type != YAML_SCALAR_NODE)
-			return fail(c, "expected a rule string, got %s",
-				    node_kind(item));
-		if (!*scalar(item))
-			return fail(c, "empty rule");
-		err = add(owner, scalar(item), c);
-		if (err)
-			return err;
-	}
-	c->key[base] = '\0';
-	return 0;
-}
-
-static int add_cfg_rule(void *cfg, const char *rule, struct ctx *c)
-{
-	return add_filter(cfg, rule, c);
-}
-
-static int add_app_rule(void *app, const char *rule, struct ctx *c)
-{
-	return app_set(app, "filter", rule, c);
-}
-
-/* Checks that a scalar's YAML type fits the key: numbers and booleans must
- * be plain (unquoted) scalars, so frame_size: "4096" is a type error. */
-static int check_scalar_type(const struct key_desc *k, yaml_node_t *n,
-			     struct ctx *c)
-{
-	bool numeric = k->kind == K_U32 || k->kind == K_U64 ||
-		       k->kind == K_POW2 || k->kind == K_NUM_FN;
-
-	if (numeric && scalar_quoted(n))
-		return fail(c, "expected an integer, got the string \"%s\"",
-			    scalar(n));
-	if (k->kind == K_BOOL && scalar_quoted(n))
-		return fail(c, "expected true or false, got the string \"%s\"",
-			    scalar(n));
-	return 0;
-}
-
-static int load_leaf(struct agent_config *cfg, yaml_document_t *doc,
-		     const struct key_desc *k, yaml_node_t *n, struct ctx *c)
-{
-	char buf[2048];
-	int err;
-
-	if (k->fn == add_filter)
-		return load_rules(doc, n, c, add_cfg_rule, cfg);
-	if (n->type == YAML_SEQUENCE_NODE && k->kind == K_LIST_FN) {
-		err = join_seq(doc, n, c, buf, sizeof(buf));
-		return err ? err : set_key(cfg, k, buf, c);
-	}
-	if (n->type != YAML_SCALAR_NODE)
-		return fail(c, "expected %s, got %s",
-			    k->kind == K_LIST_FN ? "a scalar or a list" :
-						   "a scalar",
-			    node_kind(n));
-	err = check_scalar_type(k, n, c);
-	if (err)
-		return err;
-	return set_key(cfg, k, scalar_or_null(n), c);
-}
-
-typedef int (*pair_fn)(struct agent_config *cfg, yaml_document_t *doc,
-		       const char *name, yaml_node_t *val, struct ctx *c,
-		       void *arg);
-
-/* Calls fn for every key of a mapping with c->key = prefix.key, rejecting
- * non-scalar and duplicate keys. */
-static int walk_mapping(struct agent_config *cfg, yaml_document_t *doc,
-			yaml_node_t *map, struct ctx *c, pair_fn fn, void *arg)
-{
-	size_t base = strlen(c->key);
-	yaml_node_pair_t *p, *q;
-	int err;
-
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(doc, p->value);
-
-		ctx_at(c, k);
-		if (k->type != YAML_SCALAR_NODE) {
-			c->key[base] = '\0';
-			return fail(c, "keys must be scalars, got %s",
-				    node_kind(k));
-		}
-		snprintf(c->key + base, sizeof(c->key) - base, "%s%s",
-			 base ? "." : "", scalar(k));
-		for (q = map->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = yaml_document_get_node(doc, q->key);
-
-			if (k2->type == YAML_SCALAR_NODE &&
-			    !strcmp(scalar(k2), scalar(k)))
-				return fail(
-					c, "duplicate key (first on line %lu)",
-					(unsigned long)k2->start_mark.line + 1);
-		}
-		c->key_line = c->line;
-		ctx_at(c, v);
-		err = fn(cfg, doc, scalar(k), v, c, arg);
-		if (err)
-			return err;
-		c->key[base] = '\0';
-	}
-	return 0;
-}
-
-static int port_pair(struct agent_config *cfg, yaml_document_t *doc,
-		     const char *name, yaml_node_t *v, struct ctx *c, void *arg)
-{
-	struct port_config *p = arg;
-	char buf[1024];
-	int err;
-
-	(void)cfg;
-	if (!port_key_known(name)) {
-		c->line = c->key_line;
-		return fail(
-			c,
-			"unknown key (ports take ifname, queues, src_mac, dst_mac)");
-	}
-	if (v->type == YAML_SEQUENCE_NODE && port_key_is_list(name)) {
-		err = join_seq(doc, v, c, buf, sizeof(buf));
-		return err ? err : port_set(p, name, buf, c);
-	}
-	if (v->type != YAML_SCALAR_NODE)
-		return fail(c, "expected %s, got %s",
-			    port_key_is_list(name) ? "a scalar or a list" :
-						     "a scalar",
-			    node_kind(v));
-	return port_set(p, name, scalar_or_null(v), c);
-}
-
-static int load_ports(struct agent_config *cfg, yaml_document_t *doc,
-		      yaml_node_t *n, struct ctx *c)
-{
-	struct port_config ports[CFG_MAX_PORTS];
-	size_t base = strlen(c->key), i = 0;
-	yaml_node_item_t *it;
-	int err;
-
-	if (n->type == YAML_SCALAR_NODE) /* "eth1,eth2" like the command line */
-		return set_ports(cfg, scalar_or_null(n), c);
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(c, "expected a list of ports, got %s",
-			    node_kind(n));
-	memset(ports, 0, sizeof(ports));
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++, i++) {
-		yaml_node_t *item = yaml_document_get_node(doc, *it);
-
-		ctx_at(c, item);
-		if (i == CFG_MAX_PORTS)
-			return fail(c, "at most %d ports", CFG_MAX_PORTS);
-		snprintf(c->key + base, sizeof(c->key) - base, ".%zu", i);
-		if (item->type != YAML_MAPPING_NODE)
-			return fail(c,
-				    "expected a mapping (ifname: ...), got %s",
-				    node_kind(item));
-		err = walk_mapping(cfg, doc, item, c, port_pair, &ports[i]);
-		if (err)
-			return err;
-		if (!ports[i].ifname[0]) {
-			ctx_at(c, item);
-			return fail(c, "ifname is required");
-		}
-		c->key[base] = '\0';
-	}
-	if (!i)
-		return fail(c, "must list at least one port");
-	memcpy(cfg->ports, ports, sizeof(ports));
-	cfg->nr_ports = i;
-	return 0;
-}
-
-static int app_pair(struct agent_config *cfg, yaml_document_t *doc,
-		    const char *name, yaml_node_t *v, struct ctx *c, void *arg)
-{
-	struct app_config *a = arg;
-	char buf[1024];
-	int err;
-
-	(void)cfg;
-	if (!cfg_app_key_known(name)) {
-		c->line = c->key_line;
-		return fail(c,
-			    "unknown key (applications take " CFG_APP_KEYS ")");
-	}
-	if (!strcmp(name, "filter"))
-		return load_rules(doc, v, c, add_app_rule, a);
-	if (v->type == YAML_SEQUENCE_NODE && cfg_app_key_is_list(name)) {
-		err = join_seq(doc, v, c, buf, sizeof(buf));
-		return err ? err : app_set(a, name, buf, c);
-	}
-	if (v->type != YAML_SCALAR_NODE)
-		return fail(c, "expected %s, got %s",
-			    cfg_app_key_is_list(name) ? "a scalar or a list" :
-							"a scalar",
-			    node_kind(v));
-	return app_set(a, name, scalar_or_null(v), c);
-}
-
-static int load_app(struct agent_config *cfg, yaml_document_t *doc,
-		    yaml_node_t *item, struct ctx *c, struct app_config *a)
-{
-	int err;
-
-	if (item->type != YAML_MAPPING_NODE)
-		return fail(c, "expected a mapping (name: ...), got %s",
-			    node_kind(item));
-	err = walk_mapping(cfg, doc, item, c, app_pair, a);
-	if (err)
-		return err;
-	ctx_at(c, item);
-	if (!a->name[0])
-		return fail(c, "name is required");
-	if (!a->ifname[0])
-		return fail(c, "ifname is required");
-	return 0;
-}
-
-/* The file's list of applications replaces the one there was, whole: on
- * an error nothing of it is kept. */
-static int load_apps(struct agent_config *cfg, yaml_document_t *doc,
-		     yaml_node_t *n, struct ctx *c)
-{
-	struct app_config apps[CFG_MAX_APPS];
-	size_t base = strlen(c->key), i = 0;
-	yaml_node_item_t *it;
-	int err = 0;
-
-	if (n->type == YAML_SCALAR_NODE && !*scalar_or_null(n)) {
-		cfg_apps_clear(cfg); /* "apps:" with nothing: none */
-		return 0;
-	}
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(c, "expected a list of applications, got %s",
-			    node_kind(n));
-	memset(apps, 0, sizeof(apps));
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++, i++) {
-		yaml_node_t *item = yaml_document_get_node(doc, *it);
-
-		ctx_at(c, item);
-		if (i == CFG_MAX_APPS) {
-			err = fail(c, "at most %d applications", CFG_MAX_APPS);
-			break;
-		}
-		snprintf(c->key + base, sizeof(c->key) - base, ".%zu", i);
-		err = load_app(cfg, doc, item, c, &apps[i]);
-		if (err)
-			break;
-		c->key[base] = '\0';
-	}
-	if (err) { /* apps[i] may hold rules of its own */
-		for (size_t j = 0; j <= i && j < CFG_MAX_APPS; j++)
-			cfg_app_free(&apps[j]);
-		return err;
-	}
-	cfg_apps_clear(cfg);
-	memcpy(cfg->apps, apps, sizeof(apps));
-	cfg->nr_apps = i;
-	return 0;
-}
-
-static int top_pair(struct agent_config *cfg, yaml_document_t *doc,
-		    const char *name, yaml_node_t *v, struct ctx *c, void *arg)
-{
-	const struct key_desc *k;
-
-	(void)name;
-	(void)arg;
-	if (!strcmp(c->key, "ports"))
-		return load_ports(cfg, doc, v, c);
-	if (!strcmp(c->key, "apps"))
-		return load_apps(cfg, doc, v, c);
-	k = find_key(c->key);
-	if (k)
-		return load_leaf(cfg, doc, k, v, c);
-	if (!is_section(c->key)) {
-		c->line = c->key_line;
-		return fail(c, "unknown key");
-	}
-	if (v->type == YAML_SCALAR_NODE && !*scalar_or_null(v))
-		return 0; /* "socket:" with nothing under it */
-	if (v->type != YAML_MAPPING_NODE)
-		return fail(c, "expected a mapping, got %s", node_kind(v));
-	return walk_mapping(cfg, doc, v, c, top_pair, NULL);
-}
-
-static int load_parser(struct agent_config *cfg, yaml_parser_t *parser,
-		       struct ctx *c)
-{
-	yaml_document_t doc, extra;
-	yaml_node_t *root;
-	int err = 0;
-
-	if (!yaml_parser_load(parser, &doc)) {
-		c->line = parser->problem_mark.line + 1;
-		snprintf(c->err, c->err_len,
-			 "%s:%lu: YAML syntax error: %s%s%s", c->file, c->line,
-			 parser->problem ? parser->problem : "unknown",
-			 parser->context ? " " : "",
-			 parser->context ? parser->context : "");
-		return -EINVAL;
-	}
-	root = yaml_document_get_root_node(&doc);
-	if (root) {
-		ctx_at(c, root);
-		if (root->type == YAML_SCALAR_NODE && !*scalar_or_null(root))
-			goto next; /* a file of comments only */
-		if (root->type != YAML_MAPPING_NODE) {
-			snprintf(
-				c->err, c->err_len,
-				"%s:%lu: the top level must be a mapping, got %s",
-				c->file, c->line, node_kind(root));
-			err = -EINVAL;
-			goto out;
-		}
-		err = walk_mapping(cfg, &doc, root, c, top_pair, NULL);
-		if (err)
-			goto out;
-	}
-next:
-	/* One document per file: a second one is most likely a mistake. */
-	if (root) {
-		if (!yaml_parser_load(parser, &extra)) {
-			c->line = parser->problem_mark.line + 1;
-			snprintf(c->err, c->err_len,
-				 "%s:%lu: YAML syntax error: %s", c->file,
-				 c->line,
-				 parser->problem ? parser->problem : "unknown");
-			err = -EINVAL;
-			goto out;
-		}
-		if (yaml_document_get_root_node(&extra)) {
-			snprintf(c->err, c->err_len,
-				 "%s:%lu: only one YAML document is allowed",
-				 c->file,
-				 (unsigned long)extra.start_mark.line + 1);
-			err = -EINVAL;
-		}
-		yaml_document_delete(&extra);
-	}
-out:
-	yaml_document_delete(&doc);
-	return err;
-}
-
-int config_load_string(struct agent_config *cfg, const char *yaml, char *err,
-		       size_t err_len)
-{
-	char dummy[CFG_ERR_LEN];
-	struct ctx c = { .file = "<string>",
-			 .err = err ? err : dummy,
-			 .err_len = err ? err_len : sizeof(dummy) };
-	yaml_parser_t parser;
-	int ret;
-
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml,
-				     strlen(yaml));
-	ret = load_parser(cfg, &parser, &c);
-	yaml_parser_delete(&parser);
-	return ret;
-}
-
-int config_load_file(struct agent_config *cfg, const char *path, char *err,
-		     size_t err_len)
-{
-	char dummy[CFG_ERR_LEN];
-	struct ctx c = { .file = path,
-			 .err = err ? err : dummy,
-			 .err_len = err ? err_len : sizeof(dummy) };
-	yaml_parser_t parser;
-	FILE *f;
-	int ret;
-
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
-		snprintf(c.err, c.err_len, "%s: cannot open: %s", path,
-			 strerror(-ret));
-		return ret;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	ret = load_parser(cfg, &parser, &c);
-	yaml_parser_delete(&parser);
-	fclose(f);
-	return ret;
+		return cfg_fail(&c, cfg_is_section(key) ?
+					    "is a section, not a value" :
+					    "unknown key");
+	return cfg_set_key(cfg, k, value, &c);
 }
