@@ -659,22 +659,26 @@ void agent_stop_workers(struct agent *a)
 	}
 }
 
+/* After the last zero-copy socket of a queue closes, the kernel releases
+ * the queue's buffer pool from a work item (xp_release_deferred), and the
+ * driver can only drop a queue's pool while the queue exists. virtio-net
+ * removes the extra XDP queue pairs when the program is detached: detach
+ * before the pools are gone and those queues keep pointers to freed pools,
+ * which the next XDP attach dereferences (a NULL-pointer oops in
+ * xp_alloc_batch, seen with 7.3 in a TCG guest). So: sockets first, then
+ * time for the deferred release, then the program. */
+#define ZC_RELEASE_GRACE_MS 200
+
 int agent_teardown(struct agent *a)
 {
+	bool zero_copy = false;
 	int ret = 0;
 
 	agent_stop_workers(a);
-	/* Our program first, so no frame is steered to a closing socket. */
-	for (uint32_t i = 0; i < a->nr_ports; i++) {
-		int err = xdp_detach(&a->ports[i].xdp);
-
-		if (err) {
-			pr_err("%s: cannot detach our XDP program: %s",
-			       a->ports[i].ifname, strerror(-err));
-			ret = ret ? ret : err;
-		}
-	}
+	/* Closing a socket removes it from xsks_map first, so frames that
+	 * still match are passed to the kernel, never to a closed socket. */
 	for (uint32_t i = 0; i < a->nr_socks; i++) {
+		zero_copy |= a->socks[i].zero_copy;
 		if (a->socks[i].xsk)
 			xsk_socket__delete(a->socks[i].xsk);
 		a->socks[i].xsk = NULL;
@@ -686,6 +690,20 @@ int agent_teardown(struct agent *a)
 			munmap(a->umems[u].area, a->umems[u].size);
 		a->umems[u].umem = NULL;
 		a->umems[u].area = NULL;
+	}
+	if (zero_copy) {
+		struct timespec grace = { 0, ZC_RELEASE_GRACE_MS * 1000000L };
+
+		nanosleep(&grace, NULL);
+	}
+	for (uint32_t i = 0; i < a->nr_ports; i++) {
+		int err = xdp_detach(&a->ports[i].xdp);
+
+		if (err) {
+			pr_err("%s: cannot detach our XDP program: %s",
+			       a->ports[i].ifname, strerror(-err));
+			ret = ret ? ret : err;
+		}
 	}
 	for (uint32_t i = 0; i < a->nr_workers; i++)
 		for (uint32_t u = 0; u < AGENT_MAX_UMEMS; u++)
