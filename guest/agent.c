@@ -20,16 +20,11 @@
 #include "guest/agent.h"
 #include "guest/filter.h"
 #include "guest/port_lock.h"
+#include "util/busy_poll.h"
 #include "util/log.h"
 #include "util/netdev_genl.h"
 #include "util/xdp_mtu.h"
 
-#ifndef SO_PREFER_BUSY_POLL
-#define SO_PREFER_BUSY_POLL 69
-#endif
-#ifndef SO_BUSY_POLL_BUDGET
-#define SO_BUSY_POLL_BUDGET 70
-#endif
 #ifndef XDP_MAX_TX_SKB_BUDGET
 #define XDP_MAX_TX_SKB_BUDGET 9 /* Linux >= 6.17 */
 #endif
@@ -159,7 +154,6 @@ static int attach_ports(struct agent *a, const char *obj,
 			.object_path = obj,
 			.mode = cfg->xdp_mode,
 		};
-		bool stale;
 
 		ret = nic_prepare(&o, &p->nic, err, err_len);
 		if (ret)
@@ -168,13 +162,7 @@ static int attach_ports(struct agent *a, const char *obj,
 		if (xdp_mtu_driver_max(p->nic.driver))
 			xo.mtu_advice =
 				xdp_mtu_advised(cfg->frame_size, p->nic.driver);
-		ret = xdp_remove_stale(p->ifindex, &stale, err, err_len);
-		if (ret)
-			return ret;
-		if (stale)
-			pr_warn("%s: removed a stale %s program left by an agent that did not exit cleanly",
-				p->ifname, AFXDP_STEER_PROG_NAME);
-		ret = xdp_attach(&xo, &p->xdp, err, err_len);
+		ret = xdp_attach_port(&xo, &p->xdp, err, err_len);
 		if (ret)
 			return ret;
 		/* virtio-net adds a queue pair per CPU for XDP when it can, and

@@ -23,15 +23,10 @@
 
 #include "guest/app_endpoint.h"
 #include "util/errmsg.h"
+#include "util/busy_poll.h"
 #include "util/log.h"
 #include "util/sysfs.h"
 
-#ifndef SO_PREFER_BUSY_POLL
-#define SO_PREFER_BUSY_POLL 69
-#endif
-#ifndef SO_BUSY_POLL_BUDGET
-#define SO_BUSY_POLL_BUDGET 70
-#endif
 #ifndef AF_XDP
 #define AF_XDP 44
 #endif

@@ -75,7 +75,6 @@ static int iface_attach(struct apps *s, struct app_iface *f, char *err,
 		.mode = cfg->xdp_mode,
 	};
 	struct afxdp_filter none = { .unmatched = AFXDP_UNMATCHED_KERNEL };
-	bool stale;
 	int ret;
 
 	ret = nic_check(&no, err, err_len);
@@ -91,13 +90,7 @@ static int iface_attach(struct apps *s, struct app_iface *f, char *err,
 	if (ret)
 		return ret;
 	xo.driver = f->nic.driver;
-	ret = xdp_remove_stale(f->ifindex, &stale, err, err_len);
-	if (ret)
-		return ret;
-	if (stale)
-		pr_warn("%s: removed a stale %s program left by an agent that did not exit cleanly",
-			f->ifname, AFXDP_STEER_PROG_NAME);
-	ret = xdp_attach(&xo, &f->own, err, err_len);
+	ret = xdp_attach_port(&xo, &f->own, err, err_len);
 	if (ret)
 		return ret;
 	ret = xdp_set_filter(&f->own, &none);

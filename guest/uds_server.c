@@ -276,8 +276,7 @@ static enum uds_reply step(struct session *ss, const char *msg, size_t len,
 	return bad(ss, UDS_REPLY_NAK);
 }
 
-/* Keeps the first fd of the message in *fd, closes any other. */
-static void take_fds(struct msghdr *mh, int *fd)
+void uds_take_fd(struct msghdr *mh, int *fd)
 {
 	struct cmsghdr *c;
 
@@ -332,7 +331,7 @@ static ssize_t recv_req(int conn, char *buf, size_t size, int *fd,
 		if (errno != EAGAIN && errno != EINTR)
 			return errno == EPIPE ? -ECONNRESET : -errno;
 	}
-	take_fds(&mh, fd);
+	uds_take_fd(&mh, fd);
 	/* SOCK_SEQPACKET: 0 bytes is the peer's close, not a message. */
 	return n ? n : -ECONNRESET;
 }

@@ -88,6 +88,10 @@ void uds_server_get_stats(const struct uds_server *s,
  * SCM_RIGHTS when fd >= 0; never raises SIGPIPE. flags: e.g. MSG_DONTWAIT.
  * 0, -ECONNRESET (peer gone) or -errno. For clients too. */
 int uds_send(int sock, const void *msg, size_t len, int fd, int flags);
+/* The first SCM_RIGHTS fd of a received message into *fd (when *fd < 0);
+ * every other fd it carries is closed, never leaked. For clients too. */
+struct msghdr;
+void uds_take_fd(struct msghdr *mh, int *fd);
 /* Closes the socket and removes path (when the server created it). */
 void uds_server_close(struct uds_server *s);
 

@@ -423,6 +423,20 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	return 0;
 }
 
+int xdp_attach_port(const struct xdp_attach_opts *o, struct xdp_port *p,
+		    char *err, size_t err_len)
+{
+	bool stale;
+	int ret = xdp_remove_stale(o->ifindex, &stale, err, err_len);
+
+	if (ret)
+		return ret;
+	if (stale)
+		pr_warn("%s: removed a stale %s program left by an agent that did not exit cleanly",
+			o->ifname, AFXDP_STEER_PROG_NAME);
+	return xdp_attach(o, p, err, err_len);
+}
+
 int xdp_detach(struct xdp_port *p)
 {
 	int err = 0;

@@ -54,6 +54,10 @@ int xdp_check_foreign(int ifindex, const char *ifname, char *err,
 		      size_t err_len);
 int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	       size_t err_len);
+/* xdp_remove_stale (logged) then xdp_attach: how a port or an
+ * application's interface gets the program. The caller holds the lock. */
+int xdp_attach_port(const struct xdp_attach_opts *o, struct xdp_port *p,
+		    char *err, size_t err_len);
 /* Detaches only our program; the dispatcher keeps the others. */
 int xdp_detach(struct xdp_port *p);
 

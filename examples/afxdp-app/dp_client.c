@@ -23,29 +23,6 @@
  * the same bound the agent's server puts on a whole exchange. */
 #define DP_TIMEOUT_S 5
 
-/* Keeps the first fd passed with the message in *fd, closes any other. */
-static void take_fd(struct msghdr *mh, int *fd)
-{
-	struct cmsghdr *c;
-
-	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		size_t i, n;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			int v;
-
-			memcpy(&v, CMSG_DATA(c) + i * sizeof(int), sizeof(v));
-			if (*fd < 0)
-				*fd = v;
-			else
-				close(v);
-		}
-	}
-}
-
 /*
  * Sends req and reads one reply into *text (NUL-terminated) and *r; a
  * passed fd ends up in *fd. -EPROTO when the reply is no known answer.
@@ -78,7 +55,7 @@ static int request(int sock, const struct uds_request *req, char *text,
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
-	take_fd(&mh, fd);
+	uds_take_fd(&mh, fd);
 	/* SOCK_SEQPACKET: an empty read is the server closing. */
 	if (n == 0)
 		return -ECONNRESET;
