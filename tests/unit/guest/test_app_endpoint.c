@@ -69,8 +69,7 @@ static int teardown(void **state)
 }
 
 /* An application allowed by our uid, endpoint cni at dir/rel. */
-static void app_cfg(const struct fix *f, struct app_config *c,
-		    const char *rel)
+static void app_cfg(const struct fix *f, struct app_config *c, const char *rel)
 {
 	memset(c, 0, sizeof(*c));
 	strcpy(c->name, "dp");
@@ -474,7 +473,8 @@ static void test_no_directory_part(void **state)
 static void test_something_at_path(void **state)
 {
 	struct fix *f = *state;
-	struct app_config c;
+	struct app_config c, c2;
+	struct app_ep other;
 	struct stat st;
 	int fd;
 
@@ -504,25 +504,20 @@ static void test_something_at_path(void **state)
 	app_cfg(f, &c, "live.sock");
 	assert_int_equal(ep_open(f, &c), 0);
 	assert_int_equal(symlink(c.path, at(f, "lnk.sock")), 0);
-	{
-		struct app_ep other;
-		struct app_config c2;
+	app_cfg(f, &c2, "lnk.sock");
+	assert_int_equal(
+		app_ep_open(&other, &c2, f->map[1], f->err, sizeof(f->err)),
+		-EEXIST);
+	assert_int_equal(lstat(c2.path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
 
-		app_cfg(f, &c2, "lnk.sock");
-		assert_int_equal(app_ep_open(&other, &c2, f->map[1], f->err,
-					     sizeof(f->err)),
-				 -EEXIST);
-		assert_int_equal(lstat(c2.path, &st), 0);
-		assert_true(S_ISLNK(st.st_mode));
-
-		/* a socket someone serves: -EADDRINUSE, theirs untouched */
-		assert_int_equal(app_ep_open(&other, &c, f->map[1], f->err,
-					     sizeof(f->err)),
-				 -EADDRINUSE);
-		assert_err_names(f, c.path);
-		assert_int_equal(lstat(c.path, &st), 0);
-		assert_true(S_ISSOCK(st.st_mode));
-	}
+	/* a socket someone serves: -EADDRINUSE, theirs untouched */
+	assert_int_equal(
+		app_ep_open(&other, &c, f->map[1], f->err, sizeof(f->err)),
+		-EADDRINUSE);
+	assert_err_names(f, c.path);
+	assert_int_equal(lstat(c.path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
 	ep_close(f);
 }
 
@@ -581,6 +576,7 @@ static void test_open_errors(void **state)
 static void test_pinned_not_empty(void **state)
 {
 	struct fix *f = *state;
+	char path[CFG_APP_PATH_LEN];
 	struct app_config c;
 	int fd;
 
@@ -594,37 +590,41 @@ static void test_pinned_not_empty(void **state)
 	assert_err_names(f, at(f, "pin"));
 	assert_true(exists(at(f, "pin/keep")));
 	assert_false(exists(c.path));
-	/* the default path of a pinned endpoint is DPDK's */
+	/* without a path of its own: DPDK's defaults for the interface */
 	c.path[0] = '\0';
-	{
-		char path[CFG_APP_PATH_LEN];
-
-		config_app_path(&c, path, sizeof(path));
-		assert_string_equal(path, "/tmp/afxdp_dp/" IFNAME "/xsks_map");
-		c.endpoint = APP_ENDPOINT_CNI;
-		config_app_path(&c, path, sizeof(path));
-		assert_string_equal(path,
-				    "/tmp/afxdp_dp/" IFNAME "/afxdp.sock");
-	}
+	config_app_path(&c, path, sizeof(path));
+	assert_string_equal(path, "/tmp/afxdp_dp/" IFNAME "/xsks_map");
+	c.endpoint = APP_ENDPOINT_CNI;
+	config_app_path(&c, path, sizeof(path));
+	assert_string_equal(path, "/tmp/afxdp_dp/" IFNAME "/afxdp.sock");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_open_close),
-		T(test_keeps_what_it_did_not_create),
-		T(test_exchange),
-		T(test_stats_before_run),
-		T(test_peer_not_allowed),
-		T(test_unsafe_dir),
-		T(test_not_a_directory),
-		T(test_no_directory_part),
-		T(test_something_at_path),
-		T(test_stale_socket),
-		T(test_open_errors),
-		T(test_pinned_not_empty),
-#undef T
+		cmocka_unit_test_setup_teardown(test_open_close, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_keeps_what_it_did_not_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exchange, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_before_run, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_peer_not_allowed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unsafe_dir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_directory, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_directory_part, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_something_at_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stale_socket, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pinned_not_empty, setup,
+						teardown),
 	};
 
 	log_set_level(-1);

@@ -144,8 +144,7 @@ static struct json_object *jget(struct json_object *o, const char *key)
 	struct json_object *v = NULL;
 
 	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no key %s in %s", key,
-			 json_object_to_json_string(o));
+		fail_msg("no key %s in %s", key, json_object_to_json_string(o));
 	return v;
 }
 
@@ -192,8 +191,7 @@ static void test_json(void **state)
 	a = json_object_array_get_idx(arr, 0);
 	assert_string_equal(json_object_get_string(jget(a, "name")), "dp");
 	assert_string_equal(json_object_get_string(jget(a, "ifname")), "eth1");
-	assert_string_equal(json_object_get_string(jget(a, "endpoint")),
-			    "cni");
+	assert_string_equal(json_object_get_string(jget(a, "endpoint")), "cni");
 	assert_string_equal(json_object_get_string(jget(a, "path")),
 			    "/tmp/afxdp_dp/eth1/afxdp.sock");
 	v = jget(a, "queues");
@@ -239,8 +237,8 @@ static void test_json(void **state)
 }
 
 static const char *const families[] = {
-	"app_redirected_total", "app_passed_total", "app_no_socket_total",
-	"app_exchanges_total", "app_fds_sent_total",
+	"app_redirected_total", "app_passed_total",   "app_no_socket_total",
+	"app_exchanges_total",	"app_fds_sent_total",
 };
 
 /* Every sample line of metric afxdp_<name> follows its # TYPE line with
@@ -296,7 +294,8 @@ static void test_prometheus(void **state)
 		buf,
 		"\nafxdp_app_redirected_total{app=\"dp\",ifname=\"eth1\"} 5000000000\n"));
 	assert_non_null(strstr(
-		buf, "\nafxdp_app_passed_total{app=\"dp\",ifname=\"eth1\"} 17\n"));
+		buf,
+		"\nafxdp_app_passed_total{app=\"dp\",ifname=\"eth1\"} 17\n"));
 	assert_non_null(strstr(
 		buf,
 		"\nafxdp_app_no_socket_total{app=\"dp\",ifname=\"eth1\"} 4\n"));

@@ -160,8 +160,8 @@ static void test_ranges(void **state)
 	/* in range, the update is the kernel's: a pipe is no map, so it
 	 * fails with an errno (EINVAL as root, EPERM without BPF rights),
 	 * never 0, and nothing is written through it */
-	assert_true(xdp_set_owner(&f->p, AFXDP_MAX_QUEUES - 1,
-				  AFXDP_MAX_APPS) < 0);
+	assert_true(xdp_set_owner(&f->p, AFXDP_MAX_QUEUES - 1, AFXDP_MAX_APPS) <
+		    0);
 	assert_true(xdp_set_owner_filter(&f->p, 1, &flt) < 0);
 	assert_untouched(f);
 }
