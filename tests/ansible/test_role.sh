@@ -68,46 +68,7 @@ if ! need_root "sandboxed runs (mount namespace, libvirtd, fake sysfs)"; then
 fi
 
 # ---- fake sysfs: two PCI PFs -------------------------------------------
-# fake_pf ROOT PF SLOT TOTAL NUMVFS: PF at 0000:00:SLOT.0, laid out like
-# sysfs (class/net/PF -> devices/.../net/PF, sriov_* files, virtfnN links,
-# VF driver and iommu_group links, driver_override, bus/pci/drivers/*).
-fake_pf() {
-	local root=$1 pf=$2 slot=$3 total=$4 num=$5 pfdev i
-	pfdev=$root/devices/pci0000:00/0000:00:$slot.0
-	mkdir -p "$pfdev/net/$pf" "$root/class/net" "$root/kernel/iommu_groups"
-	ln -sfn "../../devices/pci0000:00/0000:00:$slot.0/net/$pf" "$root/class/net/$pf"
-	ln -sfn "../../../0000:00:$slot.0" "$pfdev/net/$pf/device"
-	echo "$total" >"$pfdev/sriov_totalvfs"
-	echo "$num" >"$pfdev/sriov_numvfs"
-	echo 1 >"$pfdev/sriov_drivers_autoprobe"
-	for d in vfio-pci iavf; do
-		mkdir -p "$root/bus/pci/drivers/$d"
-		: >"$root/bus/pci/drivers/$d/bind"
-		: >"$root/bus/pci/drivers/$d/unbind"
-	done
-	: >"$root/bus/pci/drivers_probe"
-	for ((i = 0; i < num; i++)); do fake_vf "$root" "$slot" "$i" iavf; done
-}
-# VF I of the PF in SLOT lives in slot 0x10 + SLOT (one slot, 8 functions).
-vf_addr() { printf '0000:00:%02x.%x' $((0x10 + 10#$1)) "$2"; }
-# fake_vf ROOT SLOT I DRIVER: what the kernel creates for VF I.
-fake_vf() {
-	local root=$1 slot=$2 i=$3 drv=$4 vf dir grp
-	vf=$(vf_addr "$slot" "$i")
-	dir=$root/devices/pci0000:00/$vf
-	grp=$((10#$slot * 10 + i))
-	mkdir -p "$dir" "$root/kernel/iommu_groups/$grp"
-	ln -sfn "../$vf" "$root/devices/pci0000:00/0000:00:$slot.0/virtfn$i"
-	ln -sfn "../../../bus/pci/drivers/$drv" "$dir/driver"
-	ln -sfn "../../../kernel/iommu_groups/$grp" "$dir/iommu_group"
-	[ -e "$dir/driver_override" ] || echo '(null)' >"$dir/driver_override"
-}
-# tree_hash DIR: names, types, modes, link targets and contents.
-tree_hash() {
-	[ -e "$1" ] || { echo absent; return; }
-	(cd "$1" && find . -printf '%p %y %m %l\n' | sort &&
-		find . -type f -exec sha256sum {} + | sort) | sha256sum | cut -d' ' -f1
-}
+. "$top/tests/ansible/fake_sysfs.sh"
 fs=$work/sys
 fake_pf "$fs" fpf0 03 8 0 # the role creates 4 VFs
 fake_pf "$fs" fpf1 04 8 8 # the role moves VFs 0-3 to vfio-pci
@@ -198,6 +159,10 @@ all:
         afxdp_vm_domains:
           - name: $DOM
             scope: config
+        afxdp_publish_nova_dir: "$work/publish/{{ inventory_hostname }}/nova"
+        afxdp_publish_nfd_dir: "$work/publish/{{ inventory_hostname }}/nfd"
+        afxdp_publish_prom_dir: "$work/publish/{{ inventory_hostname }}/prom"
+        afxdp_publish_hostname: "{{ inventory_hostname }}"
       children:
         afxdp_high_performance:
           hosts:
@@ -265,6 +230,11 @@ x1=$(dom_xml)
 assert_eq "domain: queues 4 (2 x 2 vCPUs)" 4 "$(printf '%s' "$x1" | xmllint --xpath 'string(//interface/driver/@queues)' - 2>&1)"
 assert_eq "domain: guest csum off" off "$(printf '%s' "$x1" | xmllint --xpath 'string(//interface/driver/guest/@csum)' - 2>&1)"
 assert_match "domain handler says a restart is due" "Domains changed: $DOM" "$OUT"
+assert_match "published: Nova provider config with the capability trait" "^ *- CUSTOM_CAP_AF_XDP$" \
+	"$(cat "$work/publish/localhost/nova/afxdp-kit.yaml" 2>&1)"
+assert_match "published: NFD label" "^afxdp.capable=true$" "$(cat "$work/publish/localhost/nfd/afxdp-kit" 2>&1)"
+assert_match "published: Prometheus gauge" '^afxdp_capability_supported\{capability="e.cap.025",name="AF_XDP"\} 1$' \
+	"$(cat "$work/publish/localhost/prom/afxdp-kit.prom" 2>&1)"
 assert_eq "local fact: e.cap.025 supported" True \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ecap025_supported"])' "$facts/localhost/afxdp.fact" 2>&1)"
 
