@@ -29,6 +29,9 @@ struct vm_opts {
 	bool config, live; /* neither: current (live if running) */
 	bool inactive; /* show: the persistent config */
 	bool dry_run;
+	/* set, attach, xml: also prepare for zero-copy AF_XDP in the guest
+	 * (iommu on, a modern-only model where needed); show always tells. */
+	bool zero_copy;
 };
 
 struct vm_result {

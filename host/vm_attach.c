@@ -77,7 +77,7 @@ static int plan_scope(virDomainPtr dom, enum domain_scope s,
 
 	err = vm_load(dom, s, o, &doc, &info, r);
 	if (!err)
-		err = vm_make_spec(o, &info, &spec, false, NULL, r);
+		err = vm_make_spec(o, &info, doc, &spec, false, NULL, r);
 	if (!err)
 		err = vm_xml_build_iface(nif, &spec, xml);
 	if (!err)

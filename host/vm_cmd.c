@@ -11,7 +11,7 @@
 
 #include "host/cmd.h"
 #include "host/domain.h"
-#include "host/vm.h"
+#include "host/vm_internal.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -110,6 +110,10 @@ static const char *const driver_names[] = { [VM_BACKEND_AUTO] = "auto",
 	  VM_OPT(o.rx_queue_size), .min = 1, .max = 65535,		\
 	  .metavar = "N", .help = "256, 512 or 1024 (default 1024)" }
 
+#define ZC_OPTION							\
+	{ .name = "zero-copy", .type = CMD_FLAG, VM_OPT(o.zero_copy),	\
+	  .help = "also prepare for zero-copy AF_XDP in the guest (iommu on)" }
+
 #define BACKEND_OPTIONS							\
 	{ .name = "driver", .type = CMD_ENUM, VM_OPT(driver),		\
 	  .names = driver_names, .metavar = "D",			\
@@ -134,6 +138,7 @@ static const struct cmd_option xml_options[] = {
 	  .help = "the guest's vCPUs (required: queues = 2 x vCPUs)" },
 	SOURCE_OPTIONS,
 	TUNING_OPTIONS,
+	ZC_OPTION,
 	BACKEND_OPTIONS,
 	{ .name = "machine", .type = CMD_STR, VM_OPT(machine),
 	  .metavar = "TYPE",
@@ -145,6 +150,7 @@ static const struct cmd_option set_options[] = {
 	{ .name = "iface", .type = CMD_STR, VM_OPT(o.iface), .metavar = "SEL",
 	  .help = "only this interface: MAC, target dev or index" },
 	TUNING_OPTIONS,
+	ZC_OPTION,
 	SCOPE_OPTIONS,
 	BACKEND_OPTIONS,
 	{ .name = NULL },
@@ -153,6 +159,7 @@ static const struct cmd_option set_options[] = {
 static const struct cmd_option attach_options[] = {
 	SOURCE_OPTIONS,
 	TUNING_OPTIONS,
+	ZC_OPTION,
 	SCOPE_OPTIONS,
 	BACKEND_OPTIONS,
 	{ .name = NULL },
@@ -249,6 +256,27 @@ static bool jbool(json_object *o, const char *key)
 	       json_object_get_boolean(v);
 }
 
+/* The "zero_copy" object: ready or the blockers, then its notes. */
+static void print_zc(json_object *doc, FILE *f)
+{
+	json_object *zc, *a;
+
+	if (!json_object_object_get_ex(doc, "zero_copy", &zc))
+		return;
+	fprintf(f, "zero-copy: %s\n",
+		jbool(zc, "ready") ? "ready" : "not ready");
+	if (json_object_object_get_ex(zc, "blockers", &a))
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			fprintf(f, "zero-copy blocker: %s\n",
+				json_object_get_string(
+					json_object_array_get_idx(a, i)));
+	if (json_object_object_get_ex(zc, "notes", &a))
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			fprintf(f, "zero-copy note: %s\n",
+				json_object_get_string(
+					json_object_array_get_idx(a, i)));
+}
+
 static void print_change(const struct vm_result *r, const struct vm_opts *o)
 {
 	json_object *ifaces, *changes;
@@ -276,6 +304,8 @@ static void print_change(const struct vm_result *r, const struct vm_opts *o)
 		}
 	}
 	print_notes(r->json, stdout);
+	if (o->zero_copy)
+		print_zc(r->json, stdout);
 	if (!r->changed)
 		puts("no change");
 	else if (o->dry_run)
@@ -319,6 +349,18 @@ static void print_show(const struct vm_result *r)
 			       jint(j, "mtu"),
 			       jbool(j, "xdp_ready") ? "XDP-ready" :
 						       "not XDP-ready");
+			printf("    zero-copy: %s\n",
+			       jbool(j, "zero_copy_ready") ?
+				       "ready (iommu on, a model that takes it)" :
+				       "not ready");
+			if (json_object_object_get_ex(j, "zero_copy_reasons",
+						      &reasons))
+				for (size_t k = 0;
+				     k < json_object_array_length(reasons); k++)
+					printf("    - zero-copy: %s\n",
+					       json_object_get_string(
+						       json_object_array_get_idx(
+							       reasons, k)));
 			if (!json_object_object_get_ex(j, "reasons", &reasons))
 				continue;
 			for (size_t k = 0;
@@ -330,6 +372,7 @@ static void print_show(const struct vm_result *r)
 		}
 	}
 	print_notes(d, stdout);
+	print_zc(d, stdout);
 }
 
 static void print_json(json_object *j)
@@ -363,6 +406,8 @@ static int run_xml(struct cmd_ctx *ctx, void *opts, int argc, char **argv)
 	spec.driver_name = vm_rules_backend(c->o.backend, c->o.vhost_dev);
 	spec.rx_queue_size = c->o.rx_queue_size;
 	spec.mtu = c->o.mtu;
+	if (c->o.zero_copy)
+		vm_zc_assess(&c->o, c->machine, NULL, &spec, doc);
 	if (c->o.nif.kind == VM_IFACE_ETHERNET && spec.queues > 1)
 		json_object_array_add(
 			notes,
@@ -391,12 +436,25 @@ static int run_xml(struct cmd_ctx *ctx, void *opts, int argc, char **argv)
 			fprintf(stderr, "note: %s\n",
 				json_object_get_string(
 					json_object_array_get_idx(notes, i)));
+		print_zc(doc, stderr);
 	}
 out:
 	free(xml);
 	json_object_put(notes);
 	json_object_put(doc);
 	return vm_exit_code(err);
+}
+
+/* The hypervisor's version on a QEMU connection (zero-copy needs 7.2),
+ * 0 on others (the test driver) or when libvirt can't tell. */
+static unsigned long qemu_version(virConnectPtr conn)
+{
+	const char *type = virConnectGetType(conn);
+	unsigned long v = 0;
+
+	if (!type || strcmp(type, "QEMU") || virConnectGetVersion(conn, &v))
+		return 0;
+	return v;
 }
 
 typedef int vm_fn(virConnectPtr conn, const struct vm_opts *o,
@@ -428,6 +486,7 @@ static int run_on_domain(struct cmd_ctx *ctx, struct vm_cli *c, char **argv,
 		}
 		return HOST_EXIT_FAIL;
 	}
+	c->o.caps.qemu_version = qemu_version(conn);
 	err = fn(conn, &c->o, &r);
 	if (g->json) {
 		if (err)

@@ -45,9 +45,21 @@ int vm_lookup(virConnectPtr conn, const struct vm_opts *o, virDomainPtr *dom,
 int vm_load(virDomainPtr dom, enum domain_scope scope, const struct vm_opts *o,
 	    xmlDocPtr *doc, struct vm_domain_info *info, struct vm_result *r);
 /* The target interface for this domain. -ENOTSUP: machine type too old;
- * with @soft that is only noted in *machine_ok (vm show). */
+ * with @soft that is only noted in *machine_ok (vm show). Also the
+ * zero-copy part (vm_zc_assess) when @doc is given. */
 int vm_make_spec(const struct vm_opts *o, const struct vm_domain_info *info,
-		 struct vm_iface_spec *spec, bool soft, bool *machine_ok,
-		 struct vm_result *r);
+		 xmlDocPtr doc, struct vm_iface_spec *spec, bool soft,
+		 bool *machine_ok, struct vm_result *r);
+
+/* Zero-copy (vm_zc.c): spec->iommu from o->zero_copy, the model the
+ * machine type needs, and r->json "zero_copy": {requested, ready,
+ * blockers, notes} for the domain (@doc may be NULL: vm xml). Returns
+ * the number of blockers. */
+size_t vm_zc_assess(const struct vm_opts *o, const char *machine, xmlDocPtr doc,
+		    struct vm_iface_spec *spec, json_object *result);
+/* vm show: each interface's zero-copy reasons (iommu, model) against
+ * @zc_spec; its "zero_copy_ready" and "zero_copy_reasons". */
+bool vm_zc_iface(xmlNodePtr iface, const struct vm_iface_spec *zc_spec,
+		 json_object *j);
 
 #endif

@@ -103,6 +103,7 @@ json_object *vm_iface_json(const struct vm_iface_info *ii, size_t index)
 	json_object_object_add(j, "rx_queue_size",
 			       json_object_new_int(ii->rx_queue_size));
 	json_object_object_add(j, "mtu", json_object_new_int(ii->mtu));
+	json_object_object_add(j, "iommu", json_object_new_string(ii->iommu));
 	return j;
 }
 

@@ -128,6 +128,67 @@ refuse:
 	return -ENOTSUP;
 }
 
+int vm_rules_zc_machine(const char *machine, bool *q35, char *why,
+			size_t why_len)
+{
+	unsigned int major, minor;
+	const char *ver = NULL;
+
+	*q35 = false;
+	if (!machine || !*machine) {
+		snprintf(
+			why, why_len,
+			"machine type not set: libvirt's default (i440fx) needs model virtio-non-transitional for iommu='on'");
+		return 0;
+	}
+	if (!strcmp(machine, "q35")) {
+		*q35 = true;
+	} else if (!strncmp(machine, "pc-q35-", 7)) {
+		*q35 = true;
+		ver = machine + 7;
+	} else if (!strncmp(machine, "pc-i440fx-", 10)) {
+		ver = machine + 10;
+	} else if (strcmp(machine, "pc")) {
+		snprintf(
+			why, why_len,
+			"machine type %s: queue reset (QEMU 7.2 machine types or newer) not checked",
+			machine);
+		return 0;
+	}
+	if (ver && !parse_version(ver, &major, &minor) &&
+	    (major < VM_ZC_MACHINE_MAJOR ||
+	     (major == VM_ZC_MACHINE_MAJOR && minor < VM_ZC_MACHINE_MINOR))) {
+		snprintf(
+			why, why_len,
+			"machine type %s turns the virtio queue reset off (QEMU's hw_compat_7_1): zero-copy needs a %s machine type of 7.2 or newer",
+			machine, *q35 ? "q35" : "pc");
+		return -ENOTSUP;
+	}
+	snprintf(why, why_len,
+		 "machine type %s keeps the virtio queue reset on", machine);
+	return 0;
+}
+
+int vm_rules_zc_qemu(unsigned long version, char *why, size_t why_len)
+{
+	if (version && version < VM_ZC_QEMU_MIN) {
+		snprintf(
+			why, why_len,
+			"QEMU %lu.%lu.%lu has no virtio queue reset (VIRTIO_F_RING_RESET, QEMU 7.2): the guest cannot bind zero-copy sockets",
+			version / 1000000, version / 1000 % 1000,
+			version % 1000);
+		return -ENOTSUP;
+	}
+	if (version)
+		snprintf(why, why_len,
+			 "QEMU %lu.%lu.%lu offers the virtio queue reset",
+			 version / 1000000, version / 1000 % 1000,
+			 version % 1000);
+	else
+		snprintf(why, why_len, "hypervisor version not checked");
+	return 0;
+}
+
 const char *vm_rules_backend(enum vm_backend backend, const char *vhost_dev)
 {
 	switch (backend) {

@@ -26,7 +26,20 @@
 
 struct vm_caps {
 	unsigned int max_queues; /* 0: VM_TAP_MAX_QUEUES */
+	/* The hypervisor's version as libvirt encodes it (major * 1000000 +
+	 * minor * 1000 + micro) for a QEMU connection; 0: unknown. */
+	unsigned long qemu_version;
 };
+
+/* Zero-copy AF_XDP in the guest (virtio-net, Linux >= 6.11) resets single
+ * queues (VIRTIO_F_RING_RESET: QEMU >= 7.2, whose queue_reset property the
+ * machine types up to 7.1 turn off through hw_compat_7_1) and maps its
+ * buffers through the DMA API (VIRTIO_F_ACCESS_PLATFORM: libvirt's
+ * <driver iommu='on'/>, QEMU's iommu_platform), which QEMU allows only on
+ * a modern-only device. */
+#define VM_ZC_QEMU_MIN 7002000UL
+#define VM_ZC_MACHINE_MAJOR 7
+#define VM_ZC_MACHINE_MINOR 2
 
 enum vm_backend { VM_BACKEND_AUTO = 0, VM_BACKEND_VHOST, VM_BACKEND_QEMU };
 
@@ -48,6 +61,18 @@ int vm_rules_rx_queue_size(unsigned int size, char *why, size_t why_len);
  * (no VIRTIO_F_VERSION_1): pc-0.x, pc-1.x, pc-i440fx/pc-q35 before 2.7,
  * rhel6.*. NULL or "" (libvirt picks its newest) is accepted. */
 int vm_rules_machine(const char *machine, char *why, size_t why_len);
+
+/* Zero-copy rule for @machine: -ENOTSUP when a versioned machine type
+ * before 7.2 turns queue_reset off; *q35 when it is a q35 one (libvirt
+ * puts its virtio devices on PCIe root ports, where QEMU makes them
+ * modern-only; elsewhere the device must be virtio-non-transitional to
+ * take iommu_platform). NULL or "": libvirt's default, i440fx on x86. */
+int vm_rules_zc_machine(const char *machine, bool *q35, char *why,
+			size_t why_len);
+
+/* -ENOTSUP when @version (libvirt's encoding) is a QEMU before 7.2; 0
+ * also when it is 0 (not a QEMU connection: not checked). */
+int vm_rules_zc_qemu(unsigned long version, char *why, size_t why_len);
 
 /* "vhost" or "qemu": @backend when forced, else vhost when @vhost_dev
  * (default /dev/vhost-net) exists. */

@@ -115,7 +115,7 @@ static int edit_scope(virDomainPtr dom, enum domain_scope s,
 
 	err = vm_load(dom, s, o, doc, &info, r);
 	if (!err)
-		err = vm_make_spec(o, &info, &spec, false, NULL, r);
+		err = vm_make_spec(o, &info, *doc, &spec, false, NULL, r);
 	if (!err)
 		err = vm_xml_interfaces(*doc, nodes, VM_MAX_IFACES, &n);
 	for (size_t i = 0; !err && i < n; i++) {

@@ -3,8 +3,24 @@
  * whether each is XDP-ready and why not. Changes nothing. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "host/vm_internal.h"
+
+/* The domain is zero-copy-ready when nothing in it stands in the way
+ * (vm_zc_assess) and each virtio interface is (@ifaces_ok). */
+static void zc_ready(json_object *d, bool ifaces_ok)
+{
+	json_object *zc, *blockers;
+
+	if (!json_object_object_get_ex(d, "zero_copy", &zc) ||
+	    !json_object_object_get_ex(zc, "blockers", &blockers))
+		return;
+	json_object_object_add(
+		zc, "ready",
+		json_object_new_boolean(ifaces_ok &&
+					!json_object_array_length(blockers)));
+}
 
 int vm_show(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 {
@@ -14,7 +30,8 @@ int vm_show(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 	virDomainPtr dom = NULL;
 	xmlDocPtr doc = NULL;
 	json_object *ifaces;
-	bool machine_ok = true;
+	bool machine_ok = true, zc_ifaces_ok = true;
+	size_t nvirtio = 0;
 	int active, err;
 	size_t n = 0;
 
@@ -33,7 +50,7 @@ int vm_show(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 	err = vm_load(dom, o->inactive || !active ? DOMAIN_CONFIG : DOMAIN_LIVE,
 		      o, &doc, &info, r);
 	if (!err)
-		err = vm_make_spec(o, &info, &spec, true, &machine_ok, r);
+		err = vm_make_spec(o, &info, doc, &spec, true, &machine_ok, r);
 	if (!err)
 		err = vm_xml_interfaces(doc, nodes, VM_MAX_IFACES, &n);
 	if (err)
@@ -73,9 +90,16 @@ int vm_show(virConnectPtr conn, const struct vm_opts *o, struct vm_result *r)
 		json_object_object_add(j, "xdp_ready",
 				       json_object_new_boolean(!why.n));
 		json_object_object_add(j, "reasons", vm_reasons_json(&why));
+		if (!strncmp(ii.model, "virtio", 6)) {
+			nvirtio++;
+			zc_ifaces_ok &= vm_zc_iface(nodes[i], &spec, j);
+		} else {
+			vm_zc_iface(nodes[i], &spec, j);
+		}
 		json_object_array_add(ifaces, j);
 	}
 	json_object_object_add(r->json, "interfaces", ifaces);
+	zc_ready(r->json, nvirtio && zc_ifaces_ok);
 out:
 	xmlFreeDoc(doc);
 	if (dom)

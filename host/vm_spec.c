@@ -45,8 +45,8 @@ int vm_load(virDomainPtr dom, enum domain_scope scope, const struct vm_opts *o,
 }
 
 int vm_make_spec(const struct vm_opts *o, const struct vm_domain_info *info,
-		 struct vm_iface_spec *spec, bool soft, bool *machine_ok,
-		 struct vm_result *r)
+		 xmlDocPtr doc, struct vm_iface_spec *spec, bool soft,
+		 bool *machine_ok, struct vm_result *r)
 {
 	char why[VM_REASON_LEN];
 	bool capped;
@@ -76,5 +76,7 @@ int vm_make_spec(const struct vm_opts *o, const struct vm_domain_info *info,
 				"driver qemu: the host has no /dev/vhost-net (userspace virtio-net in QEMU)");
 	spec->rx_queue_size = o->rx_queue_size;
 	spec->mtu = o->mtu;
+	if (doc)
+		vm_zc_assess(o, info->machine, doc, spec, r->json);
 	return 0;
 }

@@ -147,6 +147,7 @@ int vm_xml_iface_info(xmlNodePtr iface, struct vm_iface_info *info)
 	info->queues = prop_uint(drv, "queues");
 	info->rx_queue_size = prop_uint(drv, "rx_queue_size");
 	info->mtu = prop_uint(child(iface, "mtu"), "size");
+	prop(drv, "iommu", info->iommu, sizeof(info->iommu));
 	return 0;
 }
 
@@ -187,13 +188,69 @@ static bool want_attr(xmlNodePtr parent, const char *elem_name,
 	return true;
 }
 
+/* An explicit PCI address on bus 0: on q35 that is the PCIe root bus,
+ * where QEMU keeps a virtio device transitional (legacy on). */
+static bool on_root_bus(xmlNodePtr iface)
+{
+	char bus[16];
+
+	prop(child(iface, "address"), "bus", bus, sizeof(bus));
+	return bus[0] && strtoul(bus, NULL, 0) == 0;
+}
+
+static bool has_queue_reset_off(const char *v)
+{
+	return v && strstr(v, "queue_reset=") &&
+	       (strstr(v, "queue_reset=off") || strstr(v, "queue_reset=false"));
+}
+
+/* Walk @n's subtree for a queue_reset turned off: "-global
+ * virtio-net-pci.queue_reset=off" or "-device ...,queue_reset=off" in
+ * <qemu:commandline>, or <qemu:property name='queue_reset'
+ * value='false'/> in <qemu:override>. */
+static bool queue_reset_off(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		char name[32], value[512];
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		prop(n, "value", value, sizeof(value));
+		prop(n, "name", name, sizeof(name));
+		if (has_queue_reset_off(value) ||
+		    (!strcmp(name, "queue_reset") &&
+		     (!strcmp(value, "false") || !strcmp(value, "off"))))
+			return true;
+		if (queue_reset_off(n->children))
+			return true;
+	}
+	return false;
+}
+
+void vm_xml_zc_domain(xmlDocPtr doc, struct vm_reasons *blockers,
+		      struct vm_reasons *notes)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	char model[32];
+
+	if (root && queue_reset_off(root->children))
+		reason(blockers,
+		       "the domain's QEMU command line or override turns queue_reset off: the guest's virtio-net needs the queue reset for zero-copy");
+	prop(child(child(root, "devices"), "iommu"), "model", model,
+	     sizeof(model));
+	if (model[0])
+		reason(notes,
+		       "vIOMMU %s: the guest's zero-copy DMA goes through it (with driver vhost, enable its device IOTLB: <iommu><driver iotlb='on'/>)",
+		       model);
+}
+
 int vm_xml_iface_apply(xmlNodePtr iface, const struct vm_iface_spec *spec,
 		       bool modify, struct vm_reasons *why)
 {
 	unsigned int rxq =
 		spec->rx_queue_size ? spec->rx_queue_size : VM_RX_QUEUE_SIZE;
 	xmlNodePtr drv, guest;
-	char num[16], on[64] = "", val[16];
+	char num[16], on[64] = "", val[32];
 	unsigned int mtu = prop_uint(child(iface, "mtu"), "size");
 
 	if (!spec->mtu && mtu > VM_XDP_MAX_MTU) {
@@ -202,7 +259,15 @@ int vm_xml_iface_apply(xmlNodePtr iface, const struct vm_iface_spec *spec,
 		       mtu, VM_XDP_MAX_MTU, VM_XDP_MAX_MTU);
 		return -ERANGE;
 	}
-	want_attr(iface, "model", "type", "virtio", modify, why, "model");
+	prop(child(iface, "model"), "type", val, sizeof(val));
+	if (spec->iommu && (spec->non_transitional || on_root_bus(iface)))
+		want_attr(iface, "model", "type", "virtio-non-transitional",
+			  modify, why, "model");
+	else if (strcmp(val, "virtio") &&
+		 strcmp(val, "virtio-non-transitional") &&
+		 strcmp(val, "virtio-transitional"))
+		want_attr(iface, "model", "type", "virtio", modify, why,
+			  "model");
 	if (spec->driver_name)
 		want_attr(iface, "driver", "name", spec->driver_name, modify,
 			  why, "driver name");
@@ -211,6 +276,9 @@ int vm_xml_iface_apply(xmlNodePtr iface, const struct vm_iface_spec *spec,
 	snprintf(num, sizeof(num), "%u", rxq);
 	want_attr(iface, "driver", "rx_queue_size", num, modify, why,
 		  "rx_queue_size");
+	/* Zero-copy: the device maps buffers through the DMA API. */
+	if (spec->iommu)
+		want_attr(iface, "driver", "iommu", "on", modify, why, "iommu");
 
 	/* <guest> offloads off, else "Can't set XDP while host is
 	 * implementing GRO_HW/CSUM"; <host> is left as it is. */

@@ -17,6 +17,12 @@ struct vm_iface_spec {
 	unsigned int queues;
 	unsigned int rx_queue_size; /* 0: VM_RX_QUEUE_SIZE */
 	unsigned int mtu; /* 0: leave <mtu> alone (refused above 4064) */
+	/* Zero-copy: <driver iommu='on'/>, and with @non_transitional (or an
+	 * interface placed on the PCIe root bus) model
+	 * virtio-non-transitional, the modern-only device QEMU allows
+	 * iommu_platform on. Without @iommu both are left as they are. */
+	bool iommu;
+	bool non_transitional;
 };
 
 enum vm_iface_kind { VM_IFACE_NETWORK = 0, VM_IFACE_BRIDGE, VM_IFACE_ETHERNET };
@@ -52,6 +58,7 @@ struct vm_iface_info {
 	char model[32]; /* "" when unset */
 	char driver[16];
 	unsigned int queues, rx_queue_size, mtu; /* 0 when unset */
+	char iommu[8]; /* <driver iommu>, "" when unset */
 };
 
 const char *vm_iface_kind_name(enum vm_iface_kind kind);
@@ -70,6 +77,13 @@ bool vm_xml_iface_match(xmlNodePtr iface, size_t index, const char *sel);
  * an MTU above 4064 and @spec doesn't set one (the reason says so). */
 int vm_xml_iface_apply(xmlNodePtr iface, const struct vm_iface_spec *spec,
 		       bool modify, struct vm_reasons *why);
+
+/* What in a domain's XML stands in the way of zero-copy beyond its
+ * interfaces: a QEMU override or command line turning queue_reset off
+ * (into @blockers), a vIOMMU (into @notes: the guest's DMA then goes
+ * through it, and vhost needs its device IOTLB). */
+void vm_xml_zc_domain(xmlDocPtr doc, struct vm_reasons *blockers,
+		      struct vm_reasons *notes);
 
 /* Build a new interface; *xml is malloc'd, indented, no XML declaration. */
 int vm_xml_build_iface(const struct vm_new_iface *nif,

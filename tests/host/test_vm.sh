@@ -173,6 +173,67 @@ assert_rc "attach --live on the test driver: exit 1 (libvirt's reason)" 1 \
 	"$BIN" -c "$FILE" vm attach vm-ready --bridge br0 --live
 assert_match "attach --live: libvirt's reason" "not supported" "$OUT"
 
+# --zero-copy: iommu on, a model QEMU lets take it, what stands in the way.
+X=$("$BIN" vm xml --vcpus 2 --tap afx0 --zero-copy --machine q35 "${NOVHOST[@]}" 2>/dev/null)
+assert_eq "xml --zero-copy (q35): iommu on" on "$(xget "$X" 'string(/interface/driver/@iommu)')"
+assert_eq "xml --zero-copy (q35): model virtio (on a PCIe root port)" virtio \
+	"$(xget "$X" 'string(/interface/model/@type)')"
+assert_eq "xml --zero-copy: queues still 2 x vCPUs" 4 "$(xget "$X" 'string(/interface/driver/@queues)')"
+assert_eq "xml --zero-copy: guest offloads still off" "off off off off off" \
+	"$(for a in csum tso4 tso6 ecn ufo; do xget "$X" "string(/interface/driver/guest/@$a)"; echo; done | xargs)"
+if command -v virt-xml-validate >/dev/null; then
+	D=$(mktemp)
+	for m in q35 pc; do
+		X=$("$BIN" vm xml --vcpus 2 --tap afx0 --zero-copy --machine $m "${NOVHOST[@]}" 2>/dev/null)
+		printf "<domain type='kvm'><name>t</name><memory>1048576</memory><vcpu>2</vcpu><os><type arch='x86_64' machine='%s'>hvm</type></os><devices>%s</devices></domain>\n" \
+			"$m" "$X" >"$D"
+		assert_rc "xml --zero-copy --machine $m: virt-xml-validate accepts the domain" 0 \
+			virt-xml-validate "$D" domain
+	done
+	rm -f "$D"
+else
+	skip "virt-xml-validate on the zero-copy interface" "virt-xml-validate (libvirt-clients) not installed"
+fi
+X=$("$BIN" vm xml --vcpus 2 --tap afx0 --zero-copy "${NOVHOST[@]}" 2>/dev/null)
+assert_eq "xml --zero-copy without --machine: virtio-non-transitional (any machine)" \
+	virtio-non-transitional "$(xget "$X" 'string(/interface/model/@type)')"
+assert_rc "xml --zero-copy --machine pc-q35-7.1: exit 0" 0 \
+	"$BIN" vm xml --vcpus 2 --tap afx0 --zero-copy --machine pc-q35-7.1
+assert_match "xml --zero-copy on pc-q35-7.1: the queue reset blocker" \
+	"zero-copy blocker: machine type pc-q35-7.1 turns the virtio queue reset off" "$OUT"
+J=$("$BIN" -j vm xml --vcpus 2 --tap afx0 --zero-copy --machine pc-q35-7.1)
+assert_eq "xml --zero-copy --json: ready false on 7.1" False "$(jget "$J" 'd["zero_copy"]["ready"]')"
+J=$("$BIN" -j vm xml --vcpus 2 --tap afx0 --machine pc-q35-7.1)
+assert_eq "xml without --zero-copy: no zero_copy part" False "$(jget "$J" '"zero_copy" in d')"
+
+J=$("$BIN" -c "$FILE" -j -n vm set vm-plain --zero-copy "${NOVHOST[@]}")
+assert_match "set --zero-copy on i440fx 7.2: model -> virtio-non-transitional" \
+	"model virtio -> virtio-non-transitional" "$(jget "$J" 'd["interfaces"][0]["changes"]')"
+assert_match "set --zero-copy: diff sets iommu" '\+  <driver name="qemu" queues="6" rx_queue_size="1024" iommu="on">' "$(jget "$J" 'd["diff"]')"
+assert_eq "set --zero-copy: nothing stands in the way" "True []" \
+	"$(jget "$J" 'd["zero_copy"]["ready"], d["zero_copy"]["blockers"]' | tr -d '(),')"
+J=$("$BIN" -c "$FILE" -j vm set vm-ready --zero-copy --config "${NOVHOST[@]}")
+assert_eq "set --zero-copy on an XDP-ready q35 domain: only iommu changes" "['iommu unset -> on']" \
+	"$(jget "$J" 'd["interfaces"][0]["changes"]')"
+J=$("$BIN" -c "$FILE" -j vm set vm-zc-old --zero-copy --config "${NOVHOST[@]}")
+assert_eq "set --zero-copy on vm-zc-old: already iommu on, no change" False "$(jget "$J" 'd["changed"]')"
+assert_match "set --zero-copy on vm-zc-old: the machine type stands in the way" \
+	"pc-q35-7.1 turns the virtio queue reset off" "$(jget "$J" 'd["zero_copy"]["blockers"]')"
+assert_rc "set --zero-copy (text): exit 0" 0 "$BIN" -c "$FILE" vm set vm-zc-old --zero-copy --config "${NOVHOST[@]}"
+assert_match "set --zero-copy (text): not ready and why" "zero-copy: not ready.*zero-copy blocker: machine type pc-q35-7.1" "$(echo $OUT)"
+J=$("$BIN" -c "$FILE" -j vm set vm-zc-old --config "${NOVHOST[@]}")
+assert_eq "set without --zero-copy keeps iommu on" False "$(jget "$J" 'd["changed"]')"
+J=$("$BIN" -c "$FILE" -j vm show vm-zc-old "${NOVHOST[@]}")
+assert_eq "show vm-zc-old: interface zero-copy-ready, iommu on" "True on" \
+	"$(jget "$J" 'd["interfaces"][0]["zero_copy_ready"], d["interfaces"][0]["iommu"]' | tr -d "(),'")"
+assert_eq "show vm-zc-old: domain not ready (machine type)" False "$(jget "$J" 'd["zero_copy"]["ready"]')"
+assert_match "show vm-zc-old: vIOMMU noted" "vIOMMU intel" "$(jget "$J" 'd["zero_copy"]["notes"]')"
+J=$("$BIN" -c "$FILE" -j vm show vm-ready "${NOVHOST[@]}")
+assert_eq "show vm-ready: XDP-ready but not zero-copy-ready" "True False ['iommu unset -> on']" \
+	"$(jget "$J" 'd["interfaces"][0]["xdp_ready"], d["interfaces"][0]["zero_copy_ready"], d["interfaces"][0]["zero_copy_reasons"]' | tr -d '(),')"
+assert_rc "show vm-ready (text): exit 0" 0 "$BIN" -c "$FILE" vm show vm-ready "${NOVHOST[@]}"
+assert_match "show (text): zero-copy reason per interface" "zero-copy: iommu unset -> on" "$OUT"
+
 # Global options work before the verb, after the group and after the
 # subcommand alike: same exit status, same JSON (issue 15).
 same_json() { # DESC ARGS-BEFORE -- ARGS-AFTER
