@@ -367,6 +367,8 @@ static const struct key_desc keys[] = {
 		"stop after S seconds (0: when signalled)")),
 	U32("run.bind_retries", bind_retries, 0, 100),
 	STR("run.user", run_user),
+	/* No option of its own: --set ctl.socket=PATH. */
+	STR("ctl.socket", ctl_socket),
 	U32("txgen.size", txgen.frame_size, CFG_MIN_FRAME,
 	    4096 - CFG_FRAME_HEADROOM,
 	    OPT("size", 0, "N", "txgen: frame size in bytes without FCS")),
@@ -443,6 +445,18 @@ const struct key_desc *cfg_find_key(const char *name)
 		if (!strcmp(keys[i].name, name))
 			return &keys[i];
 	return NULL;
+}
+
+const char *config_enum_name(const char *key, int v)
+{
+	const struct key_desc *k = cfg_find_key(key);
+
+	if (!k || k->kind != K_ENUM || v < 0)
+		return "?";
+	for (int i = 0; k->names[i]; i++)
+		if (i == v)
+			return k->names[i];
+	return "?";
 }
 
 /* "socket" is a section when some key starts with "socket.". */
@@ -634,6 +648,7 @@ void config_init(struct agent_config *cfg)
 	cfg->log_level = LOG_INFO;
 	cfg->duration_s = 0;
 	cfg->bind_retries = 5;
+	strcpy(cfg->ctl_socket, CFG_CTL_SOCKET_DEFAULT);
 	cfg->txgen.frame_size = 64;
 	cfg->txgen.rate_pps = 0;
 	cfg->txgen.count = 0;

@@ -82,6 +82,12 @@ struct app_config {
 	char path[CFG_APP_PATH_LEN]; /* empty: the DPDK default for ifname */
 };
 
+/* Under /run: a tmpfs, so no socket outlives a reboot; the directory of
+ * the per-port locks, which the unit's RuntimeDirectory= creates for the
+ * agent's user and removes at stop; not /tmp, which the unit makes
+ * private (PrivateTmp=) and where any user may create names. */
+#define CFG_CTL_SOCKET_DEFAULT "/run/afxdp-agent/afxdp-agent.ctl"
+
 struct txgen_config {
 	uint32_t frame_size; /* bytes on the wire without FCS, 60..frame */
 	uint64_t rate_pps; /* 0: as fast as possible */
@@ -141,6 +147,8 @@ struct agent_config {
 	uint32_t duration_s; /* 0: until signalled */
 	uint32_t bind_retries; /* EBUSY retries with backoff */
 	char run_user[32]; /* drop to this user after setup; empty: stay */
+	/* Control socket (afxdp-agent ctl); empty: none. */
+	char ctl_socket[CFG_APP_PATH_LEN];
 
 	struct txgen_config txgen;
 
@@ -164,6 +172,9 @@ int config_set(struct agent_config *cfg, const char *key, const char *value,
 int config_validate(const struct agent_config *cfg, char *err, size_t err_len);
 
 const char *config_mode_name(enum agent_mode mode);
+/* The name of value v of an enum key ("xdp.unmatched", 0: "kernel"), or
+ * "?" when key is not an enum or v not one of its values. */
+const char *config_enum_name(const char *key, int v);
 
 /* The endpoint path of an application: its own, or DPDK's default for its
  * endpoint kind and interface. */

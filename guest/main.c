@@ -19,8 +19,12 @@
 
 #include "guest/agent.h"
 #include "guest/apps.h"
+#include "guest/ctl_client.h"
+#include "guest/ctl_server.h"
+#include "guest/ctl_status.h"
 #include "guest/options.h"
 #include "guest/privs.h"
+#include "guest/reload.h"
 #include "util/log.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -235,72 +239,132 @@ static void report(struct reporter *r, double uptime, bool final, bool print)
 	r->last_t = uptime;
 }
 
-/* SIGHUP's claims: the file's applications against the running ports;
- * refused as a whole when they overlap, else applied claim by claim. */
-static void reload_apps(struct apps *apps, const struct agent_config *cfg,
-			struct agent_config *fresh)
+/* The control socket's commands (guest/ctl_server.h), run by the main
+ * loop between two ticks. */
+struct ctl_ctx {
+	struct reporter *r;
+	struct agent_config *cfg;
+	const char *path;
+	struct timespec t0;
+	bool reloaded; /* the loop restarts its stats period */
+	/* status' own snapshot, so report()'s cur and prev stay as they are */
+	struct queue_snapshot *q;
+	struct port_snapshot ports[CFG_MAX_PORTS];
+	struct app_snapshot apps[CFG_MAX_APPS];
+};
+
+/* Counters now; rates since the last report, as a report would give. */
+static int ctl_status(struct ctl_ctx *x, char **body)
 {
-	struct agent_config *merged = malloc(sizeof(*merged));
-	unsigned int added, removed;
+	struct reporter *r = x->r;
+	struct agent *a = r->agent;
+	struct stats_report rep = {
+		.uptime_s = since(&x->t0),
+		.mode = config_mode_name(a->cfg->mode),
+		.ports = x->ports,
+		.nr_ports = a->nr_ports,
+		.queues = x->q,
+		.prev = r->have_prev ? r->prev : NULL,
+		.nr_queues = a->nr_socks,
+		.apps = x->apps,
+	};
+	struct json_object *j;
+
+	rep.interval_s = r->have_prev ? rep.uptime_s - r->last_t : 0;
+	agent_snapshot(a, x->ports, x->q);
+	rep.nr_apps = apps_snapshot(r->apps, x->apps, CFG_MAX_APPS);
+	j = ctl_status_json(&rep, x->cfg, x->path);
+	*body = j ? strdup(json_object_to_json_string_ext(
+			    j, JSON_C_TO_STRING_PLAIN)) :
+		    NULL;
+	json_object_put(j);
+	return *body ? 0 : -ENOMEM;
+}
+
+static int ctl_handle(void *ctx, const struct ctl_request *req,
+		      const struct ctl_peer *peer, char **body, char *msg,
+		      size_t msg_len)
+{
+	struct ctl_ctx *x = ctx;
+	char res[1024];
+	int ret;
+
+	if (!x->r)
+		return -EAGAIN; /* not serving yet */
+	switch (req->cmd) {
+	case CTL_CMD_STATUS:
+		ret = ctl_status(x, body);
+		break;
+	case CTL_CMD_RELOAD:
+		pr_info("ctl: reload asked by pid %d uid %u", (int)peer->pid,
+			(unsigned int)peer->uid);
+		ret = agent_reload(x->cfg, x->path, x->r->apps, "ctl reload", res,
+			     sizeof(res));
+		x->reloaded = true;
+		if (ret)
+			snprintf(msg, msg_len, "%s", res);
+		else
+			*body = strdup(res);
+		return ret ? ret : (*body ? 0 : -ENOMEM);
+	case CTL_CMD_VERSION:
+		*body = ctl_version_json();
+		ret = *body ? 0 : -ENOMEM;
+		break;
+	default:
+		ret = -EOPNOTSUPP;
+	}
+	if (ret)
+		snprintf(msg, msg_len, "%s", strerror(-ret));
+	return ret;
+}
+
+/* ctl.socket, before anything is set up: a refusal changes nothing. The
+ * agent's user (run.user, or the unit's User=) and root may use it. */
+static int ctl_open(struct agent_config *cfg, struct ctl_ctx *x,
+		    struct ctl_server **out)
+{
+	uid_t uids[3] = { 0, geteuid(), geteuid() };
+	struct ctl_server_opts o = {
+		.path = cfg->ctl_socket,
+		.owner = (uid_t)-1,
+		.group = (gid_t)-1,
+		.uids = uids,
+		.nr_uids = 3,
+		.handle = ctl_handle,
+		.ctx = x,
+	};
+	struct passwd *pw = cfg->run_user[0] ? getpwnam(cfg->run_user) : NULL;
 	char err[CFG_ERR_LEN];
 	int ret;
 
-	if (!merged) {
-		pr_err("SIGHUP: out of memory; keeping the current applications");
-		return;
+	*out = NULL;
+	if (!cfg->ctl_socket[0])
+		return 0;
+	if (pw) {
+		uids[2] = pw->pw_uid;
+		o.owner = pw->pw_uid;
+		o.group = pw->pw_gid;
 	}
-	/* The running ports with the new claims; the rule strings stay
-	 * fresh's (merged is never freed with config_free). */
-	memcpy(merged, cfg, sizeof(*merged));
-	memcpy(merged->apps, fresh->apps, sizeof(merged->apps));
-	merged->nr_apps = fresh->nr_apps;
-	ret = config_check_claims(merged, err, sizeof(err));
-	free(merged);
-	if (ret) {
-		pr_err("SIGHUP: %s; keeping the current applications", err);
-		return;
+	ret = ctl_server_open(&o, out, err, sizeof(err));
+	/* Several agents may run at once (a forwarder and a generator):
+	 * the first takes the default path, the others run without one.
+	 * A path set on purpose is refused. The unit's ExecReload names
+	 * its agent's pid, so it never reloads another agent. */
+	if (ret == -EADDRINUSE &&
+	    !strcmp(cfg->ctl_socket, CFG_CTL_SOCKET_DEFAULT)) {
+		pr_warn("%s; running without a control socket", err);
+		return 0;
 	}
-	ret = apps_reload(apps, fresh, &added, &removed, err, sizeof(err));
-	pr_info("SIGHUP: applications: %u added, %u removed, %zu running%s%s",
-		added, removed, apps->nr_apps, ret ? "; failed: " : "",
-		ret ? err : "");
-}
-
-/* SIGHUP: reopen the log (rotation), re-read the stats settings and the
- * application claims from the config file; the forwarding data path is
- * not touched. */
-static void reload(struct agent_config *cfg, const char *path,
-		   struct apps *apps)
-{
-	struct agent_config fresh;
-	char err[CFG_ERR_LEN];
-	int ret = log_reopen();
-
 	if (ret)
-		pr_err("cannot reopen the log file: %s", strerror(-ret));
-	if (!path) {
-		pr_info("SIGHUP: log reopened");
-		return;
-	}
-	config_init(&fresh);
-	if (config_load_file(&fresh, path, err, sizeof(err))) {
-		pr_err("SIGHUP: %s; keeping the current settings", err);
-	} else {
-		cfg->stats_interval_ms = fresh.stats_interval_ms;
-		cfg->stats_format = fresh.stats_format;
-		pr_info("SIGHUP: log reopened, stats every %u ms as %s",
-			cfg->stats_interval_ms,
-			cfg->stats_format == STATS_JSON ? "json" :
-			cfg->stats_format == STATS_TEXT ? "text" :
-							  "none");
-		reload_apps(apps, cfg, &fresh);
-	}
-	config_free(&fresh);
+		pr_err("ctl.socket: %s", err);
+	else
+		pr_info("control socket %s", cfg->ctl_socket);
+	return ret;
 }
 
 /* Returns the exit code. */
 static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
-	       const char *path)
+	       const char *path, struct ctl_server *ctl, struct ctl_ctx *x)
 {
 	struct reporter r = { .agent = a, .apps = apps, .buf_len = 1 << 20 };
 	char err[CFG_ERR_LEN];
@@ -312,7 +376,8 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 	r.cur = calloc(a->nr_socks + 1, sizeof(*r.cur));
 	r.prev = calloc(a->nr_socks + 1, sizeof(*r.prev));
 	r.buf = malloc(r.buf_len);
-	if (!r.cur || !r.prev || !r.buf) {
+	x->q = calloc(a->nr_socks + 1, sizeof(*x->q));
+	if (!r.cur || !r.prev || !r.buf || !x->q) {
 		code = EXIT_FAIL;
 		goto out;
 	}
@@ -347,15 +412,25 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 	}
 	sd_notify(0, "READY=1");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	x->t0 = t0;
+	x->r = &r; /* the control socket's commands may run from now on */
 	next_report = cfg->stats_interval_ms / 1000.0;
 	while (!got_stop) {
 		double up;
 
-		nanosleep(&tick, NULL);
+		/* The tick; a control request is served within it. */
+		if (ctl)
+			ctl_server_poll(ctl, 50);
+		else
+			nanosleep(&tick, NULL);
 		up = since(&t0);
 		if (got_hup) {
 			got_hup = 0;
-			reload(cfg, path, apps);
+			agent_reload(cfg, path, apps, "SIGHUP", NULL, 0);
+			x->reloaded = true;
+		}
+		if (x->reloaded) {
+			x->reloaded = false;
 			next_report = up + cfg->stats_interval_ms / 1000.0;
 		}
 		if (cfg->stats_interval_ms && up >= next_report) {
@@ -396,6 +471,8 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 		}
 	report(&r, since(&t0), true, true);
 out:
+	x->r = NULL;
+	free(x->q);
 	if (r.prom)
 		prom_server_stop(r.prom);
 	free(r.cur);
@@ -425,12 +502,16 @@ int main(int argc, char **argv)
 	struct agent_config cfg;
 	struct agent agent;
 	struct apps apps;
+	struct ctl_server *ctl = NULL;
+	struct ctl_ctx *ctl_ctx = NULL;
 	struct cli cli = { 0 };
 	struct log_opts lo = { .prog = "afxdp-agent" };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	int ret, code;
 
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctl_main(argc - 1, argv + 1);
 	config_init(&cfg);
 	code = parse_cli(argc, argv, &cfg, &cli);
 	if (code >= 0)
@@ -465,6 +546,17 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out_log;
 	}
+	ctl_ctx = calloc(1, sizeof(*ctl_ctx));
+	if (!ctl_ctx) {
+		code = EXIT_FAIL;
+		goto out_log;
+	}
+	ctl_ctx->cfg = &cfg;
+	ctl_ctx->path = cli.config_path;
+	if (ctl_open(&cfg, ctl_ctx, &ctl)) {
+		code = EXIT_USAGE;
+		goto out_log;
+	}
 	ret = agent_setup(&agent, &cfg, err, sizeof(err));
 	if (ret) {
 		pr_err("%s", err);
@@ -478,13 +570,15 @@ int main(int argc, char **argv)
 		code = refused(ret);
 		goto out_log;
 	}
-	code = run(&agent, &apps, &cfg, cli.config_path);
+	code = run(&agent, &apps, &cfg, cli.config_path, ctl, ctl_ctx);
 	/* Claims first: they may share the agent ports' programs. */
 	apps_stop(&apps);
 	if (agent_teardown(&agent) && code == EXIT_OK)
 		code = EXIT_FAIL; /* something of ours could not be removed */
 	pr_info("stopped%s", code ? " with errors" : "");
 out_log:
+	ctl_server_close(ctl);
+	free(ctl_ctx);
 	log_close();
 out_cfg:
 	config_free(&cfg);

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "guest/sock_path.h"
 #include "guest/uds_proto.h"
 #include "guest/uds_server.h"
 #include "util/clock.h"
@@ -52,27 +53,6 @@ static void *dup_array(const void *a, size_t n, size_t size)
 	return p;
 }
 
-/* A socket already at path: -EADDRINUSE when someone serves it, removed
- * when stale (nobody listening). Anything but a socket: -EEXIST. */
-static int clear_stale(const char *path, const struct sockaddr_un *sa)
-{
-	struct stat st;
-	int fd, ret;
-
-	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	close(fd);
-	if (!ret)
-		return -EADDRINUSE;
-	return unlink(path) ? -errno : 0;
-}
-
 static int listen_path(struct uds_server *s, const char *path, mode_t mode)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -81,7 +61,7 @@ static int listen_path(struct uds_server *s, const char *path, mode_t mode)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	err = clear_stale(path, &sa);
+	err = sock_path_clear_stale(path);
 	if (err)
 		return err;
 	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
