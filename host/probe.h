@@ -15,6 +15,7 @@
 #include "util/ethtool.h"
 
 struct json_object;
+struct netdev_xdp_info;
 
 struct probe_opts {
 	const char *sysfs_root; /* NULL: /sys */
@@ -69,6 +70,11 @@ struct probe_netdev {
 	enum probe_tri xdp_zc;
 	uint32_t zc_max_segs;
 	bool has_zc_max_segs;
+	/* Multi-buffer (frames beyond one page): native XDP with frags
+	 * (rx-sg), and AF_XDP zero-copy multi-buffer (zero-copy with
+	 * zc_max_segs > 1). Known from netdev genl only. */
+	enum probe_tri xdp_mb;
+	enum probe_tri zc_mb;
 	/* SR-IOV, when device/sriov_totalvfs exists */
 	bool sriov;
 	uint32_t totalvfs, numvfs;
@@ -108,6 +114,9 @@ struct probe_report {
 	char libvirt_err[256];
 	/* verdict */
 	bool supported;
+	/* High Performance: AF_XDP offered and some netdev with zero-copy /
+	 * with native multi-buffer XDP. */
+	bool zero_copy_offered, multi_buffer_offered;
 	struct probe_reasons reasons;
 };
 
@@ -130,6 +139,11 @@ bool probe_driver_table(const char *driver, const char *release,
 /* "6.11.0-foo" -> 6*1000+11; 0 when unparsable. */
 unsigned int probe_kver(const char *release);
 void probe_verdict(struct probe_report *rep);
+/* A netdev's XDP part from its netdev genl reply. */
+void probe_netdev_genl(struct probe_netdev *nd,
+		       const struct netdev_xdp_info *gi);
+/* "zero-copy", "copy" (AF_XDP without a zero-copy netdev) or "none". */
+const char *probe_af_xdp_mode(const struct probe_report *rep);
 /* A VF's group as probe names it: "vfio-pci", "kernel", "none". */
 const char *probe_vf_binding_str(enum sriov_vf_group g);
 

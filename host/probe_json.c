@@ -173,6 +173,8 @@ static struct json_object *netdev_json(const struct probe_netdev *nd)
 		json_add_int(x, "zc_max_segs", nd->zc_max_segs);
 	else
 		json_add_null(x, "zc_max_segs");
+	json_add_tri(x, "multi_buffer", nd->xdp_mb);
+	json_add_tri(x, "zero_copy_multi_buffer", nd->zc_mb);
 	json_add_obj(o, "xdp", x);
 	json_add_bool(o, "zero_copy_available", nd->xdp_zc == PT_YES);
 	json_add_obj(o, "sriov", nd->sriov ? sriov_json(nd) : NULL);
@@ -204,6 +206,8 @@ static struct json_object *profiles_json(const struct probe_report *rep)
 	struct json_object *b = json_object_new_object();
 	struct json_object *hp = json_object_new_object();
 	struct json_object *zc = json_object_new_array();
+	struct json_object *mb = json_object_new_array();
+	struct json_object *zcmb = json_object_new_array();
 
 	/* Basic does not use AF_XDP: any host the probe ran on serves it. */
 	json_add_bool(b, "can_serve", true);
@@ -215,10 +219,24 @@ static struct json_object *profiles_json(const struct probe_report *rep)
 	json_add_bool(hp, "can_serve", true);
 	json_add_str(hp, "af_xdp", "optional");
 	json_add_bool(hp, "af_xdp_offered", rep->supported);
-	for (size_t i = 0; i < rep->n_netdevs; i++)
-		if (rep->netdevs[i].xdp_zc == PT_YES)
-			json_array_add_str(zc, rep->netdevs[i].name);
+	/* ... and how: zero-copy (the reference architecture's "AF_XDP
+	 * zero-copy capable netdevs") or copy mode, and multi-buffer. */
+	json_add_str(hp, "af_xdp_mode", probe_af_xdp_mode(rep));
+	json_add_bool(hp, "zero_copy_offered", rep->zero_copy_offered);
+	json_add_bool(hp, "multi_buffer_offered", rep->multi_buffer_offered);
+	for (size_t i = 0; i < rep->n_netdevs; i++) {
+		const struct probe_netdev *nd = &rep->netdevs[i];
+
+		if (nd->xdp_zc == PT_YES)
+			json_array_add_str(zc, nd->name);
+		if (nd->xdp_mb == PT_YES)
+			json_array_add_str(mb, nd->name);
+		if (nd->zc_mb == PT_YES)
+			json_array_add_str(zcmb, nd->name);
+	}
 	json_add_obj(hp, "zero_copy_netdevs", zc);
+	json_add_obj(hp, "multi_buffer_netdevs", mb);
+	json_add_obj(hp, "zero_copy_multi_buffer_netdevs", zcmb);
 	json_add_obj(p, "high-performance", hp);
 	return p;
 }

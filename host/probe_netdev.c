@@ -129,6 +129,31 @@ static const struct netdev_xdp_info *genl_find(const struct genl_map *m,
 	return NULL;
 }
 
+void probe_netdev_genl(struct probe_netdev *nd,
+		       const struct netdev_xdp_info *gi)
+{
+	uint64_t f = gi->xdp_features;
+
+	nd->xdp_source = XDP_SRC_GENL;
+	nd->xdp_features = f;
+	nd->xdp_native = f & XDP_ACT_BASIC ? PT_YES : PT_NO;
+	nd->xdp_zc = f & XDP_ACT_XSK_ZEROCOPY ? PT_YES : PT_NO;
+	nd->zc_max_segs = gi->zc_max_segs;
+	nd->has_zc_max_segs = gi->has_zc_max_segs;
+	/* Frames beyond one page need the driver's XDP frags (rx-sg); a
+	 * driver without it refuses an MTU above one page with XDP on. */
+	nd->xdp_mb = f & XDP_ACT_RX_SG ? PT_YES : PT_NO;
+	/* Zero-copy multi-buffer: the kernel reports how many buffers one
+	 * frame may span on a zero-copy socket (1: none); before 6.6 it
+	 * does not say. */
+	if (nd->xdp_zc != PT_YES)
+		nd->zc_mb = PT_NO;
+	else if (gi->has_zc_max_segs)
+		nd->zc_mb = gi->zc_max_segs > 1 ? PT_YES : PT_NO;
+	else
+		nd->zc_mb = PT_UNKNOWN;
+}
+
 static int probe_netdev(const struct probe_opts *o, const struct sysfs *fs,
 			const struct genl_map *genl, const char *release,
 			struct probe_netdev *nd)
@@ -159,15 +184,9 @@ static int probe_netdev(const struct probe_opts *o, const struct sysfs *fs,
 	nd->xdp_native = nd->xdp_zc = PT_UNKNOWN;
 	if (genl && nd->ifindex)
 		gi = genl_find(genl, nd->ifindex);
+	nd->xdp_mb = nd->zc_mb = PT_UNKNOWN;
 	if (gi) {
-		nd->xdp_source = XDP_SRC_GENL;
-		nd->xdp_features = gi->xdp_features;
-		nd->xdp_native =
-			gi->xdp_features & XDP_ACT_BASIC ? PT_YES : PT_NO;
-		nd->xdp_zc = gi->xdp_features & XDP_ACT_XSK_ZEROCOPY ? PT_YES :
-								       PT_NO;
-		nd->zc_max_segs = gi->zc_max_segs;
-		nd->has_zc_max_segs = gi->has_zc_max_segs;
+		probe_netdev_genl(nd, gi);
 	} else if (nd->driver[0] &&
 		   probe_driver_table(nd->driver, release, &nd->xdp_native,
 				      &nd->xdp_zc)) {

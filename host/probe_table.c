@@ -92,9 +92,9 @@ void probe_print_table(const struct probe_report *rep, FILE *out)
 		rep->genl_available ? "available" :
 				      "unavailable (driver table used)");
 
-	fprintf(out, "\n%-16s %-12s %6s %7s %9s %6s %4s %-12s %s\n", "NETDEV",
-		"DRIVER", "MTU", "QUEUES", "CHANNELS", "NATIVE", "ZC",
-		"XDP-SOURCE", "SR-IOV");
+	fprintf(out, "\n%-16s %-12s %6s %7s %9s %6s %4s %4s %5s %-12s %s\n",
+		"NETDEV", "DRIVER", "MTU", "QUEUES", "CHANNELS", "NATIVE", "ZC",
+		"MB", "ZC-MB", "XDP-SOURCE", "SR-IOV");
 	for (size_t i = 0; i < rep->n_netdevs; i++) {
 		const struct probe_netdev *nd = &rep->netdevs[i];
 		char q[24], ch[24] = "-", mtu[12] = "-", sr[24] = "-";
@@ -112,9 +112,11 @@ void probe_print_table(const struct probe_report *rep, FILE *out)
 				 nd->totalvfs);
 			any_sriov = true;
 		}
-		fprintf(out, "%-16s %-12s %6s %7s %9s %6s %4s %-12s %s\n",
+		fprintf(out,
+			"%-16s %-12s %6s %7s %9s %6s %4s %4s %5s %-12s %s\n",
 			nd->name, nd->driver[0] ? nd->driver : "-", mtu, q, ch,
 			tri_str(nd->xdp_native), tri_str(nd->xdp_zc),
+			tri_str(nd->xdp_mb), tri_str(nd->zc_mb),
 			probe_xdp_src_str(nd->xdp_source), sr);
 	}
 	if (any_sriov) {
@@ -139,8 +141,14 @@ void probe_print_table(const struct probe_report *rep, FILE *out)
 		fprintf(out, "  - %s\n", rep->reasons.text[i]);
 	fprintf(out,
 		"Profiles: basic: yes (AF_XDP not required); "
-		"high-performance: yes, AF_XDP %s\n",
-		rep->supported ? "offered" : "not offered");
+		"high-performance: yes, AF_XDP %s%s%s%s\n",
+		rep->supported ? "offered" : "not offered",
+		rep->supported ? (rep->zero_copy_offered ? " (zero-copy" :
+							   " (copy mode only") :
+				 "",
+		rep->supported && rep->multi_buffer_offered ? ", multi-buffer" :
+							      "",
+		rep->supported ? ")" : "");
 }
 
 /* ---- command ---- */

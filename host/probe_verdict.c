@@ -50,6 +50,68 @@ static bool perm_err(int err)
 	return err == -EPERM || err == -EACCES;
 }
 
+/* Append @name to the comma-separated @list (truncated quietly). */
+static void list_add(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+	int w = snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+
+	if (w < 0 || (size_t)w >= size - len)
+		list[len] = '\0';
+}
+
+/* e.cap.025 for the High Performance profile: AF_XDP at its best is
+ * zero-copy (the reference architecture asks for "AF_XDP zero-copy
+ * capable netdevs"), and frames beyond one page need multi-buffer. */
+static void high_performance(struct probe_report *rep, bool af_xdp)
+{
+	char zc[PROBE_REASON_LEN] = "", mb[PROBE_REASON_LEN] = "";
+	char zcmb[PROBE_REASON_LEN] = "";
+	bool mb_known = false;
+
+	for (size_t i = 0; i < rep->n_netdevs; i++) {
+		const struct probe_netdev *nd = &rep->netdevs[i];
+
+		if (nd->xdp_zc == PT_YES)
+			list_add(zc, sizeof(zc), nd->name);
+		if (nd->xdp_mb != PT_UNKNOWN)
+			mb_known = true;
+		if (nd->xdp_mb == PT_YES)
+			list_add(mb, sizeof(mb), nd->name);
+		if (nd->zc_mb == PT_YES)
+			list_add(zcmb, sizeof(zcmb), nd->name);
+	}
+	rep->zero_copy_offered = af_xdp && zc[0];
+	rep->multi_buffer_offered = af_xdp && mb[0];
+	if (zc[0])
+		add_reason(rep, "AF_XDP zero-copy on: %s", zc);
+	else if (rep->n_netdevs)
+		add_reason(
+			rep,
+			"no network device offers AF_XDP zero-copy: copy mode only");
+	if (mb[0])
+		add_reason(
+			rep,
+			"multi-buffer XDP (frames beyond one page) on: %s%s%s",
+			mb, zcmb[0] ? "; zero-copy multi-buffer on: " : "",
+			zcmb);
+	else if (mb_known)
+		add_reason(
+			rep,
+			"no network device offers multi-buffer XDP (rx-sg): frames up to one page");
+	else if (rep->n_netdevs)
+		add_reason(
+			rep,
+			"multi-buffer XDP not known (only netdev genl reports it)");
+}
+
+const char *probe_af_xdp_mode(const struct probe_report *rep)
+{
+	if (!rep->supported)
+		return "none";
+	return rep->zero_copy_offered ? "zero-copy" : "copy";
+}
+
 void probe_verdict(struct probe_report *rep)
 {
 	enum kcfg_val xsk = rep->kcfg[KCFG_XDP_SOCKETS];
@@ -126,6 +188,8 @@ void probe_verdict(struct probe_report *rep)
 	else
 		add_reason(rep, "no network device with native XDP%s",
 			   rep->n_netdevs ? "" : " (no devices probed)");
+
+	high_performance(rep, kernel_ok && sock_ok && bpf_ok && native_ok);
 
 	if (!rep->bpffs_mounted)
 		add_reason(rep,

@@ -151,6 +151,21 @@ if need_root "veth in a netns"; then
 	fi
 	assert_eq "va: channels from ethtool" True "${V[9]}"
 	assert_eq "netns: e.cap.025 supported thanks to the veth" True "${V[10]}"
+	# veth: no zero-copy, so High Performance gets copy mode; its
+	# multi-buffer is what the kernel's rx-sg bit says.
+	hp='j["profiles"]["high-performance"]' genl=${V[5]}
+	jload "$TMP/ns.json" "$hp['af_xdp_mode'], $hp['zero_copy_offered'], $hp['zero_copy_netdevs']" \
+		"$va['xdp']['multi_buffer'] == ('rx-sg' in ($va['xdp']['features'] or [])), $va['xdp']['zero_copy_multi_buffer']" \
+		"$hp['multi_buffer_offered'] == any(d['xdp']['multi_buffer'] for d in j['netdevs'])" \
+		"[r for r in $cap['reasons'] if 'zero-copy' in r]"
+	assert_eq "netns: High Performance AF_XDP in copy mode (veth has no zero-copy)" "copy False []" "$(echo "${V[0]}" | tr -d "(),'")"
+	if [ "$genl" = True ]; then
+		assert_eq "va: multi_buffer follows the genl rx-sg bit; zero-copy multi-buffer no" "True False" "$(echo "${V[1]}" | tr -d '(),')"
+		assert_eq "netns: multi_buffer_offered follows the netdevs" True "${V[2]}"
+	else
+		skip "va: multi-buffer from netdev genl" "kernel has no netdev genl family"
+	fi
+	assert_eq "netns: the verdict says copy mode only" "['no network device offers AF_XDP zero-copy: copy mode only']" "${V[3]}"
 	ip netns exec "$NS" "$BIN" -j probe --dev va >"$TMP/ns1.json" 2>/dev/null
 	jload "$TMP/ns1.json" '" ".join(d["name"] for d in j["netdevs"])'
 	assert_eq "--dev va probes va only" va "${V[0]}"
