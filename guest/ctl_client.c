@@ -216,9 +216,11 @@ static int exchange(int fd, const char *path, const struct ctl_opts *o,
 
 	ret = ctl_proto_format_request(CTL_PROTO_VERSION, o->cmd, NULL, req,
 				       sizeof(req));
-	if (ret < 0 || uds_send(fd, req, (size_t)ret, -1, 0))
-		return fail(CTL_AGENT, "%s: cannot send the request",
-			    path);
+	if (ret < 0)
+		return fail(CTL_USAGE, "cannot format the request");
+	/* A failed send is not the end: a server that refuses us answers
+	 * and closes at once, and its answer is still to be read. */
+	uds_send(fd, req, (size_t)ret, -1, 0);
 	do {
 		ret = poll(&pfd, 1, (int)o->timeout_ms);
 	} while (ret < 0 && errno == EINTR);
@@ -229,6 +231,11 @@ static int exchange(int fd, const char *path, const struct ctl_opts *o,
 	if (!*buf)
 		return fail(CTL_AGENT, "out of memory");
 	n = recv(fd, *buf, CTL_REPLY_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
+	/* Closed with our request unread: the kernel reports the reset
+	 * before the answer queued behind it. */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(fd, *buf, CTL_REPLY_MAX + 1,
+			 MSG_DONTWAIT | MSG_TRUNC);
 	if (n <= 0)
 		return fail(CTL_USAGE,
 			    "%s: closed without an answer: not an afxdp-agent control socket?",

@@ -31,11 +31,18 @@ enum ctl_cmd ctl_cmd_from_name(const char *s)
 	return CTL_CMD_COUNT;
 }
 
+/* A name the reply syntax takes: E[A-Z0-9]+ (glibc names 0 "0"). */
 const char *ctl_errname(int err)
 {
 	const char *s = strerrorname_np(err < 0 ? -err : err);
+	size_t n = s ? strlen(s) : 0;
 
-	return s && strlen(s) <= CTL_ERRNAME_MAX ? s : "EIO";
+	if (n < 2 || n > CTL_ERRNAME_MAX || s[0] != 'E')
+		return "EIO";
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return "EIO";
+	return s;
 }
 
 static bool printable(char c)

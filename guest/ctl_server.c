@@ -180,8 +180,16 @@ void ctl_server_get_stats(const struct ctl_server *s,
 		*st = s->st;
 }
 
+/* Reads what the client sent and we did not: closing with it unread
+ * would make the kernel report ECONNRESET to the client before our
+ * answer (which it still gets, reading on). */
 static void drop(struct conn *c)
 {
+	char buf[CTL_REQ_MAX + 1];
+
+	for (int i = 0; i < 4; i++) /* bounded: a client may keep sending */
+		if (recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
 	close(c->fd);
 	c->fd = -1;
 }
