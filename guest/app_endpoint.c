@@ -166,9 +166,10 @@ static void *serve(void *arg)
 		}
 		if (pfd[1].revents)
 			break;
-		/* One client at a time; its exchange has a deadline, so a
-		 * silent client holds up only this application's next
-		 * connection, never the agent or other applications. */
+		/* One client at a time; its exchange has a deadline (short
+		 * for peers that are not allowed) and ends when the endpoint
+		 * closes, so a silent client holds up only this application's
+		 * next connection, never the agent or other applications. */
 		ret = uds_server_serve_one(ep->srv);
 		if (ret && ret != -EAGAIN)
 			pr_info("%s: exchange ended: %s", ep->path,
@@ -196,6 +197,13 @@ static int open_cni(struct app_ep *ep, const struct app_config *app,
 	};
 	int ret;
 
+	/* Also ends a running exchange: closing never waits for a client. */
+	ep->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (ep->stop_fd < 0)
+		return errmsg(err, err_len, -errno, "eventfd: %s",
+			      strerror(errno));
+	o.has_cancel_fd = true;
+	o.cancel_fd = ep->stop_fd;
 	ret = uds_server_open(&o, &ep->srv);
 	if (ret)
 		return errmsg(err, err_len, ret, "%s: cannot serve: %s%s",
@@ -203,10 +211,6 @@ static int open_cni(struct app_ep *ep, const struct app_config *app,
 			      ret == -EADDRINUSE ? " (another process serves it)" :
 			      ret == -EEXIST	 ? " (something else is there)" :
 						   "");
-	ep->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (ep->stop_fd < 0)
-		return errmsg(err, err_len, -errno, "eventfd: %s",
-			      strerror(errno));
 	return 0;
 }
 

@@ -280,8 +280,8 @@ void uds_take_fd(struct msghdr *mh, int *fd)
 
 /* One datagram before the deadline: its length (a datagram longer than
  * buf is cut to size, which the parser refuses), or -errno. */
-static ssize_t recv_req(int conn, char *buf, size_t size, int *fd,
-			uint64_t deadline)
+static ssize_t recv_req(const struct uds_server *s, int conn, char *buf,
+			size_t size, int *fd, uint64_t deadline)
 {
 	union {
 		char buf[CMSG_SPACE(MAX_RX_FDS * sizeof(int))];
@@ -289,7 +289,11 @@ static ssize_t recv_req(int conn, char *buf, size_t size, int *fd,
 	} ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = size };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = conn, .events = POLLIN },
+		{ .fd = s->o.has_cancel_fd ? s->o.cancel_fd : -1,
+		  .events = POLLIN },
+	};
 	ssize_t n;
 
 	for (;;) {
@@ -298,11 +302,13 @@ static ssize_t recv_req(int conn, char *buf, size_t size, int *fd,
 
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		ret = poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000));
+		ret = poll(pfd, 2, (int)((deadline - now + 999999) / 1000000));
 		if (ret < 0 && errno != EINTR)
 			return -errno;
 		if (ret <= 0)
 			continue;
+		if (pfd[1].revents)
+			return -ECANCELED;
 		mh.msg_control = ctl.buf;
 		mh.msg_controllen = sizeof(ctl.buf);
 		n = recvmsg(conn, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -392,13 +398,15 @@ int uds_server_serve_conn(struct uds_server *s, int conn)
 	if (ret)
 		goto out;
 	ss.allowed = peer_allowed(s, &ss.peer);
+	if (!ss.allowed && s->o.timeout_ms > UDS_SERVER_REFUSE_MS)
+		deadline = now_ns() + UDS_SERVER_REFUSE_MS * 1000000ULL;
 	while (ss.state != SESS_DONE) {
 		char buf[UDS_MSG_MAX + 1];
 		enum uds_reply r;
 		int in_fd = -1, out_fd;
 		ssize_t n;
 
-		n = recv_req(conn, buf, sizeof(buf), &in_fd, deadline);
+		n = recv_req(s, conn, buf, sizeof(buf), &in_fd, deadline);
 		if (n < 0) {
 			ret = (int)n;
 			goto out;

@@ -10,11 +10,17 @@
 #ifndef AGENT_UDS_SERVER_H
 #define AGENT_UDS_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #define UDS_SERVER_TIMEOUT_MS 5000
+/* A peer that is not allowed gets its /host_nak once it has spoken (DPDK
+ * writes with write(): an early close would kill it with SIGPIPE), but is
+ * waited for only this long: any local user may connect to the socket,
+ * and the server serves one client at a time. */
+#define UDS_SERVER_REFUSE_MS 500
 /* Bad requests (answered /nak) before a client is dropped. */
 #define UDS_SERVER_MAX_NAKS 8
 
@@ -38,6 +44,11 @@ struct uds_server_opts {
 	const gid_t *gids;
 	size_t nr_gids;
 	int timeout_ms; /* whole exchange; 0: UDS_SERVER_TIMEOUT_MS */
+	/* When set: cancel_fd readable (an eventfd, say) ends a running
+	 * exchange at once with -ECANCELED, so closing never waits out a
+	 * silent client's deadline. */
+	bool has_cancel_fd;
+	int cancel_fd;
 	/* /connect,<name>: 0 accepts, -errno answers /host_nak. NULL: any
 	 * valid name (the peer check has been passed already). */
 	int (*on_connect)(void *ctx, const struct uds_peer *peer,
@@ -79,7 +90,8 @@ int uds_server_serve_one(struct uds_server *s);
  * The exchange on a connected SOCK_SEQPACKET socket, which is closed on
  * return: 0 after /fin -> /fin_ack, -EACCES peer refused or /host_nak,
  * -ETIMEDOUT deadline passed, -ECONNRESET the client closed first, -EPROTO
- * UDS_SERVER_MAX_NAKS bad requests, or a socket error.
+ * UDS_SERVER_MAX_NAKS bad requests, -ECANCELED cancel_fd, or a socket
+ * error.
  */
 int uds_server_serve_conn(struct uds_server *s, int conn);
 void uds_server_get_stats(const struct uds_server *s,

@@ -102,10 +102,16 @@ app_start() {
 	done
 	return 1
 }
-# app_stop PID NAME: SIGINT, its final JSON's rx
+# app_stop PID NAME: SIGINT, its final JSON's rx (its stderr as
+# diagnostics when there is none). Polls: called inside $(...), where the
+# application is not a child to wait for.
 app_stop() {
 	kill -INT "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+	if ! jq -e .rx "$WORK/$2.out" >/dev/null 2>&1; then
+		diag "$2 ended without its report" >&2
+		diag_tail "$WORK/$2.err" 5 >&2
+	fi
 	jq -r .rx "$WORK/$2.out" 2>/dev/null
 }
 # udp_send DST PORT N: N datagrams from A

@@ -599,6 +599,30 @@ static void test_pinned_not_empty(void **state)
 	assert_string_equal(path, "/tmp/afxdp_dp/" IFNAME "/afxdp.sock");
 }
 
+/* Closing ends a running exchange: a client that connects and says
+ * nothing must not hold up a reload or the agent's exit. */
+static void test_close_with_silent_client(void **state)
+{
+	struct fix *f = *state;
+	struct app_config c;
+	struct timespec t0, t1;
+	double secs;
+	int sock;
+
+	app_cfg(f, &c, "afxdp.sock");
+	assert_int_equal(ep_open(f, &c), 0);
+	assert_int_equal(app_ep_run(&f->ep, f->err, sizeof(f->err)), 0);
+	sock = client_connect(c.path);
+	usleep(200000); /* the thread has accepted it and waits for a request */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ep_close(f);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	close(sock);
+	if (secs > 1.0)
+		fail_msg("app_ep_close took %.2f s with a silent client", secs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +649,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_not_empty, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_close_with_silent_client,
+						setup, teardown),
 	};
 
 	log_set_level(-1);
