@@ -162,7 +162,8 @@ all:
         afxdp_publish_nova_dir: "$work/publish/{{ inventory_hostname }}/nova"
         afxdp_publish_nfd_dir: "$work/publish/{{ inventory_hostname }}/nfd"
         afxdp_publish_prom_dir: "$work/publish/{{ inventory_hostname }}/prom"
-        afxdp_publish_hostname: "{{ inventory_hostname }}"
+        # A Nova host name has no '_' (the tool refuses it).
+        afxdp_publish_hostname: "{{ inventory_hostname | replace('_', '-') }}"
       children:
         afxdp_high_performance:
           hosts:
