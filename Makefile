@@ -57,7 +57,7 @@ Q := $(if $(V),,@)
 
 .PHONY: all agent deps deps-demo deps-test deps-vm deps-bench deps-fresh \
 	install uninstall clean demo test test-unit vm-test bench fuzz soak \
-	fresh-check format check-format
+	fresh-check trixie-root format check-format
 all:
 
 # Dependencies in tiers (scripts/deps.sh): each target installs only what
@@ -94,6 +94,12 @@ demo: deps-demo
 # the install steps are complete (scripts/fresh-check.sh).
 fresh-check: deps-fresh
 	./scripts/fresh-check.sh
+
+# The Debian 13 root with DPDK 24.11 testpmd and its AF_XDP PMD, cached
+# outside the tree, from which the issue 13 suites run applications
+# (scripts/trixie-root.sh; `make test` builds it when missing).
+trixie-root:
+	./scripts/trixie-root.sh
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

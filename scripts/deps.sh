@@ -32,7 +32,7 @@ TEST_RUN="ethtool xdp-tools socat tcpdump kmod iputils-ping python3
  python3-jsonschema valgrind libxml2-utils man-db mandoc
  libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
  libvirt-clients qemu-system-x86 ansible-core ansible-lint systemd
- iperf3 curl openssh-server openssh-client yamllint"
+ iperf3 curl openssh-server openssh-client yamllint debootstrap"
 # afxdp-host publish's real consumers, run by tests/host/test_publish.sh.
 TEST_PUBLISH="python3-nova python3-os-traits prometheus-node-exporter"
 
