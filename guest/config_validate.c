@@ -170,9 +170,10 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 	/* Relative paths would depend on the directory the agent and its
 	 * clients happen to start in. */
 	if (cfg->ctl_socket[0] && cfg->ctl_socket[0] != '/')
-		return errmsg(err, len, -EINVAL,
-			      "ctl.socket: must be an absolute path or empty (no control socket), got %s",
-			      cfg->ctl_socket);
+		return errmsg(
+			err, len, -EINVAL,
+			"ctl.socket: must be an absolute path or empty (no control socket), got %s",
+			cfg->ctl_socket);
 	if (cfg->mode == MODE_TXGEN) {
 		const struct txgen_config *t = &cfg->txgen;
 

@@ -92,16 +92,18 @@ static int parse_args(int argc, char **argv, struct ctl_opts *o)
 			break;
 		case 'p':
 			if (parse_u32(optarg, 1, 0x7fffffff, &v))
-				return fail(CTL_USAGE,
-					    "--pid: expected a process id, got '%s'",
-					    optarg);
+				return fail(
+					CTL_USAGE,
+					"--pid: expected a process id, got '%s'",
+					optarg);
 			o->pid = v;
 			break;
 		case 't':
 			if (parse_u32(optarg, 1, 3600000, &v))
-				return fail(CTL_USAGE,
-					    "--timeout: expected 1..3600000 ms, got '%s'",
-					    optarg);
+				return fail(
+					CTL_USAGE,
+					"--timeout: expected 1..3600000 ms, got '%s'",
+					optarg);
 			o->timeout_ms = v;
 			break;
 		case 'j':
@@ -111,16 +113,18 @@ static int parse_args(int argc, char **argv, struct ctl_opts *o)
 			usage(stdout);
 			return CTL_OK;
 		default:
-			return fail(CTL_USAGE,
-				    "option '%s': unknown or missing its argument (see --help)",
-				    argv[optind - 1]);
+			return fail(
+				CTL_USAGE,
+				"option '%s': unknown or missing its argument (see --help)",
+				argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
-		return fail(CTL_USAGE, optind == argc ?
-					       "which command? (status, reload, version)" :
-					       "one command at a time");
+		return fail(CTL_USAGE,
+			    optind == argc ?
+				    "which command? (status, reload, version)" :
+				    "one command at a time");
 	}
 	o->cmd = ctl_cmd_from_name(argv[optind]);
 	if (o->cmd == CTL_CMD_COUNT)
@@ -175,21 +179,25 @@ static int connect_to(const char *path, const struct ctl_opts *o, int *out)
 		err = errno;
 		close(fd);
 		if (err == ENOENT)
-			return fail(CTL_USAGE,
-				    "no control socket at %s: is the agent running, with ctl.socket set to this path?",
-				    path);
+			return fail(
+				CTL_USAGE,
+				"no control socket at %s: is the agent running, with ctl.socket set to this path?",
+				path);
 		if (err == EACCES || err == EPERM)
-			return fail(CTL_USAGE,
-				    "permission denied on %s: the control socket is for root and the agent's own user",
-				    path);
+			return fail(
+				CTL_USAGE,
+				"permission denied on %s: the control socket is for root and the agent's own user",
+				path);
 		if (err == ECONNREFUSED)
-			return fail(CTL_USAGE,
-				    "nobody serves %s (left by an agent that is gone, or not a socket)",
-				    path);
+			return fail(
+				CTL_USAGE,
+				"nobody serves %s (left by an agent that is gone, or not a socket)",
+				path);
 		if (err == EPROTOTYPE)
-			return fail(CTL_USAGE,
-				    "%s is not a control socket (not SOCK_SEQPACKET)",
-				    path);
+			return fail(
+				CTL_USAGE,
+				"%s is not a control socket (not SOCK_SEQPACKET)",
+				path);
 		return fail(CTL_USAGE, "cannot connect to %s: %s", path,
 			    strerror(err));
 	}
@@ -197,9 +205,10 @@ static int connect_to(const char *path, const struct ctl_opts *o, int *out)
 	if (o->pid && (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) ||
 		       cr.pid != (pid_t)o->pid)) {
 		close(fd);
-		return fail(CTL_USAGE,
-			    "%s is served by pid %d, not by pid %ld: another agent's socket",
-			    path, (int)cr.pid, o->pid);
+		return fail(
+			CTL_USAGE,
+			"%s is served by pid %d, not by pid %ld: another agent's socket",
+			path, (int)cr.pid, o->pid);
 	}
 	*out = fd;
 	return -1;
@@ -234,15 +243,16 @@ static int exchange(int fd, const char *path, const struct ctl_opts *o,
 	/* Closed with our request unread: the kernel reports the reset
 	 * before the answer queued behind it. */
 	if (n < 0 && errno == ECONNRESET)
-		n = recv(fd, *buf, CTL_REPLY_MAX + 1,
-			 MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(fd, *buf, CTL_REPLY_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
 	if (n <= 0)
-		return fail(CTL_USAGE,
-			    "%s: closed without an answer: not an afxdp-agent control socket?",
-			    path);
+		return fail(
+			CTL_USAGE,
+			"%s: closed without an answer: not an afxdp-agent control socket?",
+			path);
 	if (n > CTL_REPLY_MAX)
-		return fail(CTL_USAGE, "%s: an answer of %zd bytes, more than %d",
-			    path, n, CTL_REPLY_MAX);
+		return fail(CTL_USAGE,
+			    "%s: an answer of %zd bytes, more than %d", path, n,
+			    CTL_REPLY_MAX);
 	(*buf)[n] = '\0';
 	*len = (size_t)n;
 	return -1;
@@ -256,7 +266,7 @@ static int show(const struct ctl_opts *o, const struct ctl_reply *rep)
 	if (o->cmd == CTL_CMD_RELOAD || o->json) {
 		printf("%.*s%s", (int)rep->body_len, body,
 		       rep->body_len && body[rep->body_len - 1] == '\n' ? "" :
-									 "\n");
+									  "\n");
 		return CTL_OK;
 	}
 	j = json_tokener_parse(body);
@@ -301,16 +311,18 @@ int ctl_main(int argc, char **argv)
 	if (code >= 0)
 		goto out;
 	if (ctl_proto_parse_reply(buf, len, &rep))
-		code = fail(CTL_USAGE,
-			    "%s: not an afxdp-agent control socket (unexpected answer)",
-			    path);
+		code = fail(
+			CTL_USAGE,
+			"%s: not an afxdp-agent control socket (unexpected answer)",
+			path);
 	else if (rep.ok)
 		code = show(&o, &rep);
 	else if (!strcmp(rep.errname, "EPROTO") && rep.speaks &&
 		 rep.speaks != CTL_PROTO_VERSION)
-		code = fail(CTL_USAGE,
-			    "the agent at %s speaks control protocol %u, this afxdp-agent ctl speaks %d: use the ctl of the agent's version",
-			    path, rep.speaks, CTL_PROTO_VERSION);
+		code = fail(
+			CTL_USAGE,
+			"the agent at %s speaks control protocol %u, this afxdp-agent ctl speaks %d: use the ctl of the agent's version",
+			path, rep.speaks, CTL_PROTO_VERSION);
 	else if (!strcmp(rep.errname, "EACCES"))
 		code = fail(CTL_USAGE, "%s: permission denied by the agent: %s",
 			    path, rep.message);

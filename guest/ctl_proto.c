@@ -40,7 +40,8 @@ const char *ctl_errname(int err)
 	if (n < 2 || n > CTL_ERRNAME_MAX || s[0] != 'E')
 		return "EIO";
 	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
 			return "EIO";
 	return s;
 }
@@ -67,8 +68,7 @@ static int parse_version(const char *s, size_t n, unsigned int *v)
 }
 
 int ctl_proto_parse_request(const void *msg, size_t len,
-			    struct ctl_request *req, char *err,
-			    size_t err_len)
+			    struct ctl_request *req, char *err, size_t err_len)
 {
 	const size_t magic_len = strlen(CTL_PROTO_MAGIC);
 	const char *s = msg, *p, *sp;
@@ -92,9 +92,10 @@ int ctl_proto_parse_request(const void *msg, size_t len,
 				(unsigned char)s[i], i);
 	if (len <= magic_len || memcmp(s, CTL_PROTO_MAGIC, magic_len) ||
 	    s[magic_len] != ' ')
-		return errmsg(err, err_len, -EBADMSG,
-			      "not a request: expected '%s <version> <command>'",
-			      CTL_PROTO_MAGIC);
+		return errmsg(
+			err, err_len, -EBADMSG,
+			"not a request: expected '%s <version> <command>'",
+			CTL_PROTO_MAGIC);
 	p = s + magic_len + 1;
 	sp = memchr(p, ' ', len - (size_t)(p - s));
 	n = sp ? (size_t)(sp - p) : len - (size_t)(p - s);
@@ -127,8 +128,8 @@ int ctl_proto_parse_request(const void *msg, size_t len,
 		memcpy(req->args, sp + 1, n);
 		req->args[n] = '\0';
 		/* No command of version 1 takes an argument. */
-		return errmsg(err, err_len, -EINVAL,
-			      "%s takes no argument", cmd);
+		return errmsg(err, err_len, -EINVAL, "%s takes no argument",
+			      cmd);
 	}
 	return 0;
 }
@@ -151,8 +152,7 @@ int ctl_proto_format_request(unsigned int version, enum ctl_cmd cmd,
 	return n;
 }
 
-int ctl_proto_format_reply(int err, const char *text, char *buf,
-			   size_t size)
+int ctl_proto_format_reply(int err, const char *text, char *buf, size_t size)
 {
 	size_t n = 0, tl;
 

@@ -60,8 +60,7 @@ struct ctl_request {
  * takes none.
  */
 int ctl_proto_parse_request(const void *msg, size_t len,
-			    struct ctl_request *req, char *err,
-			    size_t err_len);
+			    struct ctl_request *req, char *err, size_t err_len);
 
 /* "AFXDP-CTL <version> <command>[ <args>]" into buf (NUL-terminated), any
  * version (tests speak others). Its length, -EINVAL unknown cmd or args
@@ -75,8 +74,7 @@ int ctl_proto_format_request(unsigned int version, enum ctl_cmd cmd,
  * printable ASCII and cut to CTL_MSG_MAX. Its length, or -ENOSPC when buf
  * is smaller than the reply or CTL_REPLY_MAX is exceeded.
  */
-int ctl_proto_format_reply(int err, const char *text, char *buf,
-			   size_t size);
+int ctl_proto_format_reply(int err, const char *text, char *buf, size_t size);
 
 struct ctl_reply {
 	bool ok;

@@ -245,8 +245,7 @@ static int answer(int fd, int err, const char *text)
 	n = buf ? ctl_proto_format_reply(err, text, buf, size) : -ENOMEM;
 	if (n >= 0)
 		ret = send_reply(fd, buf, (size_t)n);
-	if (n < 0 || ret == -EMSGSIZE || ret == -ENOBUFS ||
-	    ret == -EAGAIN) {
+	if (n < 0 || ret == -EMSGSIZE || ret == -ENOBUFS || ret == -EAGAIN) {
 		char msg[128];
 
 		snprintf(msg, sizeof(msg),
@@ -325,8 +324,8 @@ static void accept_one(struct ctl_server *s, struct conn *c)
 	if (!allowed(s, cr.uid)) {
 		/* Told why at once, before it asks: a refused ctl then says
 		 * "permission denied" rather than "connection reset". */
-		pr_warn("ctl: refused pid %d uid %u (not allowed)",
-			(int)cr.pid, (unsigned int)cr.uid);
+		pr_warn("ctl: refused pid %d uid %u (not allowed)", (int)cr.pid,
+			(unsigned int)cr.uid);
 		snprintf(msg, sizeof(msg),
 			 "uid %u may not use this control socket",
 			 (unsigned int)cr.uid);

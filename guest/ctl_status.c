@@ -57,7 +57,8 @@ static struct json_object *config_json(const struct agent_config *cfg)
 		if (!p)
 			continue;
 		json_add_str(p, "ifname", cfg->ports[i].ifname);
-		json_object_object_add(p, "queues", queues_json(&cfg->ports[i]));
+		json_object_object_add(p, "queues",
+				       queues_json(&cfg->ports[i]));
 		json_object_array_add(ports, p);
 	}
 	json_object_object_add(o, "ports", ports);
@@ -66,17 +67,19 @@ static struct json_object *config_json(const struct agent_config *cfg)
 		json_object_array_add(
 			filter, json_object_new_string(cfg->filter_rules[i]));
 	json_object_object_add(o, "filter", filter);
-	json_add_str(o, "unmatched", config_enum_name("xdp.unmatched",
-						 (int)cfg->unmatched));
-	json_add_str(o, "xdp_mode", config_enum_name("xdp.mode", (int)cfg->xdp_mode));
+	json_add_str(o, "unmatched",
+		     config_enum_name("xdp.unmatched", (int)cfg->unmatched));
+	json_add_str(o, "xdp_mode",
+		     config_enum_name("xdp.mode", (int)cfg->xdp_mode));
 	json_add_str(o, "zero_copy",
-		config_enum_name("socket.zero_copy", (int)cfg->zero_copy));
-	json_add_str(o, "umem", config_enum_name("socket.umem", (int)cfg->umem));
+		     config_enum_name("socket.zero_copy", (int)cfg->zero_copy));
+	json_add_str(o, "umem",
+		     config_enum_name("socket.umem", (int)cfg->umem));
 	json_object_object_add(o, "busy_poll",
 			       json_object_new_boolean(cfg->busy_poll));
 	json_add_int(o, "stats_interval_ms", cfg->stats_interval_ms);
 	json_add_str(o, "stats_format",
-		config_enum_name("stats.format", (int)cfg->stats_format));
+		     config_enum_name("stats.format", (int)cfg->stats_format));
 	return o;
 }
 

@@ -74,9 +74,9 @@ static void counters(struct json_object *o, FILE *out)
 		" drops %" PRId64 " lost %" PRId64 " (%.0f/%.0f pps)\n",
 		num(o, "rx_packets"), num(o, "tx_packets"),
 		num(o, "tx_completed"),
-		num(o, "drops") ? num(o, "drops") :
-				  num(o, "drops.tx_ring_full") +
-					  num(o, "drops.no_frame"),
+		num(o, "drops") ?
+			num(o, "drops") :
+			num(o, "drops.tx_ring_full") + num(o, "drops.no_frame"),
 		num(o, "lost"), json_object_get_double(get(o, "rx_pps")),
 		json_object_get_double(get(o, "tx_pps")));
 }

@@ -298,8 +298,8 @@ static int ctl_handle(void *ctx, const struct ctl_request *req,
 	case CTL_CMD_RELOAD:
 		pr_info("ctl: reload asked by pid %d uid %u", (int)peer->pid,
 			(unsigned int)peer->uid);
-		ret = agent_reload(x->cfg, x->path, x->r->apps, "ctl reload", res,
-			     sizeof(res));
+		ret = agent_reload(x->cfg, x->path, x->r->apps, "ctl reload",
+				   res, sizeof(res));
 		x->reloaded = true;
 		if (ret)
 			snprintf(msg, msg_len, "%s", res);

@@ -67,8 +67,8 @@ static int reload_apps(struct apps *apps, const struct agent_config *cfg,
 	return ret;
 }
 
-int agent_reload(struct agent_config *cfg, const char *path,
-		 struct apps *apps, const char *who, char *res, size_t len)
+int agent_reload(struct agent_config *cfg, const char *path, struct apps *apps,
+		 const char *who, char *res, size_t len)
 {
 	struct agent_config fresh;
 	char err[CFG_ERR_LEN];

@@ -13,7 +13,7 @@
  * 0 or the first error (the file's, the claims'); res (may be NULL) gets
  * what changed or failed, a line each; who prefixes the log lines
  * ("SIGHUP", "ctl reload"). */
-int agent_reload(struct agent_config *cfg, const char *path,
-		 struct apps *apps, const char *who, char *res, size_t len);
+int agent_reload(struct agent_config *cfg, const char *path, struct apps *apps,
+		 const char *who, char *res, size_t len);
 
 #endif

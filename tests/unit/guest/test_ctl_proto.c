@@ -46,7 +46,7 @@ static void test_commands(void **state)
 	assert_string_equal(ctl_cmd_name(CTL_CMD_RELOAD), "reload");
 	assert_string_equal(ctl_cmd_name(CTL_CMD_VERSION), "version");
 	assert_null(ctl_cmd_name(CTL_CMD_COUNT));
-	assert_null(ctl_cmd_name((enum ctl_cmd)-1));
+	assert_null(ctl_cmd_name((enum ctl_cmd) - 1));
 	assert_int_equal(ctl_cmd_from_name("reload"), CTL_CMD_RELOAD);
 	assert_int_equal(ctl_cmd_from_name("Reload"), CTL_CMD_COUNT);
 	assert_int_equal(ctl_cmd_from_name(""), CTL_CMD_COUNT);
@@ -57,8 +57,8 @@ static void test_commands(void **state)
 static void test_versions(void **state)
 {
 	static const char *const other[] = {
-		"AFXDP-CTL 2 status",	   "AFXDP-CTL 0 status",
-		"AFXDP-CTL 2 handover",	   "AFXDP-CTL 999999999 version",
+		"AFXDP-CTL 2 status",	    "AFXDP-CTL 0 status",
+		"AFXDP-CTL 2 handover",	    "AFXDP-CTL 999999999 version",
 		"AFXDP-CTL 2 status extra", "AFXDP-CTL 2",
 	};
 	struct ctl_request req;
@@ -85,8 +85,8 @@ static void test_versions(void **state)
 	assert_int_equal(rep.speaks, 1);
 	/* Not numbers: a syntax error, not another version. */
 	static const char *const bad[] = {
-		"AFXDP-CTL x status", "AFXDP-CTL 01 status",
-		"AFXDP-CTL -1 status", "AFXDP-CTL +1 status",
+		"AFXDP-CTL x status",	       "AFXDP-CTL 01 status",
+		"AFXDP-CTL -1 status",	       "AFXDP-CTL +1 status",
 		"AFXDP-CTL 1234567890 status", "AFXDP-CTL  1 status",
 		"AFXDP-CTL 1.0 status",
 	};
@@ -119,7 +119,9 @@ static void test_refused(void **state)
 		{ "AFXDP-CTL 1 status\n\n", -EBADMSG },
 		{ "AFXDP-CTL 1 status\r\n", -EBADMSG },
 		{ "AFXDP-CTL 1\tstatus", -EBADMSG },
-		{ "AFXDP-CTL 1 st\x7f" "atus", -EBADMSG },
+		{ "AFXDP-CTL 1 st\x7f"
+		  "atus",
+		  -EBADMSG },
 		{ "AFXDP-CTL 1 st\xc3\xa4tus", -EBADMSG },
 	};
 	struct ctl_request req;
@@ -217,8 +219,8 @@ static void test_format_request(void **state)
 						  sizeof(buf)),
 			 18);
 	assert_string_equal(buf, "AFXDP-CTL 1 status");
-	assert_int_equal(ctl_proto_format_request(2, CTL_CMD_RELOAD, "x y",
-						  buf, sizeof(buf)),
+	assert_int_equal(ctl_proto_format_request(2, CTL_CMD_RELOAD, "x y", buf,
+						  sizeof(buf)),
 			 22);
 	assert_string_equal(buf, "AFXDP-CTL 2 reload x y");
 	assert_int_equal(ctl_proto_format_request(1, CTL_CMD_COUNT, NULL, buf,
@@ -227,9 +229,9 @@ static void test_format_request(void **state)
 	assert_int_equal(ctl_proto_format_request(1, CTL_CMD_STATUS, "a\nb",
 						  buf, sizeof(buf)),
 			 -EINVAL);
-	assert_int_equal(ctl_proto_format_request(1, CTL_CMD_STATUS, NULL, buf,
-						  18),
-			 -ENOSPC);
+	assert_int_equal(
+		ctl_proto_format_request(1, CTL_CMD_STATUS, NULL, buf, 18),
+		-ENOSPC);
 	memset(buf, 'a', CTL_REQ_MAX);
 	buf[CTL_REQ_MAX - 10] = '\0';
 	{
@@ -297,10 +299,20 @@ static void test_replies(void **state)
 static void test_parse_reply_errors(void **state)
 {
 	static const char *const bad[] = {
-		"ok",		  "OK ",	"OKAY",	      "ERR",
-		"ERR ",		  "ERR EIO",	"ERR EIO ",   "ERR eio x",
-		"ERR IO x",	  "ERR E x",	"ERR E-1 x",  "ERR  EIO x",
-		"ERR EIO x\ty",	  "HTTP/1.0 200 OK",
+		"ok",
+		"OK ",
+		"OKAY",
+		"ERR",
+		"ERR ",
+		"ERR EIO",
+		"ERR EIO ",
+		"ERR eio x",
+		"ERR IO x",
+		"ERR E x",
+		"ERR E-1 x",
+		"ERR  EIO x",
+		"ERR EIO x\ty",
+		"HTTP/1.0 200 OK",
 		"ERR EAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA x",
 	};
 	static const char nul[] = "OK\n{\0}";
@@ -317,25 +329,26 @@ static void test_parse_reply_errors(void **state)
 	assert_int_equal(ctl_proto_parse_reply("OK", CTL_REPLY_MAX + 1, &rep),
 			 -EMSGSIZE);
 	/* what a client finds in other servers' EPROTO */
-	assert_int_equal(ctl_proto_parse_reply(
-				 "ERR EPROTO v1 not spoken (this agent speaks 2)",
-				 46, &rep),
-			 0);
+	assert_int_equal(
+		ctl_proto_parse_reply(
+			"ERR EPROTO v1 not spoken (this agent speaks 2)", 46,
+			&rep),
+		0);
 	assert_int_equal(rep.speaks, 2);
 	assert_int_equal(
-		ctl_proto_parse_reply("ERR EPROTO x (this agent speaks 2) ",
-				      35, &rep),
+		ctl_proto_parse_reply("ERR EPROTO x (this agent speaks 2) ", 35,
+				      &rep),
 		0);
 	assert_int_equal(rep.speaks, 0);
-	assert_int_equal(ctl_proto_parse_reply(
-				 "ERR EPROTO x (this agent speaks 02)", 35,
-				 &rep),
-			 0);
+	assert_int_equal(
+		ctl_proto_parse_reply("ERR EPROTO x (this agent speaks 02)", 35,
+				      &rep),
+		0);
 	assert_int_equal(rep.speaks, 0);
-	assert_int_equal(ctl_proto_parse_reply(
-				 "ERR EINVAL x (this agent speaks 2)", 34,
-				 &rep),
-			 0);
+	assert_int_equal(
+		ctl_proto_parse_reply("ERR EINVAL x (this agent speaks 2)", 34,
+				      &rep),
+		0);
 	assert_int_equal(rep.speaks, 0);
 }
 

@@ -214,8 +214,9 @@ static void test_replies(void **state)
 
 		memset(big, 'A', sizeof(big));
 		ask(f, big, sizeof(big), buf, sizeof(buf));
-		assert_string_equal(buf,
-				    "ERR EMSGSIZE request of 1024 bytes, more than 256");
+		assert_string_equal(
+			buf,
+			"ERR EMSGSIZE request of 1024 bytes, more than 256");
 	}
 	/* the handler saw only what parsed */
 	assert_int_equal(f->calls[CTL_CMD_STATUS], 1);
@@ -236,9 +237,9 @@ static void test_big_reply(void **state)
 	char *buf = malloc(CTL_REPLY_MAX + 64);
 
 	f->big = 400 * 1024;
-	assert_int_equal(ask(f, "AFXDP-CTL 1 status", 18, buf,
-			     CTL_REPLY_MAX + 64),
-			 3 + 400 * 1024);
+	assert_int_equal(
+		ask(f, "AFXDP-CTL 1 status", 18, buf, CTL_REPLY_MAX + 64),
+		3 + 400 * 1024);
 	assert_memory_equal(buf, "OK\nxxx", 6);
 	f->big = CTL_REPLY_MAX;
 	ask(f, "AFXDP-CTL 1 status", 18, buf, CTL_REPLY_MAX + 64);
@@ -261,7 +262,8 @@ static void test_peer_refused(void **state)
 	opts(f, &o, &other, 1);
 	assert_int_equal(ctl_server_open(&o, &f->s, NULL, 0), 0);
 	ASK(f, "AFXDP-CTL 1 status", buf);
-	snprintf(buf + 200, 56, "ERR EACCES uid %u may not use this control socket",
+	snprintf(buf + 200, 56,
+		 "ERR EACCES uid %u may not use this control socket",
 		 (unsigned int)geteuid());
 	assert_string_equal(buf, buf + 200);
 	assert_int_equal(f->calls[CTL_CMD_STATUS], 0);
@@ -282,8 +284,9 @@ static int child_ask(const char *path, const char *want)
 		_exit(3);
 	fd = client(path);
 	if (fd < 0)
-		_exit(!strcmp(want, "EACCES-connect") && fd == -EACCES ? 0 :
-									 10 - fd);
+		_exit(!strcmp(want, "EACCES-connect") && fd == -EACCES ?
+			      0 :
+			      10 - fd);
 	/* May fail: a refused peer is answered and closed at once. */
 	uds_send(fd, "AFXDP-CTL 1 status", 18, -1, 0);
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -333,7 +336,9 @@ static void test_nobody_refused(void **state)
 	o.mode = 0666;
 	assert_int_equal(ctl_server_open(&o, &f->s, NULL, 0), 0);
 	assert_int_equal(
-		run_child(f, "ERR EACCES uid 65534 may not use this control socket"),
+		run_child(
+			f,
+			"ERR EACCES uid 65534 may not use this control socket"),
 		0);
 	ctl_server_get_stats(f->s, &st);
 	assert_int_equal(st.refused, 1);
@@ -409,7 +414,8 @@ static void test_open_refusals(void **state)
 	opts(f, &o, &f->uid, 1);
 	assert_int_equal(ctl_server_open(&o, &s2, err, sizeof(err)),
 			 -EADDRINUSE);
-	assert_non_null(strstr(err, "another agent serves this control socket"));
+	assert_non_null(
+		strstr(err, "another agent serves this control socket"));
 	/* a stale one (its server gone without removing it): replaced */
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	{
