@@ -152,8 +152,12 @@ trixie_run() {
 # kept open here, so it runs until testpmd_stop.
 #
 # EAL options that need no privilege: --no-huge (anonymous memory),
-# -m (MB of it), --in-memory (no files under /var/run/dpdk), --no-pci,
-# --no-telemetry (no socket). Two lcores (TESTPMD_LCORES): the main one
+# -m (MB of it), --no-shconf (no shared config file; --in-memory is
+# refused with --no-huge: "not compatible with --legacy-mem"), --no-pci,
+# --no-telemetry (no socket). TESTPMD_VDEVS: more --vdev strings (ports
+# 1..), TESTPMD_DIRS: host paths bound into the root (trixie_argv's DIR).
+# --no-mlockall: testpmd's mlockall() of all its memory would count against
+# RLIMIT_MEMLOCK too (and fails for a user without CAP_IPC_LOCK). Two lcores (TESTPMD_LCORES): the main one
 # and one forwarding lcore, which polls (a busy CPU while it runs).
 testpmd_start() {
 	local name=$1 ns=$2 user=$3 caps=$4 memlock=$5 vdev=$6 fifo i
