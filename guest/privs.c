@@ -17,7 +17,8 @@
 #endif
 
 /* CAP_CHOWN: a claim added on reload gives its pinned map to its
- * application's uid (guest/app_endpoint.c). */
+ * application's uid (guest/app_endpoint.c); claims need root, so it is
+ * kept only when the agent stays root (no run.user). */
 static const int kept[] = { CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN,
 			    CAP_CHOWN };
 
@@ -53,7 +54,8 @@ int privs_drop_after_setup(const char *user)
 	bound = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		held[i] = capng_have_capability(CAPNG_EFFECTIVE,
-						(unsigned int)kept[i]);
+						(unsigned int)kept[i]) &&
+			  !(kept[i] == CAP_CHOWN && user && *user);
 	select = bound ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS;
 	capng_clear(select);
 	/* Keep only what we hold: asking for more fails the whole apply. */
