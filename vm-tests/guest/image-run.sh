@@ -23,6 +23,10 @@ else
 fi
 # The host also reads the console; this covers what scrolled elsewhere.
 say "kernel-oops=$(dmesg | grep -cE 'BUG: |Oops: |general protection fault')"
+# Warnings print below the console's loglevel: count them, show the first.
+say "kernel-warn=$(dmesg | grep -c 'WARNING: ')"
+dmesg | grep -m1 -A4 'WARNING: ' | sed 's/^/VMTEST: kernel-warning: /'
+say "kernel-tainted=$(cat /proc/sys/kernel/tainted)"
 say "done rc=$rc"
 sync
 poweroff -f
