@@ -6,7 +6,9 @@
  * default, so management traffic such as SSH keeps working), the paired
  * port through fwd_map (a bump in the wire: only the selected traffic
  * visits user space) or a drop. A matching frame whose queue has no socket
- * is passed to the kernel, never dropped. Per-CPU counters in counters_map
+ * is passed to the kernel, or with fail_open forward sent to the paired
+ * port like an unmatched one (so a restarting agent loses nothing), never
+ * dropped. Per-CPU counters in counters_map
  * (enum afxdp_counter).
  *
  * Queues an application claimed (queue_owner_map, afxdp_steer.h) use that
@@ -326,6 +328,9 @@ int afxdp_steer(struct xdp_md *ctx)
 		return XDP_REDIRECT;
 	}
 	count(owner, AFXDP_CNT_NO_SOCKET);
+	if (!owner && flt->fail_open == AFXDP_UNMATCHED_FORWARD &&
+	    bpf_redirect_map(&fwd_map, 0, XDP_PASS) == XDP_REDIRECT)
+		return XDP_REDIRECT;
 	return XDP_PASS;
 }
 

@@ -59,17 +59,23 @@ enum afxdp_unmatched {
 
 /* Value of filter_map[owner]. nr_rules == 0: nothing matches, every frame
  * takes the unmatched path. Applications' entries always have unmatched
- * kernel. */
+ * kernel. fail_open: where a frame that matched goes when its queue has no
+ * socket (no agent serving it, e.g. between two agents of a restart):
+ * AFXDP_UNMATCHED_KERNEL (XDP_PASS) or AFXDP_UNMATCHED_FORWARD (fwd_map,
+ * XDP_PASS while it is empty); owner 0 only. */
 struct afxdp_filter {
 	__u32 nr_rules;
 	__u32 unmatched; /* enum afxdp_unmatched */
+	__u32 fail_open; /* enum afxdp_unmatched: KERNEL or FORWARD */
 	struct afxdp_rule rules[AFXDP_MAX_RULES];
 };
 
 enum afxdp_counter {
 	AFXDP_CNT_REDIRECTED = 0, /* matched, handed to the queue's socket */
 	AFXDP_CNT_PASSED, /* did not match: to the kernel stack */
-	AFXDP_CNT_NO_SOCKET, /* matched, no socket on this queue: passed */
+	/* matched, no socket on this queue: passed, or forwarded through
+	 * fwd_map with fail_open forward */
+	AFXDP_CNT_NO_SOCKET,
 	AFXDP_CNT_FORWARDED, /* did not match: redirected to the paired port */
 	AFXDP_CNT_DROPPED, /* did not match: dropped (unmatched drop) */
 	AFXDP_CNT_MAX,

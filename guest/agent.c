@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
+#include <xdp/libxdp.h>
 
 #include "guest/agent.h"
 #include "guest/filter.h"
@@ -176,7 +177,8 @@ static int attach_ports(struct agent *a, const char *obj,
 				pr_info("%s: %u rx queues after XDP attach (was %u): binding all",
 					p->ifname, p->nr_queues, before);
 		}
-		if (cfg->unmatched == AFXDP_UNMATCHED_FORWARD) {
+		if (cfg->unmatched == AFXDP_UNMATCHED_FORWARD ||
+		    cfg->fail_open == AFXDP_UNMATCHED_FORWARD) {
 			int peer = a->ports[1 - i].ifindex;
 
 			ret = xdp_set_forward(&p->xdp, peer);
@@ -196,6 +198,9 @@ static int attach_ports(struct agent *a, const char *obj,
 			if (!strcmp(p->nic.driver, "veth"))
 				pr_warn("%s: unmatched frames are forwarded inside XDP: the veth endpoint behind %s must have GRO on (or an XDP program) to receive them, and senders must not leave checksums to the NIC (on each endpoint: ethtool -K DEV tx off gro on)",
 					p->ifname, a->ports[1 - i].ifname);
+		} else if (p->xdp.adopted) {
+			/* An adopted program may still forward to a pair. */
+			xdp_set_forward(&p->xdp, 0);
 		}
 		ret = xdp_set_filter(&p->xdp, filter);
 		if (ret) {
@@ -203,8 +208,9 @@ static int attach_ports(struct agent *a, const char *obj,
 				 p->ifname, strerror(-ret));
 			return ret;
 		}
-		pr_info("%s: XDP program attached in %s mode, %s%s%s%s",
-			p->ifname, xdp_mode_name(p->xdp.attach_mode),
+		pr_info("%s: XDP program %s in %s mode, %s%s%s%s",
+			p->ifname, p->xdp.adopted ? "adopted" : "attached",
+			xdp_mode_name(p->xdp.attach_mode),
 			p->xdp.multiprog ? "through the libxdp dispatcher" :
 					   "as the only program",
 			p->xdp.why[0] ? " (" : "", p->xdp.why,
@@ -418,13 +424,6 @@ static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
 			pr_warn("%s queue %u: busy poll not available: %s",
 				p->ifname, s->queue_id, strerror(errno));
 	}
-	ret = xdp_set_socket(&p->xdp, s->queue_id, s->fd);
-	if (ret) {
-		snprintf(err, err_len,
-			 "%s queue %u: cannot add the socket to xsks_map: %s",
-			 p->ifname, s->queue_id, strerror(-ret));
-		return ret;
-	}
 	pr_info("%s queue %u: AF_XDP socket in %s mode", p->ifname, s->queue_id,
 		s->zero_copy ? "zero-copy" : "copy");
 	return 0;
@@ -485,6 +484,64 @@ static int create_sockets(struct agent *a, char *err, size_t err_len)
 				  cfg->mode == MODE_MACSWAP ? first[port] :
 							      s;
 		}
+	}
+	return 0;
+}
+
+/* The fill ring full before the socket is in xsks_map: a frame redirected
+ * to it before its worker runs waits in the RX ring instead of being
+ * dropped for want of a buffer (an adopted program redirects at once). */
+static void prefill(struct agent_socket *s)
+{
+	uint32_t idx, n = xsk_prod_nb_free(s->fill, s->fill->size);
+	uint64_t addr = 0;
+
+	if (n > s->pool->nr_free)
+		n = s->pool->nr_free;
+	n = xsk_ring_prod__reserve(s->fill, n, &idx);
+	for (uint32_t i = 0; i < n; i++) {
+		frame_pool_get(s->pool, &addr);
+		*xsk_ring_prod__fill_addr(s->fill, idx + i) = addr;
+	}
+	xsk_ring_prod__submit(s->fill, n);
+}
+
+static bool bound_here(const struct agent_port *p, uint32_t q)
+{
+	for (uint32_t i = 0; i < p->nr_queues; i++)
+		if (p->queues[i] == q)
+			return true;
+	return false;
+}
+
+/* Sockets into xsks_map, from this moment frames reach them. An adopted
+ * program may name sockets of queues this agent does not bind (a closed
+ * socket leaves the map by itself, a handed-over one does not): removed. */
+int agent_publish_sockets(struct agent *a, char *err, size_t err_len)
+{
+	int ret;
+
+	for (uint32_t i = 0; i < a->nr_socks; i++) {
+		struct agent_socket *s = &a->socks[i];
+
+		if (a->cfg->mode != MODE_TXGEN)
+			prefill(s);
+		ret = xdp_set_socket(&s->port->xdp, s->queue_id, s->fd);
+		if (ret) {
+			snprintf(err, err_len,
+				 "%s queue %u: cannot add the socket to xsks_map: %s",
+				 s->port->ifname, s->queue_id, strerror(-ret));
+			return ret;
+		}
+	}
+	for (uint32_t pi = 0; pi < a->nr_ports; pi++) {
+		struct agent_port *p = &a->ports[pi];
+
+		if (!p->xdp.adopted)
+			continue;
+		for (uint32_t q = 0; q < AFXDP_MAX_QUEUES; q++)
+			if (!bound_here(p, q))
+				xdp_set_socket(&p->xdp, q, -1);
 	}
 	return 0;
 }
@@ -576,6 +633,7 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 			return ret;
 	}
 	filter.unmatched = cfg->unmatched;
+	filter.fail_open = cfg->fail_open;
 	ret = xdp_find_object(cfg->bpf_object, obj, sizeof(obj));
 	if (ret) {
 		snprintf(
@@ -592,8 +650,12 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 		ret = create_workers(a, err, err_len);
 	if (!ret)
 		ret = create_sockets(a, err, err_len);
-	if (ret)
+	if (!ret)
+		ret = agent_publish_sockets(a, err, err_len);
+	if (ret) {
+		a->setup_failed = true;
 		(void)agent_teardown(a);
+	}
 	return ret;
 }
 
@@ -679,17 +741,31 @@ int agent_teardown(struct agent *a)
 		a->umems[u].umem = NULL;
 		a->umems[u].area = NULL;
 	}
-	if (zero_copy) {
+	if (zero_copy && !a->keep_program) {
 		struct timespec grace = { 0, ZC_RELEASE_GRACE_MS * 1000000L };
 
 		nanosleep(&grace, NULL);
 	}
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
-		int err = xdp_detach(&a->ports[i].xdp);
+		struct agent_port *p = &a->ports[i];
+		int err;
 
+		if (p->xdp.prog && (a->keep_program ||
+				    (a->setup_failed && p->xdp.adopted))) {
+			if (a->keep_program)
+				pr_info("%s: xdp.fail_open forward: the XDP program stays attached (id %u), frames it would give the agent go to the paired port inside the kernel until the next agent adopts it; NIC settings left as they are",
+					p->ifname, xdp_program__id(p->xdp.prog));
+			else
+				pr_info("%s: the adopted XDP program stays attached as it was found",
+					p->ifname);
+			p->kept = true;
+			xdp_release(&p->xdp);
+			continue;
+		}
+		err = xdp_detach(&p->xdp);
 		if (err) {
 			pr_err("%s: cannot detach our XDP program: %s",
-			       a->ports[i].ifname, strerror(-err));
+			       p->ifname, strerror(-err));
 			ret = ret ? ret : err;
 		}
 	}
@@ -700,11 +776,31 @@ int agent_teardown(struct agent *a)
 	a->workers = NULL;
 	a->nr_workers = 0;
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
-		nic_restore(&a->ports[i].nic);
+		if (!a->ports[i].kept)
+			nic_restore(&a->ports[i].nic);
 		port_lock_release(a->ports[i].lock_fd, a->ports[i].ifindex);
 		a->ports[i].lock_fd = -1;
 	}
 	return ret;
+}
+
+/* fail_open forward: the sockets leave xsks_map first, so new frames take
+ * the fail-open path from now on; what the kernel already queued for them
+ * (within the NAPI run in progress) arrives in a moment, and the workers'
+ * drain forwards it before they stop. Nothing in between is lost. */
+#define UNPUBLISH_SETTLE_MS 10
+
+void agent_stop_serving(struct agent *a)
+{
+	if (a->keep_program) {
+		struct timespec settle = { 0, UNPUBLISH_SETTLE_MS * 1000000L };
+
+		for (uint32_t i = 0; i < a->nr_socks; i++)
+			xdp_set_socket(&a->socks[i].port->xdp,
+				       a->socks[i].queue_id, -1);
+		nanosleep(&settle, NULL);
+	}
+	agent_stop_workers(a);
 }
 
 void agent_snapshot(const struct agent *a, struct port_snapshot *ports,

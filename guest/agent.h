@@ -43,6 +43,7 @@ struct agent_port {
 	struct nic_state nic;
 	int lock_fd;
 	struct agent_umem *umem;
+	bool kept; /* teardown left the program attached */
 };
 
 struct agent_socket {
@@ -93,6 +94,9 @@ struct agent {
 	struct agent_worker *workers;
 	uint32_t nr_workers;
 	atomic_bool stop;
+	/* Teardown leaves the programs attached (xdp.fail_open forward on a
+	 * plain exit); a failed setup leaves adopted ones as they were. */
+	bool keep_program, setup_failed;
 };
 
 /* Setup (all or nothing: on error everything done is undone), run the
@@ -109,6 +113,12 @@ int agent_resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 			 size_t err_len);
 int agent_start_workers(struct agent *a);
 void agent_stop_workers(struct agent *a);
+/* The sockets into xsks_map (fill rings filled first); agent_setup does it
+ * last. */
+int agent_publish_sockets(struct agent *a, char *err, size_t err_len);
+/* At exit: with keep_program the sockets leave xsks_map before the workers
+ * drain and stop, so the fail-open path takes every later frame. */
+void agent_stop_serving(struct agent *a);
 /* 0, or the first error removing something of ours (logged). */
 int agent_teardown(struct agent *a);
 bool agent_workers_done(const struct agent *a);

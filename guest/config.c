@@ -92,6 +92,8 @@ static const char *const zc_names[] = { "auto", "on", "off", NULL };
 /* In the order of enum afxdp_unmatched. */
 static const char *const unmatched_names[] = { "kernel", "forward", "drop",
 					       NULL };
+/* xdp.fail_open: the first two of enum afxdp_unmatched. */
+static const char *const fail_open_names[] = { "kernel", "forward", NULL };
 static const char *const promisc_names[] = { "auto", "on", "off", NULL };
 static const char *const umem_names[] = { "auto", "shared", "per-port", NULL };
 static const char *const format_names[] = { "text", "json", "none", NULL };
@@ -311,6 +313,9 @@ static const struct key_desc keys[] = {
 	ENUM("xdp.unmatched", unmatched, unmatched_names,
 	     OPT("unmatched", 0, "WHERE",
 		 "frames that match no rule go to the kernel (default), to the other port inside XDP (fwd only) or are dropped")),
+	ENUM("xdp.fail_open", fail_open, fail_open_names,
+	     OPT("fail-open", 0, "WHERE",
+		 "while no agent serves a queue (restart), matched frames go to the kernel (default) or to the other port inside XDP (fwd only; the program stays attached at exit)")),
 	ENUM("socket.zero_copy", zero_copy, zc_names,
 	     OPT("zero-copy", 0, "M",
 		 "AF_XDP zero-copy; on fails without driver support")),

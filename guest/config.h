@@ -110,6 +110,10 @@ struct agent_config {
 	char *filter_rules[AFXDP_MAX_RULES]; /* strings, see guest/filter.h */
 	size_t nr_filter_rules; /* 0 means "all" */
 	enum afxdp_unmatched unmatched; /* frames no rule matches */
+	/* Matched frames while no agent serves their queue (a restart):
+	 * KERNEL, or FORWARD to the paired port; with FORWARD a plain exit
+	 * leaves the program attached for the next agent to adopt. */
+	enum afxdp_unmatched fail_open;
 
 	/* AF_XDP sockets and UMEM */
 	enum zc_mode zero_copy;

@@ -110,6 +110,11 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 			err, len, -EINVAL,
 			"xdp.unmatched: forward needs mode fwd (two ports), not %s",
 			config_mode_name(cfg->mode));
+	if (cfg->fail_open == AFXDP_UNMATCHED_FORWARD && cfg->mode != MODE_FWD)
+		return errmsg(
+			err, len, -EINVAL,
+			"xdp.fail_open: forward needs mode fwd (two ports), not %s",
+			config_mode_name(cfg->mode));
 	if (cfg->frame_size != 2048 && cfg->frame_size != 4096)
 		return errmsg(err, len, -EINVAL,
 			      "socket.frame_size: must be 2048 or 4096, got %u",

@@ -69,6 +69,8 @@ static struct json_object *config_json(const struct agent_config *cfg)
 	json_object_object_add(o, "filter", filter);
 	json_add_str(o, "unmatched",
 		     config_enum_name("xdp.unmatched", (int)cfg->unmatched));
+	json_add_str(o, "fail_open",
+		     config_enum_name("xdp.fail_open", (int)cfg->fail_open));
 	json_add_str(o, "xdp_mode",
 		     config_enum_name("xdp.mode", (int)cfg->xdp_mode));
 	json_add_str(o, "zero_copy",

@@ -462,7 +462,12 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 		}
 	}
 	sd_notify(0, "STOPPING=1");
-	agent_stop_workers(a);
+	/* A plain exit with fail_open forward leaves the program attached
+	 * (not after a fault: the next start replaces nothing then either,
+	 * but a deleted port has nothing to keep). */
+	a->keep_program = cfg->fail_open == AFXDP_UNMATCHED_FORWARD &&
+			  cfg->mode == MODE_FWD && code == EXIT_OK;
+	agent_stop_serving(a);
 	for (uint32_t i = 0; i < a->nr_workers; i++)
 		if (a->workers[i].error) {
 			pr_err("worker %u failed: %s", i,

@@ -426,9 +426,22 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 int xdp_attach_port(const struct xdp_attach_opts *o, struct xdp_port *p,
 		    char *err, size_t err_len)
 {
+	char why[256];
 	bool stale;
-	int ret = xdp_remove_stale(o->ifindex, &stale, err, err_len);
+	int ret;
 
+	libxdp_set_print(libxdp_print);
+	libbpf_set_print(libbpf_print);
+	ret = xdp_adopt(o, p, why, sizeof(why));
+	if (ret > 0) {
+		pr_info("%s: adopted the %s program (id %u) of the previous agent instead of replacing it as stale: no moment without a program",
+			o->ifname, AFXDP_STEER_PROG_NAME, p->prog_id);
+		return 0;
+	}
+	if (why[0])
+		pr_info("%s: not adopting the attached %s program: %s",
+			o->ifname, AFXDP_STEER_PROG_NAME, why);
+	ret = xdp_remove_stale(o->ifindex, &stale, err, err_len);
 	if (ret)
 		return ret;
 	if (stale)
@@ -450,9 +463,7 @@ int xdp_detach(struct xdp_port *p)
 	/* The device may be gone (veth deleted): nothing left to detach. */
 	if (err == -ENODEV || err == -ENOENT)
 		err = 0;
-	xdp_program__close(p->prog);
-	p->prog = NULL;
-	p->attach_mode = 0;
+	xdp_release(p);
 	return err;
 }
 
@@ -460,6 +471,11 @@ int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd)
 {
 	if (queue >= AFXDP_MAX_QUEUES)
 		return -ERANGE;
+	if (xsk_fd < 0)
+		return bpf_map_delete_elem(p->xsks_map_fd, &queue) &&
+				       errno != ENOENT ?
+			       -errno :
+			       0;
 	return bpf_map_update_elem(p->xsks_map_fd, &queue, &xsk_fd, BPF_ANY) ?
 		       -errno :
 		       0;
@@ -470,7 +486,12 @@ int xdp_set_forward(const struct xdp_port *p, int ifindex)
 	__u32 key = 0;
 
 	if (p->fwd_map_fd < 0)
-		return -EOPNOTSUPP;
+		return ifindex ? -EOPNOTSUPP : 0;
+	if (!ifindex)
+		return bpf_map_delete_elem(p->fwd_map_fd, &key) &&
+				       errno != ENOENT ?
+			       -errno :
+			       0;
 	return bpf_map_update_elem(p->fwd_map_fd, &key, &ifindex, BPF_ANY) ?
 		       -errno :
 		       0;

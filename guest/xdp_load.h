@@ -23,6 +23,8 @@ struct xdp_port {
 	int attach_mode; /* libxdp enum xdp_attach_mode obtained */
 	bool multiprog; /* through the dispatcher */
 	char why[512]; /* why a fallback happened, "" if none */
+	bool adopted; /* found attached (xdp_adopt): the map fds are ours */
+	uint32_t prog_id; /* adopted: the program's id */
 	int xsks_map_fd, filter_map_fd, counters_map_fd;
 	int fwd_map_fd; /* -1: the object has no fwd_map (unmatched forward) */
 	/* Applications' queues (guest/xdp_owners.c); -1: the object has no
@@ -54,16 +56,30 @@ int xdp_check_foreign(int ifindex, const char *ifname, char *err,
 		      size_t err_len);
 int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	       size_t err_len);
-/* xdp_remove_stale (logged) then xdp_attach: how a port or an
- * application's interface gets the program. The caller holds the lock. */
+/* xdp_adopt, else xdp_remove_stale (logged) then xdp_attach: how a port
+ * or an application's interface gets the program. The caller holds the
+ * lock. */
 int xdp_attach_port(const struct xdp_attach_opts *o, struct xdp_port *p,
 		    char *err, size_t err_len);
+/* Takes over our program where it is attached (guest/xdp_adopt.c): its
+ * maps found by name and checked against this build's layout, the
+ * applications' queue owners and filters reset, the counters zeroed; the
+ * agent's filter, fwd_map and sockets are the caller's to write. 1 when
+ * adopted, 0 when there is nothing to adopt or it cannot be (why says
+ * why, "" for nothing attached). */
+int xdp_adopt(const struct xdp_attach_opts *o, struct xdp_port *p, char *why,
+	      size_t why_len);
 /* Detaches only our program; the dispatcher keeps the others. */
 int xdp_detach(struct xdp_port *p);
+/* Forgets the program without detaching it (xdp.fail_open forward, a
+ * handover): it keeps running on its maps for the next agent. */
+void xdp_release(struct xdp_port *p);
 
 int xdp_set_filter(const struct xdp_port *p, const struct afxdp_filter *f);
+/* xsk_fd -1: the queue's entry removed (none is not an error). */
 int xdp_set_socket(const struct xdp_port *p, uint32_t queue, int xsk_fd);
-/* Where unmatched frames go with unmatched forward: the paired port. */
+/* Where unmatched frames go with unmatched forward: the paired port; 0
+ * empties fwd_map. */
 int xdp_set_forward(const struct xdp_port *p, int ifindex);
 int xdp_read_counters(const struct xdp_port *p, uint64_t out[AFXDP_CNT_MAX]);
 

@@ -809,6 +809,59 @@ static void test_unmatched(void **state)
 	assert_int_equal(bpf_map_delete_elem(env.fwd_fd, &key), 0);
 }
 
+/* fail_open forward: a matching frame on a queue without a socket (no
+ * agent serving it during a restart) goes to the paired port inside the
+ * kernel; an empty fwd_map still passes it; fail_open kernel passes it;
+ * an application's queue never forwards. */
+static void test_fail_open(void **state)
+{
+	char *rules[] = { (char *)"udp dport 4000" };
+	struct frame_opts o = udp4;
+	struct afxdp_filter f;
+	uint32_t key = 0, q = Q_NOSOCK, owner = 1;
+	int peer = (int)if_nametoindex(PEER);
+	char err[256] = "";
+
+	(void)state;
+	NEED_ENV();
+	assert_int_equal(filter_compile(rules, 1, &f, err, sizeof(err)), 0);
+	assert_int_equal(f.fail_open, AFXDP_UNMATCHED_KERNEL);
+	f.fail_open = AFXDP_UNMATCHED_FORWARD;
+	assert_int_equal(bpf_map_update_elem(env.filter_fd, &key, &f, BPF_ANY),
+			 0);
+	bpf_map_delete_elem(env.fwd_fd, &key);
+	expect_q(&o, Q_NOSOCK, XDP_PASS, AFXDP_CNT_NO_SOCKET,
+		 "fail-open forward, fwd_map empty: passed");
+	assert_true(peer > 0);
+	assert_int_equal(bpf_map_update_elem(env.fwd_fd, &key, &peer, BPF_ANY),
+			 0);
+	expect_q(&o, Q_NOSOCK, XDP_REDIRECT, AFXDP_CNT_NO_SOCKET,
+		 "fail-open forward: matched, no socket, to the paired port");
+	/* unmatched stays kernel: fail_open is only about matched frames */
+	o.dport = 4001;
+	expect_q(&o, Q_NOSOCK, XDP_PASS, AFXDP_CNT_PASSED,
+		 "fail-open forward, no match: unmatched kernel");
+	o.dport = 4000;
+	redirected(&o, "fail-open forward, queue with a socket: redirected");
+	/* an application's queue: its frames never cross to the other port */
+	assert_int_equal(bpf_map_update_elem(env.filter_fd, &owner, &f,
+					     BPF_ANY),
+			 0);
+	assert_int_equal(bpf_map_update_elem(env.owner_fd, &q, &owner, BPF_ANY),
+			 0);
+	expect_owner(&o, Q_NOSOCK, 1, XDP_PASS, AFXDP_CNT_NO_SOCKET,
+		     "application queue, no socket: passed, fail_open ignored");
+	owner = 0;
+	assert_int_equal(bpf_map_update_elem(env.owner_fd, &q, &owner, BPF_ANY),
+			 0);
+	f.fail_open = AFXDP_UNMATCHED_KERNEL;
+	assert_int_equal(bpf_map_update_elem(env.filter_fd, &key, &f, BPF_ANY),
+			 0);
+	expect_q(&o, Q_NOSOCK, XDP_PASS, AFXDP_CNT_NO_SOCKET,
+		 "fail-open kernel: passed");
+	assert_int_equal(bpf_map_delete_elem(env.fwd_fd, &key), 0);
+}
+
 static void set_owner_filter(uint32_t owner, const char *rule, uint32_t how)
 {
 	char *rules[] = { (char *)rule };
@@ -1064,6 +1117,7 @@ int main(void)
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_sport),
 		cmocka_unit_test(test_unmatched),
+		cmocka_unit_test(test_fail_open),
 		cmocka_unit_test(test_owners),
 	};
 

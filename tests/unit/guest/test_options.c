@@ -248,6 +248,7 @@ static const struct {
 	{ "log-level", 0, 1, CLI_KEY, "log.level" },
 	{ "check", 0, 0, CLI_CHECK, NULL },
 	{ "unmatched", 0, 1, CLI_KEY, "xdp.unmatched" },
+	{ "fail-open", 0, 1, CLI_KEY, "xdp.fail_open" },
 };
 
 static void test_existing_options_kept(void **state)

@@ -1,0 +1,114 @@
+#!/bin/bash
+# Restarting the agent under a steady stream (issue 18): the next agent
+# adopts the program the previous one left (no moment without it), and with
+# xdp.fail_open forward a plain SIGTERM restart loses nothing: the kernel
+# carries the frames to the other port while no agent runs. A SIGKILL
+# restart's loss is measured and printed (no target).
+#   gen0 --veth--> [in0 agent out0] --veth--> sink0 (pktsink, AF_PACKET)
+# RESTARTS (default 10; make soak-style runs use 100) and RATE (frames/s,
+# default 20000: a veth ring holds 256 frames and the 2 shared cores also
+# run the generator and the sink) can be set from the environment.
+. "$(dirname "$0")/lib.sh"
+export TOPO_PREFIX=afxr$$
+. "$TOP/scripts/topo.sh"
+trap cleanup EXIT
+require_root "restart suite"
+RESTARTS=${RESTARTS:-10}
+RATE=${RATE:-20000}
+CTL=$WORK/ctl.sock
+ARGS=(-m fwd -i in0 -i out0 --interval 0 --set "ctl.socket=$CTL")
+
+topo_up 1
+# The in-kernel path (fwd_map) hands frames to the veth only when the
+# receiving end runs NAPI (GRO on); the sender's checksums must be complete.
+ip netns exec "$SINK_NS" ethtool -K sink0 gro on >/dev/null
+ip netns exec "$FWD_NS" ethtool -K in0 gro on >/dev/null
+ip netns exec "$GEN_NS" ethtool -K gen0 tx off >/dev/null
+
+# 1. Adoption: a killed agent's program is taken over, not replaced.
+start_agent k1 "$FWD_NS" "${ARGS[@]}"
+id1=$(ip -n "$FWD_NS" -j link show dev in0 | jq '.[0].xdp.prog.id')
+kill -KILL "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+start_agent k2 "$FWD_NS" "${ARGS[@]}"
+assert_eq "restart after SIGKILL succeeds" 0 $?
+assert_eq "the killed agent's program was adopted (same id)" "$id1" \
+	"$(ip -n "$FWD_NS" -j link show dev in0 | jq '.[0].xdp.prog.id')"
+assert_match "the log says it adopted the program" "in0: adopted the afxdp_steer program \(id $id1\)" \
+	"$(cat "$WORK/k2.log")"
+stop_agent
+assert_eq "default fail_open kernel: SIGTERM still detaches" none \
+	"$(xdp_prog_on "$FWD_NS" in0)"
+
+# 2. fail_open forward: SIGTERM leaves the program attached, says so.
+start_agent f0 "$FWD_NS" "${ARGS[@]}" --fail-open forward
+assert_eq "agent with --fail-open forward started" 0 $?
+stop_agent
+assert_eq "fail_open forward: exit 0" 0 "$AGENT_RC"
+assert_eq "fail_open forward: the program stays on in0" afxdp_steer \
+	"$(xdp_prog_on "$FWD_NS" in0)"
+assert_match "the log says the program stays and why" \
+	"in0: xdp.fail_open forward: the XDP program stays attached" \
+	"$(cat "$WORK/f0.log")"
+sink_start s0 4200 -n 2000 -t 20 -I 3
+txgen "$GEN_NS" gen0 --count 2000 --rate "$RATE" --dst-port 4200 >/dev/null
+assert_eq "no agent running: the kernel forwards every frame" 2000 \
+	"$(sink_result s0 .frames)"
+
+# 3. RESTARTS plain SIGTERM restarts under a steady stream: 0 lost.
+dur=$((RESTARTS * 6 / 10 + 3))
+count=$((RATE * dur))
+start_agent r0 "$FWD_NS" "${ARGS[@]}" --fail-open forward
+assert_eq "first agent adopts the fail-open program" 0 $?
+assert_match "first agent says adopted" "adopted" "$(cat "$WORK/r0.log")"
+sink_start s1 4201 -n "$count" -t $((dur + 30)) -I 3
+txgen "$GEN_NS" gen0 --count "$count" --rate "$RATE" --dst-port 4201 \
+	>"$WORK/gen1.json" &
+GEN=$!
+sleep 0.5
+done_n=0 under=0 failed=0
+for i in $(seq "$RESTARTS"); do
+	kill -0 "$GEN" 2>/dev/null && under=$((under + 1))
+	stop_agent
+	[ "$AGENT_RC" = 0 ] || failed=$((failed + 1))
+	start_agent "r$i" "$FWD_NS" "${ARGS[@]}" --fail-open forward ||
+		failed=$((failed + 1))
+	grep -q "in0: adopted" "$WORK/r$i.log" || failed=$((failed + 1))
+	done_n=$i
+	sleep 0.2
+done
+wait "$GEN"
+gen=$(jq .totals.tx_packets "$WORK/gen1.json")
+sink=$(sink_result s1 .frames)
+stop_agent
+diag "fail-open restarts: $done_n ($under while the generator ran), generated $gen, received $sink, lost $((gen - sink)) at $RATE frames/s"
+assert_eq "$RESTARTS SIGTERM restarts, each exit 0, start and adoption" 0 "$failed"
+assert_ge "most restarts happened under traffic" $((RESTARTS / 2)) "$under"
+assert_eq "generator sent every frame" "$count" "$gen"
+assert_eq "fail_open forward: 0 frames lost over $RESTARTS restarts" "$gen" "$sink"
+
+# 4. SIGKILL + restart under the stream: loss and gap measured, no target.
+start_agent x0 "$FWD_NS" "${ARGS[@]}" --fail-open forward
+sink_start s2 4202 -n $((RATE * 3)) -t 40 -I 3
+txgen "$GEN_NS" gen0 --count $((RATE * 3)) --rate "$RATE" --dst-port 4202 \
+	--timestamp >"$WORK/gen2.json" &
+GEN=$!
+sleep 1
+kill -KILL "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+start_agent x1 "$FWD_NS" "${ARGS[@]}" --fail-open forward
+wait "$GEN"
+gen=$(jq .totals.tx_packets "$WORK/gen2.json")
+sink=$(sink_result s2 .frames)
+lat=$(jq -r .lat_max_us "$WORK/s2.out")
+diag "SIGKILL + restart (fail_open forward): generated $gen, received $sink, lost $((gen - sink)), longest one-way delay ${lat} us"
+assert_ge "SIGKILL: the sink received frames after the restart" $((gen / 2)) "$sink"
+stop_agent
+assert_eq "last agent exits 0" 0 "$AGENT_RC"
+
+# 5. The last agent of the default setting leaves nothing behind.
+start_agent z "$FWD_NS" "${ARGS[@]}"
+stop_agent
+assert_eq "fail_open kernel after fail-open agents: program detached" none \
+	"$(xdp_prog_on "$FWD_NS" in0)"
+assert_eq "and from out0" none "$(xdp_prog_on "$FWD_NS" out0)"
+assert_eq "control socket removed" no "$([ -e "$CTL" ] && echo yes || echo no)"
+tap_done
