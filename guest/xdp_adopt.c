@@ -113,9 +113,10 @@ static int take_maps(struct xdp_port *p, char *why, size_t why_len)
 		     mi.max_entries != AFXDP_CNT_MAX * AFXDP_MAX_OWNERS) ||
 		    (!strcmp(mi.name, "xsks_map") &&
 		     mi.max_entries != AFXDP_MAX_QUEUES)) {
-			snprintf(why, why_len,
-				 "its %s has another layout (another version's program)",
-				 mi.name);
+			snprintf(
+				why, why_len,
+				"its %s has another layout (another version's program)",
+				mi.name);
 			close(mfd);
 			return -EPROTO;
 		}
