@@ -80,7 +80,7 @@ wait "$GEN"
 gen=$(jq .totals.tx_packets "$WORK/gen1.json")
 sink=$(sink_result s1 .frames)
 stop_agent
-diag "fail-open restarts: $done_n ($under while the generator ran), generated $gen, received $sink, lost $((gen - sink)) at $RATE frames/s"
+diag "fail-open restarts: $done_n ($under while the generator ran), generated $gen, received $sink, lost $((gen - sink)) at $RATE frames/s, longest gap between received frames $(jq -r .gap_max_us "$WORK/s1.out") us"
 assert_eq "$RESTARTS SIGTERM restarts, each exit 0, start and adoption" 0 "$failed"
 assert_ge "most restarts happened under traffic" $((RESTARTS / 2)) "$under"
 assert_eq "generator sent every frame" "$count" "$gen"
@@ -99,7 +99,7 @@ wait "$GEN"
 gen=$(jq .totals.tx_packets "$WORK/gen2.json")
 sink=$(sink_result s2 .frames)
 lat=$(jq -r .lat_max_us "$WORK/s2.out")
-diag "SIGKILL + restart (fail_open forward): generated $gen, received $sink, lost $((gen - sink)), longest one-way delay ${lat} us"
+diag "SIGKILL + restart (fail_open forward): generated $gen, received $sink, lost $((gen - sink)), longest gap between received frames $(jq -r .gap_max_us "$WORK/s2.out") us, longest one-way delay ${lat} us"
 assert_ge "SIGKILL: the sink received frames after the restart" $((gen / 2)) "$sink"
 stop_agent
 assert_eq "last agent exits 0" 0 "$AGENT_RC"

@@ -47,7 +47,8 @@ int main(int argc, char **argv)
 	const char *ifname = NULL, *ready = NULL;
 	unsigned long want = 0, port = 0;
 	double timeout = 10, idle = 0;
-	uint64_t frames = 0, bytes = 0, nlat = 0, *lat, deadline, last = 0;
+	uint64_t frames = 0, bytes = 0, nlat = 0, *lat, deadline, last = 0,
+		 prev = 0, gap_max = 0;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	int fd, opt, rcvbuf = 64 << 20;
 
@@ -130,7 +131,12 @@ int main(int argc, char **argv)
 			continue;
 		frames++;
 		bytes += (uint64_t)n;
+		prev = last;
 		last = now_ns();
+		/* The longest silence between two counted frames: what a
+		 * restart costs the stream, seen from the receiver. */
+		if (prev && last - prev > gap_max)
+			gap_max = last - prev;
 		if ((uint8_t *)(udp + 1) + 8 <= buf + n && nlat < MAX_SAMPLES) {
 			uint64_t ts;
 
@@ -140,9 +146,10 @@ int main(int argc, char **argv)
 		}
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_u64);
-	printf("{\"frames\":%llu,\"bytes\":%llu,\"latency_samples\":%llu",
+	printf("{\"frames\":%llu,\"bytes\":%llu,\"gap_max_us\":%.1f,"
+	       "\"latency_samples\":%llu",
 	       (unsigned long long)frames, (unsigned long long)bytes,
-	       (unsigned long long)nlat);
+	       gap_max / 1e3, (unsigned long long)nlat);
 	if (nlat)
 		printf(",\"lat_min_us\":%.1f,\"lat_p50_us\":%.1f,\"lat_p99_us\":%.1f,\"lat_max_us\":%.1f",
 		       lat[0] / 1e3, lat[nlat / 2] / 1e3,
