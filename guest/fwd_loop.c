@@ -14,6 +14,7 @@
 
 #include "guest/agent.h"
 #include "guest/csum.h"
+#include "guest/idle.h"
 #include "guest/xsk_tx.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -227,36 +228,32 @@ void *worker_fwd_main(void *arg)
 	const struct agent_config *cfg = a->cfg;
 	uint32_t batch = cfg->batch_size;
 	int timeout = (int)cfg->poll_timeout_ms;
-	uint64_t spin_ns = (uint64_t)cfg->idle_spin_us * 1000, idle_since = 0;
-	bool idle = false;
+	struct idle_policy idle;
 	struct pollfd fds[AGENT_MAX_SOCKETS];
+	uint32_t got;
 
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
 		fds[i].fd = w->socks[i]->fd;
 		fds[i].events = POLLIN;
 		refill(w->socks[i], w->socks[i]->fill->size);
 	}
+	idle_init(&idle, cfg->idle_spin_us, cfg->spin_gap_us, now_ns());
 	while (!atomic_load_explicit(&a->stop, memory_order_relaxed)) {
-		if (one_pass(w, batch, cfg->mode)) {
-			idle = false;
+		got = one_pass(w, batch, cfg->mode);
+		if (got) {
+			idle_frames(&idle, got, now_ns());
 			continue;
 		}
 		if (!timeout)
 			continue;
-		/* Recently busy: keep polling, so the next frame does not wait
-		 * for this thread to be woken (100s of us in a VM). */
-		if (spin_ns) {
-			uint64_t now = now_ns();
-
-			if (!idle) {
-				idle = true;
-				idle_since = now;
-			}
-			if (now - idle_since < spin_ns)
-				continue;
-		}
-		/* Idle: sleep in poll() until a frame arrives. Bounded, so
-		 * stop requests and TX completions are still seen. */
+		/* Dense traffic that just paused: keep polling, so the next
+		 * frame does not wait for this thread to be woken (100s of us
+		 * in a VM). Sparse traffic sleeps at once: spinning through
+		 * its long gaps would burn a core for a trickle of frames. */
+		if (idle_should_spin(&idle, now_ns()))
+			continue;
+		/* Sleep in poll() until a frame arrives. Bounded, so stop
+		 * requests and TX completions are still seen. */
 		poll(fds, w->nr_socks, timeout);
 	}
 	drain(w, batch, cfg->mode);
