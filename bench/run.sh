@@ -11,7 +11,8 @@
 # warm up, then count sink packets and the peer's CPU time
 # (/proc/<pid>/task/*/schedstat) over BENCH_SECONDS.
 #
-# Sections (BENCH_SECTIONS, default all): gen main latency sweep profile.
+# Sections (BENCH_SECTIONS, default all): gen main latency idle sweep
+# profile.
 # BENCH_AGENT_B=PATH adds a second afxdp-agent binary to the main section.
 # Results: bench/results/bench-<stamp>.json, .md (profile-<stamp>.txt), and
 # latest.{json,md} (profile-latest.txt): relative symlinks to this run's
@@ -30,8 +31,15 @@ LAT_ROUNDS=${BENCH_LAT_ROUNDS:-5}
 LAT_ROUND=0
 GEN_CPU=${BENCH_GEN_CPU:-0}
 FWD_CPU=${BENCH_FWD_CPU:-1}
-SECTIONS=${BENCH_SECTIONS:-gen main latency sweep profile}
-PEERS=${BENCH_PEERS:-agent testpmd-io testpmd-macswap kernel}
+SECTIONS=${BENCH_SECTIONS:-gen main latency idle sweep profile}
+IDLE_RATES=${BENCH_IDLE_RATES:-0 1000 10000 100000}
+IDLE_SECONDS=${BENCH_IDLE_SECONDS:-5}
+IDLE_ROUNDS=${BENCH_IDLE_ROUNDS:-3}
+OVS_VSWITCHD=$(command -v ovs-vswitchd || true)
+OVS_PEER=
+[ -z "$OVS_VSWITCHD" ] || OVS_PEER=ovs
+PEERS=${BENCH_PEERS:-agent testpmd-io testpmd-macswap $OVS_PEER kernel}
+IDLE_PEERS=${BENCH_IDLE_PEERS:-agent agent-fixed-spin testpmd-io $OVS_PEER}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 BUILD=${BUILD:-build/obj}
 
@@ -54,7 +62,9 @@ log() { echo "bench: $*" >&2; }
 for f in "$AGENT" "$LIVEGEN" "$REDIRECT" "$REDIRECT_OBJ" "$PKTSINK" "$PASS_OBJ"; do
 	[ -e "$f" ] || die "missing $f: run 'make bench' (it builds everything)" 2
 done
-case "$WINDOWS$SECONDS_W$SWEEP_WINDOWS" in *[!0-9]*) die "BENCH_WINDOWS/BENCH_SECONDS/BENCH_SWEEP_WINDOWS: integers" 2 ;; esac
+case "$WINDOWS$SECONDS_W$SWEEP_WINDOWS$IDLE_SECONDS$IDLE_ROUNDS${IDLE_RATES// /}" in
+*[!0-9]*) die "BENCH_WINDOWS/BENCH_SECONDS/BENCH_SWEEP_WINDOWS/BENCH_IDLE_*: integers" 2 ;;
+esac
 [ "$(nproc)" -gt "$FWD_CPU" ] && [ "$(nproc)" -gt "$GEN_CPU" ] ||
 	die "BENCH_GEN_CPU/BENCH_FWD_CPU beyond $(nproc) CPUs" 2
 
@@ -77,6 +87,7 @@ cleanup() {
 	sleep 0.3
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
 	topo_down
+	ovs_stop
 	rm -rf "/var/run/dpdk/$DPDK_PREFIX"
 	[ "$dpdk_dir_existed" = 1 ] || rmdir /var/run/dpdk 2>/dev/null || true
 	rm -rf "$work"
@@ -179,6 +190,104 @@ start_kernel() {
 	CPU_PID=$NAPI_PID
 }
 
+# Open vSwitch's userspace datapath with afxdp ports, as a user would set
+# it up, but private: ovsdb-server and ovs-vswitchd run from a run
+# directory of our own ($work/ovs: database, sockets, logs, pid files;
+# OVS_RUNDIR and friends point there), never the system's
+# /etc/openvswitch or /var/run/openvswitch, and stop with the window.
+# One PMD thread on the forwarder's CPU (pmd-cpu-mask), rx queues pinned
+# to it, one flow in0 -> out0 (OVS's default NORMAL flow removed).
+# xdp-mode best-effort: OVS tries native-with-zerocopy, native, then
+# generic; veth has no zero-copy, so native copy mode, as for the agent.
+OVS_DIR=
+OVSDB_PID=
+ovs_ctl() {
+	OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR \
+		OVS_SYSCONFDIR=$OVS_DIR "$@"
+}
+ovs_vsctl() { ovs_ctl ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=20 "$@"; }
+
+start_ovs() {
+	[ -n "$OVS_VSWITCHD" ] || die "ovs-vswitchd missing (make deps-bench)"
+	OVS_DIR=$work/ovs
+	rm -rf "$OVS_DIR"
+	mkdir -p "$OVS_DIR"
+	ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	# Daemons in the background close no inherited fd (a caller's flock
+	# among them): their own pid files, so each is stopped by its pid.
+	ovs_ctl ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" \
+		--unixctl="$OVS_DIR/ovsdb-server.ctl" --no-chdir \
+		--pidfile="$OVS_DIR/ovsdb-server.pid" \
+		--log-file="$OVS_DIR/ovsdb-server.log" -vconsole:off \
+		>/dev/null 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 50); do
+		[ -S "$OVS_DIR/db.sock" ] && [ -s "$OVS_DIR/ovsdb-server.pid" ] && break
+		sleep 0.1
+	done
+	OVSDB_PID=$(cat "$OVS_DIR/ovsdb-server.pid" 2>/dev/null || true)
+	[ -n "$OVSDB_PID" ] || die "ovsdb-server did not start: $(tail -5 "$OVS_DIR/ovsdb-server.log")"
+	PIDS+=("$OVSDB_PID")
+	ovs_vsctl --no-wait init
+	ovs_vsctl --no-wait set Open_vSwitch . \
+		other_config:pmd-cpu-mask="$(printf '0x%x' $((1 << FWD_CPU)))"
+	ovs_ctl "$NSRUN" "$FWD_NS" "$OVS_VSWITCHD" "unix:$OVS_DIR/db.sock" \
+		--unixctl="$OVS_DIR/ovs-vswitchd.ctl" --no-chdir \
+		--pidfile="$OVS_DIR/ovs-vswitchd.pid" \
+		--log-file="$OVS_DIR/ovs-vswitchd.log" -vconsole:off \
+		>/dev/null 2>&1 &
+	PIDS+=("$!")
+	# $! may be a shell around it: the daemon's own pid, for its CPU.
+	PEER_PID=
+	for _ in $(seq 100); do
+		[ -s "$OVS_DIR/ovs-vswitchd.pid" ] &&
+			PEER_PID=$(cat "$OVS_DIR/ovs-vswitchd.pid") &&
+			kill -0 "$PEER_PID" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -n "$PEER_PID" ] || die "ovs-vswitchd did not start: $(tail -5 "$OVS_DIR/ovs-vswitchd.log")"
+	PIDS+=("$PEER_PID")
+	CPU_PID=$PEER_PID
+	local p
+	ovs_vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
+		-- set bridge br0 fail_mode=secure ||
+		{ tail -20 "$OVS_DIR/ovs-vswitchd.log" >&2; die "ovs: add-br failed"; }
+	for p in in0 out0; do
+		ovs_vsctl add-port br0 "$p" -- set interface "$p" type=afxdp \
+			options:xdp-mode=best-effort options:n_rxq=1 \
+			other_config:pmd-rxq-affinity="0:$FWD_CPU" ||
+			{ tail -20 "$OVS_DIR/ovs-vswitchd.log" >&2; die "ovs: add-port $p failed"; }
+	done
+	ovs_ctl ovs-ofctl del-flows br0
+	ovs_ctl ovs-ofctl add-flow br0 "in_port=in0,actions=output:out0"
+	for p in in0 out0; do
+		local err
+		err=$(ovs_vsctl get interface "$p" error 2>/dev/null || true)
+		case $err in '' | '[]' | '""') ;; *)
+			tail -20 "$OVS_DIR/ovs-vswitchd.log" >&2
+			die "ovs: interface $p: $err" ;;
+		esac
+	done
+	ovs_vsctl get interface in0 status >"$OVS_DIR/in0.status" 2>&1 || true
+}
+
+# ovs_stop: ovs-vswitchd first (it removes its XDP programs on a clean
+# exit), then the database; nothing of ours is left in $work/ovs.
+ovs_stop() {
+	[ -n "$OVS_DIR" ] || return 0
+	if [ -n "$PEER_PID" ] && kill -0 "$PEER_PID" 2>/dev/null; then
+		timeout 10 env OVS_RUNDIR="$OVS_DIR" ovs-appctl \
+			-t "$OVS_DIR/ovs-vswitchd.ctl" exit --cleanup >/dev/null 2>&1 || true
+	fi
+	if [ -n "$OVSDB_PID" ]; then
+		kill -TERM "$OVSDB_PID" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$OVSDB_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$OVSDB_PID" 2>/dev/null || true
+	fi
+	OVSDB_PID=
+	OVS_DIR=
+}
+
 start_peer() {
 	local name=$1
 	shift
@@ -188,6 +297,7 @@ start_peer() {
 	testpmd-io) start_testpmd io ;;
 	testpmd-macswap) start_testpmd macswap ;;
 	kernel) start_kernel ;;
+	ovs) start_ovs ;;
 	*) die "unknown peer $name" ;;
 	esac
 }
@@ -200,8 +310,12 @@ stop_peer() {
 			log "in0: threaded NAPI not reset (the topology is removed anyway)"
 		NAPI_PID=
 	fi
+	ovs_stop
 	kill -INT "$PEER_PID" 2>/dev/null || true
 	for _ in $(seq 50); do kill -0 "$PEER_PID" 2>/dev/null || break; sleep 0.1; done
+	# A forwarder killed mid-way may leave its XDP program behind.
+	ip -n "$FWD_NS" link set dev in0 xdp off 2>/dev/null || true
+	ip -n "$FWD_NS" link set dev out0 xdp off 2>/dev/null || true
 	kill -KILL "$PEER_PID" 2>/dev/null || true
 	wait "$PEER_PID" 2>/dev/null || true
 	# testpmd turns PROMISC on and leaves it on.
@@ -387,6 +501,100 @@ section_latency() {
 	topo_down
 }
 
+# idle: what each forwarder costs when traffic is light. Per rate in
+# IDLE_RATES (pps; 0 = no traffic), a txgen flow with timestamps through
+# the forwarder to pktsink, as in `latency`: the forwarder's CPU (percent
+# of one core, all its threads, schedstat) over IDLE_SECONDS of steady
+# traffic, and the one-way latency of every frame received. The baseline
+# per rate is the same flow without a forwarder (pktsink on in0), so
+# "added" is the forwarder's share, as in `latency`.
+#
+# idle_args LABEL: the peer and arguments of an idle-section label.
+# agent-fixed-spin is the agent as it was before the adaptive idle policy
+# (2 ms of polling after every frame, whatever the rate); agent-gap-N
+# sets the spin budget socket.spin_gap_us to N (for tuning it).
+idle_args() {
+	case $1 in
+	agent-fixed-spin) echo "agent --set socket.spin_gap_us=1000000" ;;
+	agent-no-spin) echo "agent --idle-spin 0" ;;
+	agent-gap-*) echo "agent --set socket.spin_gap_us=${1#agent-gap-}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+idle_one() {
+	local label=$1 rate=$2 peer=$3 ns=$SINK_NS dev=sink0
+	local sink='' gen='' c0=0 c1=0 t0 t1
+	shift 3
+	if [ "$peer" = none ]; then
+		ns=$FWD_NS
+		dev=in0
+	else
+		start_peer "$peer" "$@"
+	fi
+	# Start-up work (binding, first refill) is not idle cost.
+	sleep 1
+	if [ "$rate" -gt 0 ]; then
+		rm -f "$work/sink.ready"
+		"$NSRUN" "$ns" taskset -c "$GEN_CPU" "$PKTSINK" -i "$dev" -p 4000 \
+			-t $((IDLE_SECONDS + 15)) -I 1 -r "$work/sink.ready" \
+			>"$work/idle-lat.json" &
+		sink=$!
+		PIDS+=("$sink")
+		for _ in $(seq 50); do [ -e "$work/sink.ready" ] && break; sleep 0.1; done
+		"$NSRUN" "$GEN_NS" "$AGENT" -m txgen -i gen0 --cpus "$GEN_CPU" \
+			--size 64 --rate "$rate" -d $((IDLE_SECONDS + 2)) --timestamp \
+			--src-mac "$GEN_MAC" --dst-mac "$IN_MAC" --dst-port 4000 \
+			--stats none 2>"$work/txgen.log" &
+		gen=$!
+		PIDS+=("$gen")
+		# txgen's own start-up, then the flow is steady.
+		sleep 1
+	fi
+	t0=$(now_ns)
+	[ "$peer" = none ] || c0=$(cpu_ns "$CPU_PID")
+	sleep "$IDLE_SECONDS"
+	t1=$(now_ns)
+	[ "$peer" = none ] || c1=$(cpu_ns "$CPU_PID")
+	if [ -n "$gen" ]; then
+		wait "$gen" || die "txgen: $(cat "$work/txgen.log")"
+		wait "$sink" || true
+	fi
+	[ "$peer" = none ] || stop_peer
+	local lat='{}'
+	[ -z "$sink" ] || lat=$(cat "$work/idle-lat.json")
+	[ -n "$lat" ] || lat='{}'
+	jq -nc --arg lbl "$label" --arg peer "$peer" --arg args "$*" \
+		--argjson rate "$rate" --argjson r "$LAT_ROUND" \
+		--argjson cpu_ns $((c1 - c0)) --argjson ns $((t1 - t0)) \
+		--argjson lat "$lat" --argjson secs "$IDLE_SECONDS" \
+		'{section: "idle", label: $lbl, peer: $peer, args: $args,
+		  rate_pps: $rate, round: $r, seconds: ($ns / 1e9),
+		  cpu_pct: ($cpu_ns / $ns * 100),
+		  sent: ($rate * ($secs + 2))} + $lat' | tee -a "$RAW" |
+		jq -r '"  idle \(.label) @ \(.rate_pps) pps: \(.cpu_pct * 10 | round / 10)% CPU, p99 \(.lat_p99_us // "-") us, \(.frames // 0) frames"' >&2
+}
+
+section_idle() {
+	log "idle: CPU and latency at $IDLE_RATES pps ($IDLE_ROUNDS rounds, ${IDLE_SECONDS}s each)"
+	topo_up 1
+	# pktsink reads sink0 through the stack; a peer whose transmit is an
+	# XDP redirect needs an XDP program on sink0: one that passes.
+	ip -n "$SINK_NS" link set dev sink0 xdpdrv obj "$PASS_OBJ" sec xdp
+	local rate label
+	for LAT_ROUND in $(seq "$IDLE_ROUNDS"); do
+		log "idle: round $LAT_ROUND/$IDLE_ROUNDS"
+		for rate in $IDLE_RATES; do
+			[ "$rate" = 0 ] || idle_one baseline "$rate" none
+			for label in $IDLE_PEERS; do
+				# shellcheck disable=SC2046
+				idle_one "$label" "$rate" $(idle_args "$label")
+			done
+		done
+	done
+	topo_down
+}
+
 # profile: where the agent's CPU goes (perf cpu-clock sampling; no PMU).
 section_profile() {
 	command -v perf >/dev/null || { log "profile: perf missing, skipped"; return 0; }
@@ -443,6 +651,9 @@ jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu_model" --argjson cores "$(nproc
 	--argjson fwd_cpu "$FWD_CPU" --arg sections "$SECTIONS" \
 	--argjson lat_packets "$LAT_PACKETS" --argjson lat_rate "$LAT_RATE" \
 	--argjson lat_rounds "$LAT_ROUNDS" \
+	--arg idle_rates "$IDLE_RATES" --argjson idle_seconds "$IDLE_SECONDS" \
+	--argjson idle_rounds "$IDLE_ROUNDS" \
+	--arg ovs "$({ [ -n "$OVS_VSWITCHD" ] && "$OVS_VSWITCHD" --version | head -1; } || echo none)" \
 	--arg agent_b "$AGENT_B" --arg agent_b_note "${BENCH_AGENT_B_NOTE:-}" \
 	'{kernel: $kernel, cpu_model: $cpu, cores: $cores, date: $date,
 	  loadavg_start: $load0, agent_version: $agent, dpdk_version: $dpdk,
@@ -450,13 +661,15 @@ jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu_model" --argjson cores "$(nproc
 	  gen_cpu: $gen_cpu, fwd_cpu: $fwd_cpu, sections: $sections,
 	  latency_packets: $lat_packets, latency_rate_pps: $lat_rate,
 	  latency_rounds: $lat_rounds,
+	  idle_rates_pps: ($idle_rates | split(" ") | map(tonumber)),
+	  idle_seconds: $idle_seconds, idle_rounds: $idle_rounds, ovs_version: $ovs,
 	  agent_b: $agent_b, agent_b_note: $agent_b_note}' >"$work/meta.json"
 log "machine: $(uname -r), $cpu_model, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for s in $SECTIONS; do
 	case $s in
-	gen | main | latency | sweep | profile) "section_$s" ;;
-	*) die "unknown section $s (gen main latency sweep profile)" 2 ;;
+	gen | main | latency | idle | sweep | profile) "section_$s" ;;
+	*) die "unknown section $s (gen main latency idle sweep profile)" 2 ;;
 	esac
 done
 jq --arg load1 "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadavg_end: $load1}' \

@@ -10,6 +10,12 @@ from collections import OrderedDict
 TARGET_THROUGHPUT = 1.2  # agent Mpps / testpmd io Mpps, at least
 TARGET_CPU = 0.8  # agent CPU per packet / testpmd io's, at most
 TARGET_P99_US = 200.0  # added p99 latency at 1 kpps, below
+# Issue 19 (same run, ratios).
+T19_VS_TESTPMD = 1.5  # agent Mpps / testpmd io, at least
+T19_VS_OVS = 1.3  # agent Mpps / OVS afxdp, at least
+T19_CPU = 0.65  # agent CPU per packet / testpmd io's, at most
+T19_IDLE_CPU_0 = 1.0  # agent % of a core at 0 pps, at most
+T19_IDLE_CPU_10K = 15.0  # ... at 10 kpps, at most
 
 
 def stats(values):
@@ -71,6 +77,54 @@ def verdict(ok):
     return "n/a" if ok is None else ("met" if ok else "MISSED")
 
 
+def idle_summary(windows):
+    """Section idle: per label and rate, the CPU (% of a core) and the
+    latency percentiles, the latter also minus the baseline (no
+    forwarder) of the same rate and round; medians over rounds."""
+    base = {}
+    for w in windows:
+        if w.get("section") == "idle" and w["label"] == "baseline":
+            base[(w["rate_pps"], w.get("round"))] = w
+    out = OrderedDict()
+    for w in windows:
+        if w.get("section") != "idle" or w["label"] == "baseline":
+            continue
+        out.setdefault(w["label"], OrderedDict()).setdefault(
+            w["rate_pps"], []).append(w)
+    res = OrderedDict()
+    for label, rates in out.items():
+        res[label] = OrderedDict()
+        for rate, ws in sorted(rates.items()):
+            def added(w, key):
+                b = base.get((rate, w.get("round")), {})
+                if key in w and key in b:
+                    return w[key] - b[key]
+                return None
+            res[label][rate] = {
+                "cpu_pct": stats([w.get("cpu_pct") for w in ws]),
+                "p50_us": stats([w.get("lat_p50_us") for w in ws]),
+                "p99_us": stats([w.get("lat_p99_us") for w in ws]),
+                "added_p50_us": stats([added(w, "lat_p50_us") for w in ws]),
+                "added_p99_us": stats([added(w, "lat_p99_us") for w in ws]),
+                "received": sum(w.get("frames", 0) for w in ws),
+                "sent": sum(w.get("sent", 0) for w in ws) if rate else 0,
+                "args": ws[0].get("args", ""),
+            }
+    base_s = OrderedDict()
+    for rate in sorted({k[0] for k in base}):
+        ws = [w for k, w in base.items() if k[0] == rate]
+        base_s[rate] = {"p50_us": stats([w.get("lat_p50_us") for w in ws]),
+                        "p99_us": stats([w.get("lat_p99_us") for w in ws]),
+                        "received": sum(w.get("frames", 0) for w in ws),
+                        "sent": sum(w.get("sent", 0) for w in ws)}
+    return res, base_s
+
+
+def idle_med(idle, label, rate, key):
+    s = idle.get(label, {}).get(rate, {}).get(key)
+    return s["median"] if s else None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--meta", required=True)
@@ -94,7 +148,7 @@ def main():
 
     ratios = OrderedDict()
     pairs = [("agent", p) for p in ("testpmd-io", "testpmd-macswap",
-                                      "kernel")] + [("agent-b", "agent")]
+                                      "ovs", "kernel")] + [("agent-b", "agent")]
     for x, peer in pairs:
         if x in main_g and peer in main_g:
             ratios[f"{x}/{peer}"] = {
@@ -159,12 +213,63 @@ def main():
                         else "inconclusive (baseline p99 without a "
                         "forwarder is already above the target)")}),
     ])
+    idle, idle_base = idle_summary(windows)
+
+    def le(v, limit):
+        return None if v is None else v <= limit
+
+    r_ovs = ratios.get("agent/ovs", {})
+    thr_ovs = r_ovs.get("mpps_of_medians")
+    cpu0 = idle_med(idle, "agent", 0, "cpu_pct")
+    cpu10k = idle_med(idle, "agent", 10000, "cpu_pct")
+    p99_1k = idle_med(idle, "agent", 1000, "added_p99_us")
+    base_1k = ((idle_base.get(1000) or {}).get("p99_us") or {}).get("median")
+    lat19 = None
+    if p99_1k is not None and base_1k is not None and base_1k < TARGET_P99_US:
+        lat19 = p99_1k < TARGET_P99_US
+
+    def theirs(rate):
+        return ", ".join(
+            f"{k} {idle_med(idle, k, rate, 'cpu_pct'):.1f}%"
+            for k in idle if k != "agent" and
+            idle_med(idle, k, rate, "cpu_pct") is not None)
+
+    targets19 = OrderedDict([
+        ("fwd_vs_testpmd_io", {
+            "target": f">= {T19_VS_TESTPMD}x", "value": thr,
+            "paired": (r_io.get("mpps_paired") or {}).get("median"),
+            "verdict": verdict(None if thr is None else thr >= T19_VS_TESTPMD)}),
+        ("fwd_vs_ovs_afxdp", {
+            "target": f">= {T19_VS_OVS}x", "value": thr_ovs,
+            "paired": (r_ovs.get("mpps_paired") or {}).get("median"),
+            "verdict": verdict(None if thr_ovs is None
+                               else thr_ovs >= T19_VS_OVS)}),
+        ("cpu_per_pkt_vs_testpmd_io", {
+            "target": f"<= {T19_CPU}x", "value": cpu,
+            "paired": (r_io.get("cpu_per_pkt_paired") or {}).get("median"),
+            "verdict": verdict(le(cpu, T19_CPU))}),
+        ("idle_cpu_pct_0pps", {
+            "target": f"<= {T19_IDLE_CPU_0:g}%", "value": cpu0,
+            "others": theirs(0), "verdict": verdict(le(cpu0, T19_IDLE_CPU_0))}),
+        ("idle_cpu_pct_10kpps", {
+            "target": f"<= {T19_IDLE_CPU_10K:g}%", "value": cpu10k,
+            "others": theirs(10000),
+            "verdict": verdict(le(cpu10k, T19_IDLE_CPU_10K))}),
+        ("idle_added_p99_us_1kpps", {
+            "target": f"< {TARGET_P99_US:g} us", "value": p99_1k,
+            "baseline_p99_us": base_1k,
+            "verdict": (verdict(lat19) if lat19 is not None or p99_1k is None
+                        else "inconclusive (baseline p99 without a "
+                        "forwarder is already above the target)")}),
+    ])
     profile = open(a.profile).read() if a.profile else None
 
     result = {"machine": meta, "main": main_s, "ratios": ratios,
               "generators": gen_s, "sweep": sweep_s, "queues": queue_s,
               "latency": {"baseline": base, "forwarders": added},
-              "targets": targets, "profile_agent": profile,
+              "idle": {"baseline": idle_base, "forwarders": idle},
+              "targets": targets, "targets_issue19": targets19,
+              "profile_agent": profile,
               "windows": windows}
     with open(a.json, "w") as f:
         json.dump(result, f, indent=1)
@@ -239,6 +344,31 @@ def main():
                    "this machine, so the added latencies are not reliable "
                    "in this run."]
         md.append("")
+    if idle:
+        md += [f"## CPU at low load ({m.get('idle_rounds', '?')} rounds of "
+               f"{m.get('idle_seconds', '?')} s per rate)", "",
+               "A txgen flow with timestamps at each rate through the "
+               "forwarder to pktsink. CPU: the forwarder's threads' on-CPU "
+               "time over the steady seconds, in % of one core (can exceed "
+               "100 with several threads). Latency: one way, all frames; "
+               "added = minus the same rate's baseline (no forwarder) of "
+               "the same round. Medians over rounds (min-max).", "",
+               "| forwarder | pps | CPU % | p50 us | p99 us | added p50 us "
+               "| added p99 us | received/sent |",
+               "|---|---|---|---|---|---|---|---|"]
+        for rate, b in idle_base.items():
+            md.append(f"| baseline (no forwarder) | {rate} | | "
+                      f"{rng(b['p50_us'], 1)} | {rng(b['p99_us'], 1)} | | | "
+                      f"{b['received']}/{b['sent']} |")
+        for label, rates in idle.items():
+            for rate, v in rates.items():
+                md.append(f"| {label} | {rate} | {rng(v['cpu_pct'], 1)} | "
+                          f"{rng(v['p50_us'], 1)} | {rng(v['p99_us'], 1)} | "
+                          f"{rng(v['added_p50_us'], 1)} | "
+                          f"{rng(v['added_p99_us'], 1)} | "
+                          f"{v['received']}/{v['sent']} |")
+        args = [f"{k}: `{v[next(iter(v))]['args']}`" for k, v in idle.items()]
+        md += ["", "Peers: " + "; ".join(args) + ".", ""]
     if sweep_s or queue_s:
         md += ["## Agent variants", "",
                "| variant | args | Mpps median (min-max) | CPU ns/pkt |",
@@ -260,6 +390,18 @@ def main():
         md.append(f"| {k} | {t['target']} | {fmt(t['value'], 2)} | "
                   f"{fmt(t.get('paired'), 2)} | {t['verdict']} |")
     md.append("")
+    md += ["## Targets (issue 19)", "",
+           "| target | wanted | measured | paired / peers | verdict |",
+           "|---|---|---|---|---|"]
+    for k, t in targets19.items():
+        extra = t.get("others") or fmt(t.get("paired"), 2)
+        if "baseline_p99_us" in t:
+            extra = f"baseline p99 {fmt(t['baseline_p99_us'], 1)} us"
+        md.append(f"| {k} | {t['target']} | {fmt(t['value'], 2)} | "
+                  f"{extra} | {t['verdict']} |")
+    md += ["| fwd_vs_floor_libxdp_loop | >= 1.2x | - | not built yet | n/a |",
+           "| tcp_single_stream_vs_bridge | >= 0.8x | - | not built yet | n/a |",
+           ""]
     if profile:
         md += ["## Where the agent's CPU goes (perf record -e cpu-clock)", "",
                f"From `{a.profile.rsplit('/', 1)[-1]}`.", "",
