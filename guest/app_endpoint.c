@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 
 #include "guest/app_endpoint.h"
+#include "guest/sock_path.h"
 #include "util/errmsg.h"
 #include "util/busy_poll.h"
 #include "util/log.h"
@@ -33,13 +34,6 @@
 /* What the device plugin writes for busy polling (its bpfWrapper). */
 #define NAPI_DEFER_HARD_IRQS 2
 #define GRO_FLUSH_TIMEOUT_NS 200000
-
-static bool dir_safe(const struct stat *st)
-{
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return false;
-	return !(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX);
-}
 
 /* mkdir -p of path's directory, refusing unsafe existing components. */
 static int make_dirs(struct app_ep *ep, char *err, size_t err_len)
@@ -63,7 +57,7 @@ static int make_dirs(struct app_ep *ep, char *err, size_t err_len)
 			if (!S_ISDIR(st.st_mode))
 				return errmsg(err, err_len, -EEXIST,
 					      "%s: not a directory", dir);
-			if (!dir_safe(&st))
+			if (!sock_path_dir_safe(&st))
 				return errmsg(
 					err, err_len, -EPERM,
 					"%s: owned by uid %u or writable by others: another user could replace the endpoint; remove it or choose another path",

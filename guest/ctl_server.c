@@ -38,13 +38,6 @@ struct ctl_server {
 	struct ctl_server_stats st;
 };
 
-static bool dir_safe(const struct stat *st)
-{
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return false;
-	return !(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX);
-}
-
 /* The socket's directory: another user who can write there could put
  * their own socket in our place between two agent runs, and clients would
  * talk to it. Created (one level) when missing, as /run/afxdp-agent is on
@@ -78,7 +71,7 @@ static int check_dir(struct ctl_server *s, const char *path, char *err,
 	if (!S_ISDIR(st.st_mode))
 		return errmsg(err, err_len, -ENOTDIR, "%s: not a directory",
 			      dir);
-	if (!dir_safe(&st))
+	if (!sock_path_dir_safe(&st))
 		return errmsg(
 			err, err_len, -EPERM,
 			"%s: owned by uid %u or writable by others without the sticky bit: another user could replace the control socket; choose another directory",

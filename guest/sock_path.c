@@ -32,3 +32,10 @@ int sock_path_clear_stale(const char *path)
 		return -EADDRINUSE;
 	return unlink(path) ? -errno : 0;
 }
+
+bool sock_path_dir_safe(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return false;
+	return !(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX);
+}

@@ -207,7 +207,7 @@ int stats_format_text(const struct stats_report *r, char *buf, size_t len)
 	return finish(&o);
 }
 
-static void add_u64(struct json_object *o, const char *key, uint64_t v)
+void add_u64(struct json_object *o, const char *key, uint64_t v)
 {
 	/* json-c stores int64; counters never get near 2^63 */
 	json_object_object_add(o, key, json_object_new_int64((int64_t)v));

@@ -47,11 +47,6 @@ void stats_apps_text(const struct stats_report *r, struct out *o)
 	}
 }
 
-static void add(struct json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
-}
-
 struct json_object *stats_apps_json(const struct stats_report *r)
 {
 	struct json_object *arr = json_object_new_array();
@@ -83,15 +78,15 @@ struct json_object *stats_apps_json(const struct stats_report *r)
 				       json_object_new_string(a->endpoint));
 		json_object_object_add(o, "path",
 				       json_object_new_string(a->path));
-		add(prog, "redirected", a->prog[AFXDP_CNT_REDIRECTED]);
-		add(prog, "passed", a->prog[AFXDP_CNT_PASSED]);
-		add(prog, "no_socket", a->prog[AFXDP_CNT_NO_SOCKET]);
+		add_u64(prog, "redirected", a->prog[AFXDP_CNT_REDIRECTED]);
+		add_u64(prog, "passed", a->prog[AFXDP_CNT_PASSED]);
+		add_u64(prog, "no_socket", a->prog[AFXDP_CNT_NO_SOCKET]);
 		json_object_object_add(o, "prog", prog);
-		add(ex, "served", a->ex.served);
-		add(ex, "fds_sent", a->ex.fds_sent);
-		add(ex, "refused", a->ex.refused);
-		add(ex, "failed", a->ex.failed);
-		add(ex, "naks", a->ex.naks);
+		add_u64(ex, "served", a->ex.served);
+		add_u64(ex, "fds_sent", a->ex.fds_sent);
+		add_u64(ex, "refused", a->ex.refused);
+		add_u64(ex, "failed", a->ex.failed);
+		add_u64(ex, "naks", a->ex.naks);
 		json_object_object_add(o, "exchanges", ex);
 		json_object_array_add(arr, o);
 	}

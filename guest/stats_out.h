@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct out {
 	char *buf;
@@ -25,9 +26,12 @@ void emit_label(struct out *o, const char *v);
 void head(struct out *o, const char *name, const char *type,
 	  const char *help);
 
-/* The applications' part of each rendering (guest/stats_apps.c). */
 struct stats_report;
 struct json_object;
+/* A counter into a JSON object (guest/stats.c). */
+void add_u64(struct json_object *o, const char *key, uint64_t v);
+
+/* The applications' part of each rendering (guest/stats_apps.c). */
 void stats_apps_text(const struct stats_report *r, struct out *o);
 /* The "apps" array, or NULL without memory. */
 struct json_object *stats_apps_json(const struct stats_report *r);

@@ -206,12 +206,7 @@ int xdp_adopt(const struct xdp_attach_opts *o, struct xdp_port *p, char *why,
 	int ret;
 
 	why[0] = '\0';
-	memset(p, 0, sizeof(*p));
-	p->ifindex = o->ifindex;
-	p->xsks_map_fd = p->filter_map_fd = p->counters_map_fd = -1;
-	p->fwd_map_fd = p->owner_map_fd = -1;
-	for (int i = 0; i <= AFXDP_MAX_APPS; i++)
-		p->app_xsks_fd[i] = -1;
+	xdp_port_reset(p, o->ifindex);
 	if (!id)
 		return 0;
 	if (!mode_fits(o->mode, mode)) {

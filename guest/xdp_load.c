@@ -322,6 +322,16 @@ static int attach_in_mode(const struct xdp_attach_opts *o, struct xdp_port *p,
 	return 0;
 }
 
+void xdp_port_reset(struct xdp_port *p, int ifindex)
+{
+	memset(p, 0, sizeof(*p));
+	p->ifindex = ifindex;
+	p->xsks_map_fd = p->filter_map_fd = p->counters_map_fd = -1;
+	p->fwd_map_fd = p->owner_map_fd = -1;
+	for (int i = 0; i <= AFXDP_MAX_APPS; i++)
+		p->app_xsks_fd[i] = -1;
+}
+
 int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 	       size_t err_len)
 {
@@ -334,12 +344,7 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 
 	libxdp_set_print(libxdp_print);
 	libbpf_set_print(libbpf_print);
-	memset(p, 0, sizeof(*p));
-	p->ifindex = o->ifindex;
-	p->xsks_map_fd = p->filter_map_fd = p->counters_map_fd = -1;
-	p->fwd_map_fd = p->owner_map_fd = -1;
-	for (int i = 0; i <= AFXDP_MAX_APPS; i++)
-		p->app_xsks_fd[i] = -1;
+	xdp_port_reset(p, o->ifindex);
 	p->prog = xdp_program__create(&opts);
 	e = libxdp_get_error(p->prog);
 	if (e) {

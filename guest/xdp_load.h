@@ -44,6 +44,9 @@ struct xdp_attach_opts {
 	const char *driver;
 };
 
+/* An empty port for ifindex: no program, every map fd -1. */
+void xdp_port_reset(struct xdp_port *p, int ifindex);
+
 /* Finds afxdp_steer.bpf.o: the configured path, $AFXDP_BPF_DIR, ../bpf
  * next to the executable (build tree), then the install dir. */
 int xdp_find_object(const char *configured, char *path, size_t len);
