@@ -19,6 +19,7 @@
 #include <xdp/libxdp.h>
 
 #include "guest/agent.h"
+#include "guest/agent_takeover.h"
 #include "guest/filter.h"
 #include "guest/port_lock.h"
 #include "util/busy_poll.h"
@@ -127,9 +128,11 @@ static int check_ports(struct agent *a, char *err, size_t err_len)
 		ret = agent_resolve_queues(p, cfg->channels, err, err_len);
 		if (ret)
 			return ret;
-		p->lock_fd =
-			port_lock_acquire(p->ifindex, p->ifname, err, err_len);
-		if (p->lock_fd < 0)
+		/* A takeover receives the running agent's lock. */
+		p->lock_fd = a->takeover ? -1 :
+					   port_lock_acquire(p->ifindex, p->ifname,
+							     err, err_len);
+		if (p->lock_fd < 0 && !a->takeover)
 			return p->lock_fd;
 		ret = xdp_check_foreign(p->ifindex, p->ifname, err, err_len);
 		if (ret)
@@ -156,7 +159,10 @@ static int attach_ports(struct agent *a, const char *obj,
 			.mode = cfg->xdp_mode,
 		};
 
-		ret = nic_prepare(&o, &p->nic, err, err_len);
+		/* A takeover changes nothing on the NIC: the running agent
+		 * prepared it, and its state to restore arrives at commit. */
+		ret = a->takeover ? takeover_nic(p) :
+				    nic_prepare(&o, &p->nic, err, err_len);
 		if (ret)
 			return ret;
 		xo.driver = p->nic.driver;
@@ -289,16 +295,39 @@ static int create_umems(struct agent *a, char *err, size_t err_len)
 	int ret;
 
 	a->nr_umems = one ? 1 : a->nr_ports;
+	for (uint32_t u = 0; u < a->nr_umems; u++)
+		a->umems[u].memfd = -1;
+	for (uint32_t i = 0; i < a->nr_ports; i++)
+		a->ports[i].umem = &a->umems[one ? 0 : i];
+	/* A takeover checks the layout before it maps anything. */
+	if (a->takeover) {
+		ret = takeover_check_layout(a, err, err_len);
+		if (ret)
+			return ret;
+	}
 	pr_info("UMEM: %s (%s)", one ? "shared" : "one per port", why);
 	for (uint32_t u = 0; u < a->nr_umems; u++) {
 		struct agent_umem *um = &a->umems[u];
 
 		um->size = (uint64_t)a->nr_workers * cfg->nr_frames *
 			   cfg->frame_size;
-		um->area =
-			mmap(NULL, um->size, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (um->area == MAP_FAILED) {
+		if (a->takeover) {
+			ret = takeover_umem(a, um, u, err, err_len);
+			if (ret)
+				return ret;
+			continue; /* registered with the first socket already */
+		} else {
+			um->memfd = memfd_create("afxdp-umem", MFD_CLOEXEC);
+			if (um->memfd >= 0 &&
+			    ftruncate(um->memfd, (off_t)um->size))
+				um->area = MAP_FAILED;
+			else
+				um->area = mmap(NULL, um->size,
+						PROT_READ | PROT_WRITE,
+						MAP_SHARED | MAP_POPULATE,
+						um->memfd, 0);
+		}
+		if (um->memfd < 0 || um->area == MAP_FAILED) {
 			um->area = NULL;
 			ret = -errno;
 			snprintf(err, err_len,
@@ -314,8 +343,6 @@ static int create_umems(struct agent *a, char *err, size_t err_len)
 			return ret;
 		}
 	}
-	for (uint32_t i = 0; i < a->nr_ports; i++)
-		a->ports[i].umem = &a->umems[one ? 0 : i];
 	return 0;
 }
 
@@ -455,7 +482,8 @@ static int create_sockets(struct agent *a, char *err, size_t err_len)
 			s->can_send = qi < p->nr_tx_queues;
 			s->fd = -1;
 			a->nr_socks++;
-			ret = bind_socket(a, s, err, err_len);
+			ret = a->takeover ? takeover_socket(a, s, err, err_len) :
+					    bind_socket(a, s, err, err_len);
 			if (ret)
 				return ret;
 			w->socks[w->nr_socks++] = s;
@@ -524,6 +552,10 @@ int agent_publish_sockets(struct agent *a, char *err, size_t err_len)
 	for (uint32_t i = 0; i < a->nr_socks; i++) {
 		struct agent_socket *s = &a->socks[i];
 
+		/* Taken over: the socket is in xsks_map already and its fill
+		 * ring holds what the last agent left. */
+		if (s->taken)
+			continue;
 		if (a->cfg->mode != MODE_TXGEN)
 			prefill(s);
 		ret = xdp_set_socket(&s->port->xdp, s->queue_id, s->fd);
@@ -605,8 +637,8 @@ static int create_workers(struct agent *a, char *err, size_t err_len)
 	return 0;
 }
 
-int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
-		size_t err_len)
+static int setup(struct agent *a, struct agent_config *cfg,
+		 struct handover_in *in, char *err, size_t err_len)
 {
 	struct afxdp_filter filter;
 	char obj[512];
@@ -614,6 +646,7 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
+	a->takeover = in;
 	a->nr_ports = (uint32_t)cfg->nr_ports;
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
 		a->ports[i].cfg = &cfg->ports[i];
@@ -659,7 +692,21 @@ int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 	return ret;
 }
 
-static void pin_thread(struct agent_worker *w)
+int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
+		size_t err_len)
+{
+	return setup(a, cfg, NULL, err, err_len);
+}
+
+int agent_setup_takeover(struct agent *a, struct agent_config *cfg,
+			 struct handover_in *in, char *err, size_t err_len)
+{
+	return setup(a, cfg, in, err, err_len);
+}
+
+/* The CPU in the thread's attributes: it starts there, never first on
+ * the creating thread's CPU (which a handover's restart would wait for). */
+static void pin_attr(const struct agent_worker *w, pthread_attr_t *attr)
 {
 	cpu_set_t set;
 
@@ -667,7 +714,7 @@ static void pin_thread(struct agent_worker *w)
 		return;
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
-	if (pthread_setaffinity_np(w->thread, sizeof(set), &set))
+	if (pthread_attr_setaffinity_np(attr, sizeof(set), &set))
 		pr_warn("worker %u: cannot pin to CPU %d", w->id, w->cpu);
 }
 
@@ -680,13 +727,23 @@ int agent_start_workers(struct agent *a)
 	for (uint32_t i = 0; i < a->nr_workers; i++) {
 		struct agent_worker *w = &a->workers[i];
 
-		ret = pthread_create(&w->thread, NULL, fn, w);
+		pthread_attr_t attr;
+
+		pthread_attr_init(&attr);
+		pin_attr(w, &attr);
+		ret = pthread_create(&w->thread, &attr, fn, w);
+		pthread_attr_destroy(&attr);
+		if (ret == EINVAL && w->cpu >= 0) {
+			/* A CPU outside our cpuset: unpinned, as before. */
+			pr_warn("worker %u: cannot pin to CPU %d", w->id,
+				w->cpu);
+			ret = pthread_create(&w->thread, NULL, fn, w);
+		}
 		if (ret) {
 			agent_stop_workers(a);
 			return -ret;
 		}
 		w->started = true;
-		pin_thread(w);
 	}
 	return 0;
 }
@@ -728,19 +785,36 @@ int agent_teardown(struct agent *a)
 	/* Closing a socket removes it from xsks_map first, so frames that
 	 * still match are passed to the kernel, never to a closed socket. */
 	for (uint32_t i = 0; i < a->nr_socks; i++) {
-		zero_copy |= a->socks[i].zero_copy;
-		if (a->socks[i].xsk)
-			xsk_socket__delete(a->socks[i].xsk);
-		a->socks[i].xsk = NULL;
+		struct agent_socket *s = &a->socks[i];
+
+		zero_copy |= s->zero_copy;
+		if (s->xsk)
+			xsk_socket__delete(s->xsk);
+		if (s->taken) {
+			xsk_rings_unmap(&s->rings);
+			close(s->fd);
+		}
+		s->xsk = NULL;
+		s->taken = false;
+		s->fd = -1;
 	}
 	for (uint32_t u = 0; u < a->nr_umems; u++) {
-		if (a->umems[u].umem)
-			xsk_umem__delete(a->umems[u].umem);
-		if (a->umems[u].area)
-			munmap(a->umems[u].area, a->umems[u].size);
-		a->umems[u].umem = NULL;
-		a->umems[u].area = NULL;
+		struct agent_umem *um = &a->umems[u];
+
+		if (um->umem)
+			xsk_umem__delete(um->umem);
+		if (um->area)
+			munmap(um->area, um->size);
+		if (um->memfd >= 0)
+			close(um->memfd);
+		um->umem = NULL;
+		um->area = NULL;
+		um->memfd = -1;
 	}
+	/* Handed over: the sockets live on in the next agent; the program,
+	 * the NIC settings and the lock files are its to keep. */
+	if (a->handed_over)
+		a->keep_program = true;
 	if (zero_copy && !a->keep_program) {
 		struct timespec grace = { 0, ZC_RELEASE_GRACE_MS * 1000000L };
 
@@ -752,7 +826,10 @@ int agent_teardown(struct agent *a)
 
 		if (p->xdp.prog && (a->keep_program ||
 				    (a->setup_failed && p->xdp.adopted))) {
-			if (a->keep_program)
+			if (a->handed_over)
+				pr_info("%s: handed over: the XDP program (id %u) stays with the next agent",
+					p->ifname, xdp_program__id(p->xdp.prog));
+			else if (a->keep_program)
 				pr_info("%s: xdp.fail_open forward: the XDP program stays attached (id %u), frames it would give the agent go to the paired port inside the kernel until the next agent adopts it; NIC settings left as they are",
 					p->ifname, xdp_program__id(p->xdp.prog));
 			else
@@ -834,7 +911,7 @@ void agent_snapshot(const struct agent *a, struct port_snapshot *ports,
 		for (size_t k = 0; k < sizeof(s->c) / sizeof(uint64_t); k++)
 			dst[k] = load_relaxed(&src[k]);
 		q->xs_valid =
-			s->xsk && !getsockopt(s->fd, SOL_XDP, XDP_STATISTICS,
+			s->fd >= 0 && !getsockopt(s->fd, SOL_XDP, XDP_STATISTICS,
 					      &q->xs, &len);
 	}
 }

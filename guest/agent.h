@@ -15,9 +15,11 @@
 
 #include "guest/config.h"
 #include "guest/frame_pool.h"
+#include "guest/handover.h"
 #include "guest/nic_prep.h"
 #include "guest/stats.h"
 #include "guest/xdp_load.h"
+#include "guest/xsk_rings.h"
 
 #define AGENT_MAX_SOCKETS (CFG_MAX_PORTS * CFG_MAX_QUEUES)
 #define AGENT_MAX_UMEMS CFG_MAX_PORTS
@@ -29,6 +31,9 @@ struct agent_umem {
 	struct xsk_ring_prod fill; /* used by the first socket only */
 	struct xsk_ring_cons comp;
 	bool rings_taken;
+	/* The area is a memfd (MAP_SHARED), so that a handover can pass it
+	 * to the next agent (guest/handover.h); -1 when none. */
+	int memfd;
 };
 
 struct agent_port {
@@ -63,6 +68,10 @@ struct agent_socket {
 	uint32_t outstanding_tx; /* submitted, not yet completed */
 	bool zero_copy;
 	bool can_send; /* queue below the device's real TX queue count */
+	/* Received in a handover: no libxdp socket (xsk NULL), the rings
+	 * mapped from fd by guest/xsk_rings.c. */
+	bool taken;
+	struct xsk_rings rings;
 	struct xsk_counters c;
 };
 
@@ -97,6 +106,11 @@ struct agent {
 	/* Teardown leaves the programs attached (xdp.fail_open forward on a
 	 * plain exit); a failed setup leaves adopted ones as they were. */
 	bool keep_program, setup_failed;
+	/* Set up from a running agent's data path (--takeover), or handed
+	 * ours over (teardown then leaves the data path as it is). */
+	struct handover_in *takeover;
+	bool handed_over;
+	atomic_bool no_drain; /* workers stop at a batch boundary, as is */
 };
 
 /* Setup (all or nothing: on error everything done is undone), run the
@@ -104,6 +118,20 @@ struct agent {
  * -EINVAL/-ENODEV/-EEXIST/-EBUSY/-EMSGSIZE mean "refused": exit code 2. */
 int agent_setup(struct agent *a, struct agent_config *cfg, char *err,
 		size_t err_len);
+/* The same from the data path a running agent handed over (prepare step
+ * done, guest/handover.h): its program adopted, no NIC change, its UMEMs
+ * and sockets used as they are. -ESTALE when this configuration gives
+ * another layout (message in err): nothing of the running agent's
+ * changed, the caller falls back to a plain restart. */
+int agent_setup_takeover(struct agent *a, struct agent_config *cfg,
+			 struct handover_in *in, char *err, size_t err_len);
+/* The commit's state into the pools and sockets: 0 or -EBADMSG. */
+int agent_takeover_state(struct agent *a, const void *buf, size_t len,
+			 char *err, size_t err_len);
+/* Handing over: the workers stop at a batch boundary, nothing drained. */
+void agent_stop_for_handover(struct agent *a);
+/* After a handover that did not happen: the workers again, 0 or -errno. */
+int agent_resume_workers(struct agent *a);
 /* The rx queues to bind on p (p->ifname, p->cfg set): p->cfg's list, or
  * every queue of `channels` (0: the NIC's channels, 1 without ethtool), up
  * to CFG_MAX_QUEUES; the queues below the device's TX queue count first

@@ -13,6 +13,7 @@ static const char *const cmd_names[CTL_CMD_COUNT] = {
 	[CTL_CMD_STATUS] = "status",
 	[CTL_CMD_RELOAD] = "reload",
 	[CTL_CMD_VERSION] = "version",
+	[CTL_CMD_HANDOVER] = "handover",
 };
 
 /* The suffix of EPROTO's message that tells a client our version. */
@@ -115,22 +116,27 @@ int ctl_proto_parse_request(const void *msg, size_t len,
 	n = sp ? (size_t)(sp - p) : len - (size_t)(p - s);
 	if (!n || n >= sizeof(cmd))
 		return errmsg(err, err_len, -EOPNOTSUPP,
-			      "unknown command (status, reload, version)");
+			      "unknown command (status, reload, version, handover)");
 	memcpy(cmd, p, n);
 	cmd[n] = '\0';
 	req->cmd = ctl_cmd_from_name(cmd);
 	if (req->cmd == CTL_CMD_COUNT)
 		return errmsg(err, err_len, -EOPNOTSUPP,
-			      "unknown command '%s' (status, reload, version)",
+			      "unknown command '%s' (status, reload, version, handover)",
 			      cmd);
 	if (sp) {
 		n = len - (size_t)(sp + 1 - s);
 		memcpy(req->args, sp + 1, n);
 		req->args[n] = '\0';
-		/* No command of version 1 takes an argument. */
+	}
+	/* handover takes its step ("prepare N", "commit", "abort"), which
+	 * guest/handover_give.c checks; no other command an argument. */
+	if (req->cmd == CTL_CMD_HANDOVER && !req->args[0])
+		return errmsg(err, err_len, -EINVAL,
+			      "handover needs a step (prepare, commit, abort)");
+	if (req->cmd != CTL_CMD_HANDOVER && sp)
 		return errmsg(err, err_len, -EINVAL, "%s takes no argument",
 			      cmd);
-	}
 	return 0;
 }
 

@@ -14,8 +14,9 @@
  * checked first, so a later version may change what a command means: an
  * agent refuses any version but its own with EPROTO and a message ending
  * "(this agent speaks N)", from which a client of another version learns
- * N and says so. A version-2 command such as "handover" is refused by a
- * version-1 agent in the same way, never half understood.
+ * N and says so. "handover" came after the first release of version 1:
+ * an agent without it answers EOPNOTSUPP, which a new agent takes as "no
+ * handover here" (guest/handover.h has its own version in its argument).
  */
 #ifndef AGENT_CTL_PROTO_H
 #define AGENT_CTL_PROTO_H
@@ -25,8 +26,7 @@
 
 #define CTL_PROTO_VERSION 1
 #define CTL_PROTO_MAGIC "AFXDP-CTL"
-/* Longest request: the commands of version 1 take no argument; room for
- * the ones that will (a handover's file names). */
+/* Longest request: only handover takes an argument (its step). */
 #define CTL_REQ_MAX 256
 /* Longest error message, and the longest error name ("EADDRNOTAVAIL"). */
 #define CTL_MSG_MAX 255
@@ -40,6 +40,7 @@ enum ctl_cmd {
 	CTL_CMD_STATUS, /* body: the status JSON object */
 	CTL_CMD_RELOAD, /* as SIGHUP; body: what changed, a line each */
 	CTL_CMD_VERSION, /* body: {"version":..., "protocol":..., "pid":...} */
+	CTL_CMD_HANDOVER, /* args: a step of guest/handover.h; fds passed */
 	CTL_CMD_COUNT,
 };
 
@@ -57,7 +58,7 @@ struct ctl_request {
  * NUL, another magic, a version that is not a plain number), -EPROTO a
  * version other than CTL_PROTO_VERSION (req->version says which),
  * -EOPNOTSUPP an unknown command, -EINVAL arguments to a command that
- * takes none.
+ * takes none, or none to handover.
  */
 int ctl_proto_parse_request(const void *msg, size_t len,
 			    struct ctl_request *req, char *err, size_t err_len);
@@ -90,7 +91,7 @@ struct ctl_reply {
  * reply syntax (a NUL anywhere included). */
 int ctl_proto_parse_reply(const void *msg, size_t len, struct ctl_reply *rep);
 
-/* "status", "reload", "version"; NULL for another value. */
+/* "status", "reload", "version", "handover"; NULL for another value. */
 const char *ctl_cmd_name(enum ctl_cmd cmd);
 /* The command named s, or CTL_CMD_COUNT. */
 enum ctl_cmd ctl_cmd_from_name(const char *s);

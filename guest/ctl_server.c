@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "guest/ctl_server.h"
+#include "guest/fd_pass.h"
 #include "guest/sock_path.h"
 #include "guest/uds_server.h"
 #include "util/clock.h"
@@ -36,6 +37,7 @@ struct ctl_server {
 	void *ctx;
 	struct conn conns[CTL_SERVER_MAX_CONNS];
 	struct ctl_server_stats st;
+	struct ctl_fds att; /* for the reply being made; nr 0: none */
 };
 
 /* The socket's directory: another user who can write there could put
@@ -216,20 +218,28 @@ static bool allowed(const struct ctl_server *s, uid_t uid)
 /* One datagram, never blocking: a reply larger than the socket's send
  * buffer (a big status) raises it for this connection first; with
  * CAP_NET_ADMIN past net.core.wmem_max. */
-static int send_reply(int fd, const char *buf, size_t len)
+static int send_reply(int fd, const char *buf, size_t len,
+		      const struct ctl_fds *att)
 {
 	int want = (int)len + 4096;
 
 	if (len > 64 * 1024 &&
 	    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)))
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
-	return uds_send(fd, buf, len, -1, MSG_DONTWAIT);
+	return fd_pass_send(fd, buf, len, att ? att->fds : NULL,
+			    att ? att->nr : 0, MSG_DONTWAIT);
+}
+
+void ctl_server_attach(struct ctl_server *s, const struct ctl_fds *f)
+{
+	s->att = *f;
 }
 
 /* Formats and sends; a body too large for one datagram is answered with
  * EMSGSIZE instead, so the client still gets a reply. Returns the error
  * sent (0 for OK) or, when nothing could be sent, 1. */
-static int answer(int fd, int err, const char *text)
+static int answer(int fd, int err, const char *text,
+		  const struct ctl_fds *att)
 {
 	size_t size = (text ? strlen(text) : 0) + CTL_MSG_MAX + 64;
 	char *buf = malloc(size), small[CTL_MSG_MAX + 64];
@@ -237,7 +247,7 @@ static int answer(int fd, int err, const char *text)
 
 	n = buf ? ctl_proto_format_reply(err, text, buf, size) : -ENOMEM;
 	if (n >= 0)
-		ret = send_reply(fd, buf, (size_t)n);
+		ret = send_reply(fd, buf, (size_t)n, err ? NULL : att);
 	if (n < 0 || ret == -EMSGSIZE || ret == -ENOBUFS || ret == -EAGAIN) {
 		char msg[128];
 
@@ -286,7 +296,12 @@ static void serve(struct ctl_server *s, struct conn *c)
 		pr_info("ctl: pid %d uid %u: %s", (int)c->peer.pid,
 			(unsigned int)c->peer.uid, msg);
 	}
-	err = answer(c->fd, err, err ? msg : body);
+	err = answer(c->fd, err, err ? msg : body, &s->att);
+	/* The handler learns whether its fds went out (a handover must
+	 * know whether the next agent has the data path). */
+	if (s->att.sent)
+		s->att.sent(s->att.ctx, err);
+	memset(&s->att, 0, sizeof(s->att));
 	if (err > 0)
 		s->st.dropped++;
 	else if (err)
@@ -322,7 +337,7 @@ static void accept_one(struct ctl_server *s, struct conn *c)
 		snprintf(msg, sizeof(msg),
 			 "uid %u may not use this control socket",
 			 (unsigned int)cr.uid);
-		answer(fd, -EACCES, msg);
+		answer(fd, -EACCES, msg, NULL);
 		s->st.refused++;
 		drop(c);
 		return;

@@ -65,6 +65,20 @@ struct ctl_server_stats {
 
 struct ctl_server;
 
+/* Fds for the reply of the request being handled (SCM_RIGHTS, with an OK
+ * reply only), and who to tell how it went: sent(ctx, 0) when the reply
+ * with the fds went out, sent(ctx, non-zero) when it did not (an error
+ * reply instead, or none at all). The fds stay the caller's. */
+struct ctl_fds {
+	const int *fds;
+	size_t nr;
+	void (*sent)(void *ctx, int err);
+	void *ctx;
+};
+
+/* Only from inside the handler. */
+void ctl_server_attach(struct ctl_server *s, const struct ctl_fds *f);
+
 /* Creates the socket; its directory is created (one level, 0755) when
  * missing and must be ours or root's and writable by nobody else unless
  * sticky. 0 or -errno with err: -EADDRINUSE another process serves path,

@@ -256,6 +256,14 @@ void *worker_fwd_main(void *arg)
 		 * requests and TX completions are still seen. */
 		poll(fds, w->nr_socks, timeout);
 	}
+	/* A handover leaves the rings as they are for the next agent, the
+	 * fill rings full: frames arriving until it runs wait in the RX
+	 * rings instead of finding no buffer. */
+	if (atomic_load(&a->no_drain)) {
+		for (uint32_t i = 0; i < w->nr_socks; i++)
+			refill(w->socks[i], w->socks[i]->fill->size);
+		return NULL;
+	}
 	drain(w, batch, cfg->mode);
 	return NULL;
 }

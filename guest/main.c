@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +24,12 @@
 #include "guest/ctl_client.h"
 #include "guest/ctl_server.h"
 #include "guest/ctl_status.h"
+#include "guest/handover_give.h"
+#include "guest/handover_take.h"
 #include "guest/options.h"
 #include "guest/privs.h"
 #include "guest/reload.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -54,6 +59,7 @@ static void usage(const struct options *o, FILE *out)
 struct cli {
 	const char *config_path;
 	bool check_only;
+	bool takeover;
 };
 
 /* Pass 1 finds -c so the file comes before every override (pass 2). */
@@ -134,6 +140,9 @@ static int parse_cli(int argc, char **argv, struct agent_config *cfg,
 			continue;
 		case CLI_CHECK:
 			cli->check_only = true;
+			continue;
+		case CLI_TAKEOVER:
+			cli->takeover = true;
 			continue;
 		case CLI_SET: {
 			const char *eq = strchr(optarg, '=');
@@ -251,6 +260,7 @@ struct ctl_ctx {
 	struct queue_snapshot *q;
 	struct port_snapshot ports[CFG_MAX_PORTS];
 	struct app_snapshot apps[CFG_MAX_APPS];
+	struct handover_give give;
 };
 
 /* Counters now; rates since the last report, as a report would give. */
@@ -310,6 +320,8 @@ static int ctl_handle(void *ctx, const struct ctl_request *req,
 		*body = ctl_version_json();
 		ret = *body ? 0 : -ENOMEM;
 		break;
+	case CTL_CMD_HANDOVER:
+		return handover_give(&x->give, req, peer, body, msg, msg_len);
 	default:
 		ret = -EOPNOTSUPP;
 	}
@@ -363,13 +375,52 @@ static int ctl_open(struct agent_config *cfg, struct ctl_ctx *x,
 }
 
 /* Returns the exit code. */
-static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
-	       const char *path, struct ctl_server *ctl, struct ctl_ctx *x)
+/* A takeover's last step, just before the workers start: the running
+ * agent stops and hands its state over. Exit code, or -1 to go on. */
+static int takeover_commit(struct agent *a, struct handover_in *ho)
 {
+	char err[CFG_ERR_LEN];
+	int ret = handover_take_commit(ho, a, err, sizeof(err));
+
+	if (!ret) {
+		pr_info("handover: data path taken over from pid %d",
+			(int)ho->pid);
+		return -1;
+	}
+	pr_err("handover: commit failed: %s", err);
+	if (ret != -EBADMSG) {
+		/* The running agent keeps it: leave everything to it. */
+		pr_err("handover: pid %d keeps the data path; exiting",
+		       (int)ho->pid);
+		a->handed_over = true;
+	}
+	return EXIT_FAIL;
+}
+
+/* After a takeover: the control socket once the previous agent, which
+ * removes its own at exit, is gone. */
+static struct ctl_server *takeover_ctl(struct agent_config *cfg,
+				       struct ctl_ctx *x, pid_t pid)
+{
+	struct ctl_server *ctl = NULL;
+
+	if (handover_wait_exit(pid, HANDOVER_REPLY_TIMEOUT_MS))
+		pr_warn("handover: pid %d has not exited yet", (int)pid);
+	if (ctl_open(cfg, x, &ctl))
+		pr_warn("handover: running without a control socket");
+	return ctl;
+}
+
+static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
+	       const char *path, struct ctl_server **ctlp, struct ctl_ctx *x,
+	       struct handover_in *ho)
+{
+	struct ctl_server *ctl = *ctlp;
 	struct reporter r = { .agent = a, .apps = apps, .buf_len = 1 << 20 };
 	char err[CFG_ERR_LEN];
 	struct timespec t0, tick = { 0, 50 * 1000 * 1000 };
 	double next_report, next_publish = 0;
+	uint64_t t_commit = 0;
 	int ret, code = EXIT_OK;
 
 	/* mode none has no sockets of its own: still a valid buffer. */
@@ -404,11 +455,26 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 		code = EXIT_FAIL;
 		goto out;
 	}
+	if (ho) {
+		t_commit = now_ns();
+		code = takeover_commit(a, ho);
+		if (code >= 0)
+			goto out;
+		code = EXIT_OK;
+	}
 	ret = agent_start_workers(a);
 	if (ret) {
 		pr_err("cannot start workers: %s", strerror(-ret));
 		code = EXIT_FAIL;
 		goto out;
+	}
+	if (ho) {
+		/* The gap: from asking the old agent to stop to our workers
+		 * running; frames wait in the rings meanwhile. */
+		pr_info("handover: commit to workers running in %llu us",
+			(unsigned long long)(now_ns() - t_commit) / 1000);
+		ctl = *ctlp = takeover_ctl(cfg, x, ho->pid);
+		x->give.ctl = ctl;
 	}
 	sd_notify(0, "READY=1");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -423,6 +489,8 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 			ctl_server_poll(ctl, 50);
 		else
 			nanosleep(&tick, NULL);
+		if (x->give.done)
+			break; /* handed over: the next agent forwards */
 		up = since(&t0);
 		if (got_hup) {
 			got_hup = 0;
@@ -467,7 +535,8 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 	 * but a deleted port has nothing to keep). */
 	a->keep_program = cfg->fail_open == AFXDP_UNMATCHED_FORWARD &&
 			  cfg->mode == MODE_FWD && code == EXIT_OK;
-	agent_stop_serving(a);
+	if (!a->handed_over)
+		agent_stop_serving(a);
 	for (uint32_t i = 0; i < a->nr_workers; i++)
 		if (a->workers[i].error) {
 			pr_err("worker %u failed: %s", i,
@@ -484,6 +553,95 @@ out:
 	free(r.prev);
 	free(r.buf);
 	return code;
+}
+
+/* The fallback of a handover that cannot be made: today's stop/start
+ * (with xdp.fail_open forward, the kernel carries the frames meanwhile). */
+static void stop_previous(pid_t pid)
+{
+	pr_warn("handover: falling back to a plain restart: stopping pid %d",
+		(int)pid);
+	if (kill(pid, SIGTERM) || handover_wait_exit(pid, 10000))
+		pr_warn("handover: pid %d did not exit within 10 s", (int)pid);
+}
+
+struct takeover_job {
+	struct agent *a;
+	struct agent_config *cfg;
+	struct handover_in *ho;
+	char *err;
+	size_t err_len;
+	int ret;
+};
+
+static void *takeover_thread(void *arg)
+{
+	struct takeover_job *j = arg;
+
+	/* This thread only: the workers, created later by the main thread,
+	 * keep its priority. */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
+	j->ret = handover_take_prepare(j->cfg->ctl_socket, j->ho, j->err,
+				       j->err_len);
+	if (!j->ret)
+		j->ret = agent_setup_takeover(j->a, j->cfg, j->ho, j->err,
+					      j->err_len);
+	return NULL;
+}
+
+/* The takeover's preparation (adopting the program, mapping the UMEMs and
+ * rings) costs CPU while the running agent still forwards: at the lowest
+ * priority, in a thread of its own, it never takes a core from its
+ * workers. 0 or -errno with err. */
+static int takeover_prepare(struct agent *a, struct agent_config *cfg,
+			    struct handover_in *ho, char *err, size_t err_len)
+{
+	struct takeover_job j = { a, cfg, ho, err, err_len, 0 };
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, takeover_thread, &j))
+		takeover_thread(&j);
+	else
+		pthread_join(t, NULL);
+	return j.ret;
+}
+
+/* The data path: taken over (*hop set) or created. 0 or -errno with err;
+ * -EADDRINUSE-like control socket failures come back as -EINVAL. */
+static int setup(struct agent *a, struct agent_config *cfg, bool takeover,
+		 struct ctl_ctx *x, struct ctl_server **ctl,
+		 struct handover_in **hop, char *err, size_t err_len)
+{
+	struct handover_in *ho;
+	int ret;
+
+	*hop = NULL;
+	if (takeover && !cfg->ctl_socket[0])
+		pr_warn("handover: ctl.socket is empty, nothing to take over from; starting normally");
+	if (takeover && cfg->ctl_socket[0]) {
+		ho = calloc(1, sizeof(*ho));
+		if (!ho)
+			return -ENOMEM;
+		ret = takeover_prepare(a, cfg, ho, err, err_len);
+		handover_in_close(ho);
+		if (!ret) {
+			*hop = ho;
+			return 0;
+		}
+		if (ho->layout[0])
+			handover_take_abort(ho);
+		pr_warn("handover: %s", err);
+		if (ho->pid)
+			stop_previous(ho->pid);
+		else
+			pr_info("handover: no running agent; starting normally");
+		free(ho);
+	}
+	if (ctl_open(cfg, x, ctl)) {
+		snprintf(err, err_len, "cannot open the control socket");
+		return -EINVAL;
+	}
+	return agent_setup(a, cfg, err, err_len);
 }
 
 static int refused(int err)
@@ -509,6 +667,7 @@ int main(int argc, char **argv)
 	struct apps apps;
 	struct ctl_server *ctl = NULL;
 	struct ctl_ctx *ctl_ctx = NULL;
+	struct handover_in *ho = NULL;
 	struct cli cli = { 0 };
 	struct log_opts lo = { .prog = "afxdp-agent" };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -558,16 +717,14 @@ int main(int argc, char **argv)
 	}
 	ctl_ctx->cfg = &cfg;
 	ctl_ctx->path = cli.config_path;
-	if (ctl_open(&cfg, ctl_ctx, &ctl)) {
-		code = EXIT_USAGE;
-		goto out_log;
-	}
-	ret = agent_setup(&agent, &cfg, err, sizeof(err));
+	ret = setup(&agent, &cfg, cli.takeover, ctl_ctx, &ctl, &ho, err,
+		    sizeof(err));
 	if (ret) {
 		pr_err("%s", err);
 		code = refused(ret);
 		goto out_log;
 	}
+	handover_give_init(&ctl_ctx->give, &agent, ctl);
 	ret = apps_start(&apps, &agent, &cfg, err, sizeof(err));
 	if (ret) {
 		pr_err("%s", err);
@@ -575,7 +732,7 @@ int main(int argc, char **argv)
 		code = refused(ret);
 		goto out_log;
 	}
-	code = run(&agent, &apps, &cfg, cli.config_path, ctl, ctl_ctx);
+	code = run(&agent, &apps, &cfg, cli.config_path, &ctl, ctl_ctx, ho);
 	/* Claims first: they may share the agent ports' programs. */
 	apps_stop(&apps);
 	if (agent_teardown(&agent) && code == EXIT_OK)
@@ -584,6 +741,7 @@ int main(int argc, char **argv)
 out_log:
 	ctl_server_close(ctl);
 	free(ctl_ctx);
+	free(ho);
 	log_close();
 out_cfg:
 	config_free(&cfg);

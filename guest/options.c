@@ -31,6 +31,9 @@ static const struct cli_option tail[] = {
 	{ "verbose", 'v', NULL, "same as --log-level debug", CLI_KEY,
 	  "log.level", "debug" },
 	{ "check", 0, NULL, "validate the configuration and exit", CLI_CHECK },
+	{ "takeover", 0, NULL,
+	  "take the data path over from the agent serving ctl.socket, without losing a frame (falls back to stop/start)",
+	  CLI_TAKEOVER },
 	{ "help", 'h', NULL, "this text", CLI_HELP },
 	{ "version", 'V', NULL, "print the version", CLI_VERSION },
 };

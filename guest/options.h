@@ -26,6 +26,7 @@ enum cli_action {
 	CLI_QUEUES, /* -q LIST: ports.*.queues once all ports are known */
 	CLI_SET, /* --set KEY=VALUE */
 	CLI_CHECK,
+	CLI_TAKEOVER,
 	CLI_HELP,
 	CLI_VERSION,
 };

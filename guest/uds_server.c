@@ -14,6 +14,7 @@
 
 #include "guest/sock_path.h"
 #include "guest/uds_proto.h"
+#include "guest/fd_pass.h"
 #include "guest/uds_server.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -258,24 +259,12 @@ static enum uds_reply step(struct session *ss, const char *msg, size_t len,
 
 void uds_take_fd(struct msghdr *mh, int *fd)
 {
-	struct cmsghdr *c;
+	int got = -1;
 
-	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		size_t i, n;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			int v;
-
-			memcpy(&v, CMSG_DATA(c) + i * sizeof(int), sizeof(v));
-			if (*fd < 0)
-				*fd = v;
-			else
-				close(v);
-		}
-	}
+	if (fd_pass_take(mh, &got, 1) && *fd < 0)
+		*fd = got;
+	else if (got >= 0)
+		close(got);
 }
 
 /* One datagram before the deadline: its length (a datagram longer than
@@ -324,32 +313,7 @@ static ssize_t recv_req(const struct uds_server *s, int conn, char *buf,
 
 int uds_send(int sock, const void *msg, size_t len, int fd, int flags)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-	}
-	do {
-		n = sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EPIPE ? -ECONNRESET : -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return fd_pass_send(sock, msg, len, &fd, fd >= 0 ? 1 : 0, flags);
 }
 
 static int send_reply(int conn, enum uds_reply r, int fd)

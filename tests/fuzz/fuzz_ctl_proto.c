@@ -25,9 +25,11 @@ static void request(const uint8_t *data, size_t size)
 	ret = ctl_proto_parse_request(data, size, &a, err, sizeof(err));
 	if (!ret) {
 		if (a.cmd >= CTL_CMD_COUNT || a.version != CTL_PROTO_VERSION ||
-		    a.args[0] || size > CTL_REQ_MAX)
+		    (a.args[0] != '\0') != (a.cmd == CTL_CMD_HANDOVER) ||
+		    size > CTL_REQ_MAX)
 			abort();
-		n = ctl_proto_format_request(a.version, a.cmd, NULL, text,
+		n = ctl_proto_format_request(a.version, a.cmd,
+					     a.args[0] ? a.args : NULL, text,
 					     sizeof(text));
 		if (n < 0 || (size_t)n > size || strlen(text) != (size_t)n)
 			abort();

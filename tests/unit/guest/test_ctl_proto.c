@@ -112,7 +112,7 @@ static void test_refused(void **state)
 		{ "AFXDP-CTL 1 ", -EOPNOTSUPP },
 		{ "AFXDP-CTL 1 stop", -EOPNOTSUPP },
 		{ "AFXDP-CTL 1 STATUS", -EOPNOTSUPP },
-		{ "AFXDP-CTL 1 handover", -EOPNOTSUPP },
+		{ "AFXDP-CTL 1 handover", -EINVAL },
 		{ "AFXDP-CTL 1 averyveryverylongcommandname", -EOPNOTSUPP },
 		{ "AFXDP-CTL 1 status now", -EINVAL },
 		{ "AFXDP-CTL 1 reload ", -EINVAL },
@@ -141,7 +141,14 @@ static void test_refused(void **state)
 	assert_string_equal(err, "status takes no argument");
 	assert_int_equal(parse("AFXDP-CTL 1 stop", &req), -EOPNOTSUPP);
 	assert_string_equal(err,
-			    "unknown command 'stop' (status, reload, version)");
+			    "unknown command 'stop' (status, reload, version, handover)");
+	/* handover takes its step, and must have one */
+	assert_int_equal(parse("AFXDP-CTL 1 handover prepare 1", &req), 0);
+	assert_int_equal(req.cmd, CTL_CMD_HANDOVER);
+	assert_string_equal(req.args, "prepare 1");
+	assert_int_equal(parse("AFXDP-CTL 1 handover", &req), -EINVAL);
+	assert_string_equal(err,
+			    "handover needs a step (prepare, commit, abort)");
 	/* NULL err is allowed */
 	assert_int_equal(ctl_proto_parse_request("x", 1, &req, NULL, 0),
 			 -EBADMSG);
@@ -208,7 +215,9 @@ static void test_format_request(void **state)
 	(void)state;
 	for (int c = 0; c < CTL_CMD_COUNT; c++) {
 		n = ctl_proto_format_request(CTL_PROTO_VERSION, (enum ctl_cmd)c,
-					     NULL, buf, sizeof(buf));
+					     c == CTL_CMD_HANDOVER ? "abort" :
+								     NULL,
+					     buf, sizeof(buf));
 		assert_int_equal(n, (int)strlen(buf));
 		assert_int_equal(ctl_proto_parse_request(buf, (size_t)n, &req,
 							 err, sizeof(err)),

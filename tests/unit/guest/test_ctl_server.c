@@ -204,7 +204,11 @@ static void test_replies(void **state)
 	ASK(f, "AFXDP-CTL 1 handover", buf);
 	assert_string_equal(
 		buf,
-		"ERR EOPNOTSUPP unknown command 'handover' (status, reload, version)");
+		"ERR EINVAL handover needs a step (prepare, commit, abort)");
+	ASK(f, "AFXDP-CTL 1 stop", buf);
+	assert_string_equal(
+		buf,
+		"ERR EOPNOTSUPP unknown command 'stop' (status, reload, version, handover)");
 	ASK(f, "GET / HTTP/1.1", buf);
 	assert_true(!strncmp(buf, "ERR EBADMSG ", 12));
 	ask(f, "AFXDP-CTL 1 status\0", 19, buf, sizeof(buf));
@@ -224,7 +228,7 @@ static void test_replies(void **state)
 	assert_int_equal(f->calls[CTL_CMD_RELOAD], 1);
 	ctl_server_get_stats(f->s, &st);
 	assert_int_equal(st.served, 2);
-	assert_int_equal(st.errors, 6);
+	assert_int_equal(st.errors, 7);
 	assert_int_equal(st.refused, 0);
 	assert_int_equal(st.timeouts, 0);
 }

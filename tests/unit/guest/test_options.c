@@ -247,6 +247,7 @@ static const struct {
 	{ "set", 0, 1, CLI_SET, NULL },
 	{ "log-level", 0, 1, CLI_KEY, "log.level" },
 	{ "check", 0, 0, CLI_CHECK, NULL },
+	{ "takeover", 0, 0, CLI_TAKEOVER, NULL },
 	{ "unmatched", 0, 1, CLI_KEY, "xdp.unmatched" },
 	{ "fail-open", 0, 1, CLI_KEY, "xdp.fail_open" },
 };
