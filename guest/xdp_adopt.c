@@ -78,7 +78,9 @@ static int *slot_for(struct xdp_port *p, const char *name)
 /* The maps of the program by name; the layout must be this build's. */
 static int take_maps(struct xdp_port *p, char *why, size_t why_len)
 {
-	uint32_t ids[MAX_PROG_MAPS];
+	/* Zeroed: the kernel fills it through a pointer inside info, which
+	 * valgrind cannot follow (it reported the ids as uninitialised). */
+	uint32_t ids[MAX_PROG_MAPS] = { 0 };
 	struct bpf_prog_info info = {
 		.nr_map_ids = MAX_PROG_MAPS,
 		.map_ids = (uint64_t)(uintptr_t)ids,

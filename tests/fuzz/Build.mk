@@ -1,15 +1,16 @@
 # libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined): the
 # agent's config and filter parsers, its device-plugin and control protocol
-# parsers, afxdp-host's option-to-XML path and its VF netlink decoder. The
-# sources a target needs are compiled again here with clang's
-# instrumentation, in their own tree (build/fuzz).
+# parsers, its handover state, afxdp-host's option-to-XML path and its VF
+# netlink decoder. The sources a target needs are compiled again here with
+# clang's instrumentation, in their own tree (build/fuzz).
 #
 #   make fuzz         every target until FUZZ_RUNS (10 million) executions
 #   make fuzz-build   the binaries; `make test` runs each for
 #                     FUZZ_SECONDS (tests/hardening/test_fuzz.sh)
 FUZZ_BUILD := build/fuzz
 FUZZ_RUNS ?= 10000000
-FUZZ_TARGETS := config filter vm_xml sriov_netlink uds_proto ctl_proto
+FUZZ_TARGETS := config filter vm_xml sriov_netlink uds_proto ctl_proto \
+	handover_state
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The project's sources are held to -Werror by the gcc build; clang has
 # warnings of its own (e.g. -Wstring-concatenation on host/vm_cmd.c's help
@@ -37,6 +38,10 @@ FUZZ_SRCS_uds_proto := guest/uds_proto.c
 FUZZ_LIBS_uds_proto :=
 FUZZ_SRCS_ctl_proto := guest/ctl_proto.c
 FUZZ_LIBS_ctl_proto :=
+# handover_state.c's layout names the mode (config.c).
+FUZZ_SRCS_handover_state := guest/handover_state.c $(wildcard guest/config*.c) \
+	guest/filter.c
+FUZZ_LIBS_handover_state := $(FUZZ_LIBS_config)
 FUZZ_UTIL := $(FUZZ_BUILD)/libafxdputil.a
 FUZZ_UTIL_LIBS := $(shell pkg-config --libs libmnl json-c 2>/dev/null)
 

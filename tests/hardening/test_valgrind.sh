@@ -60,6 +60,45 @@ assert_eq "agent fwd: memcheck clean, exit 0 after SIGTERM" 0 "$WAIT_RC" ||
 		"$WORK/vg-fwd.log" | head -20 | sed 's/^/#   /'
 assert_eq "agent fwd: no XDP program left" none "$(xdp_prog_on "$FWD_NS" in0)"
 
+# A handover cycle under memcheck: the old agent exits by itself, clean;
+# the new one forwards and stops clean; nothing of either is left.
+CTL=$WORK/ctl.sock
+vg_start() { # NAME ARGS...: sets AGENT_PID once "after setup" is logged
+	local name=$1
+	shift
+	"$NSRUN" "$FWD_NS" env VG_NAME="$name" "$WORK/vg-agent" -m fwd -i in0 \
+		-i out0 --stats json --interval 0 --set "ctl.socket=$CTL" "$@" \
+		>"$WORK/$name.json" 2>"$WORK/$name.log" &
+	AGENT_PID=$!
+	for _ in $(seq 600); do
+		grep -q "after setup" "$WORK/$name.log" && return 0
+		alive "$AGENT_PID" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+vg_start ho0
+assert_eq "handover: first agent sets up under valgrind" 0 $?
+old=$AGENT_PID
+vg_start ho1 --takeover
+assert_eq "handover: second agent takes over under valgrind" 0 $?
+wait_exit "$old" 120
+diag "handover, old agent: $(vg_summary "$WORK/vg-ho0.log")"
+assert_eq "handover: the old agent exits 0, memcheck clean" 0 "$WAIT_RC"
+assert_match "handover: handed over" "data path handed over" "$(cat "$WORK/ho0.log")"
+sink_start vgh 4401 -n 1000 -t 60 -I 10
+txgen "$GEN_NS" gen0 --count 1000 --rate 1000 --dst-port 4401 >/dev/null
+assert_eq "handover: the new agent forwards 1000 frames under valgrind" 1000 "$(sink_result vgh .frames)"
+kill -TERM "$AGENT_PID"
+wait_exit "$AGENT_PID" 120
+AGENT_PID=
+diag "handover, new agent: $(vg_summary "$WORK/vg-ho1.log")"
+assert_eq "handover: the new agent exits 0, memcheck clean" 0 "$WAIT_RC" ||
+	grep -E '^==[0-9]+== (Invalid|Syscall|Conditional|Use of|  (at|by) )' \
+		"$WORK/vg-ho1.log" | head -20 | sed 's/^/#   /'
+assert_eq "handover: no XDP program left" none "$(xdp_prog_on "$FWD_NS" in0)"
+assert_eq "handover: control socket removed" no "$([ -e "$CTL" ] && echo yes || echo no)"
+
 "$NSRUN" "$GEN_NS" env VG_NAME=txgen "$WORK/vg-agent" -m txgen -i gen0 \
 	--stats json --interval 0 --count 500 --rate 1000 --src-mac $GEN_MAC \
 	--dst-mac $IN_MAC >"$WORK/txgen.json" 2>"$WORK/txgen.err" &

@@ -33,6 +33,26 @@ assert_no_match "no sanitizer report" "AddressSanitizer|LeakSanitizer|runtime er
 assert_eq "counters reconcile under ASan" "$(final asan .totals.rx_packets)" \
 	"$(($(final asan .totals.tx_packets) + $(final asan .totals.drops)))"
 
+# A handover cycle: both agents sanitized; the old one exits by itself.
+CTL=$WORK/ctl.sock
+start_agent ho0 "$FWD_NS" -m fwd -i in0 -i out0 -q all --interval 0 \
+	--set "ctl.socket=$CTL"
+old=$AGENT_PID
+start_agent ho1 "$FWD_NS" -m fwd -i in0 -i out0 -q all --interval 0 \
+	--set "ctl.socket=$CTL" --takeover
+assert_eq "ASan agent takes over" 0 $?
+wait "$old"
+assert_eq "ASan agent handing over exits 0 (no leak, no UB)" 0 $?
+assert_match "handed over" "data path handed over" "$(cat "$WORK/ho0.log")"
+sink_start s2 4101 -n 2000 -t 30 -I 3
+txgen "$GEN_NS" gen0 -q all --count 2000 --rate 10000 --dst-port 4101 >/dev/null
+assert_eq "the ASan agent that took over forwards every frame" 2000 "$(sink_result s2 .frames)"
+stop_agent
+assert_eq "ASan agent that took over exits 0 (no leak, no UB)" 0 "$AGENT_RC"
+assert_no_match "handover: no sanitizer report" "AddressSanitizer|LeakSanitizer|runtime error" \
+	"$(cat "$WORK/ho0.log" "$WORK/ho1.log")"
+assert_eq "handover: no XDP program left" none "$(xdp_prog_on "$FWD_NS" in0)"
+
 assert_rc "ASan agent: bad input exits 2" 2 "$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i nosuch0
 assert_no_match "bad input path: no sanitizer report" "AddressSanitizer|LeakSanitizer|runtime error" "$OUT"
 printf 'mode: fwd\nports: [in0, out0]\nsocket: {frame_size: 1234}\n' >"$WORK/bad.yaml"
