@@ -516,24 +516,6 @@ static int create_sockets(struct agent *a, char *err, size_t err_len)
 	return 0;
 }
 
-/* The fill ring full before the socket is in xsks_map: a frame redirected
- * to it before its worker runs waits in the RX ring instead of being
- * dropped for want of a buffer (an adopted program redirects at once). */
-static void prefill(struct agent_socket *s)
-{
-	uint32_t idx, n = xsk_prod_nb_free(s->fill, s->fill->size);
-	uint64_t addr = 0;
-
-	if (n > s->pool->nr_free)
-		n = s->pool->nr_free;
-	n = xsk_ring_prod__reserve(s->fill, n, &idx);
-	for (uint32_t i = 0; i < n; i++) {
-		frame_pool_get(s->pool, &addr);
-		*xsk_ring_prod__fill_addr(s->fill, idx + i) = addr;
-	}
-	xsk_ring_prod__submit(s->fill, n);
-}
-
 static bool bound_here(const struct agent_port *p, uint32_t q)
 {
 	for (uint32_t i = 0; i < p->nr_queues; i++)
@@ -552,12 +534,9 @@ int agent_publish_sockets(struct agent *a, char *err, size_t err_len)
 	for (uint32_t i = 0; i < a->nr_socks; i++) {
 		struct agent_socket *s = &a->socks[i];
 
-		/* Taken over: the socket is in xsks_map already and its fill
-		 * ring holds what the last agent left. */
+		/* Taken over: the socket is in xsks_map already. */
 		if (s->taken)
 			continue;
-		if (a->cfg->mode != MODE_TXGEN)
-			prefill(s);
 		ret = xdp_set_socket(&s->port->xdp, s->queue_id, s->fd);
 		if (ret) {
 			snprintf(err, err_len,
@@ -683,8 +662,6 @@ static int setup(struct agent *a, struct agent_config *cfg,
 		ret = create_workers(a, err, err_len);
 	if (!ret)
 		ret = create_sockets(a, err, err_len);
-	if (!ret)
-		ret = agent_publish_sockets(a, err, err_len);
 	if (ret) {
 		a->setup_failed = true;
 		(void)agent_teardown(a);
@@ -718,12 +695,46 @@ static void pin_attr(const struct agent_worker *w, pthread_attr_t *attr)
 		pr_warn("worker %u: cannot pin to CPU %d", w->id, w->cpu);
 }
 
+/* The sockets go into xsks_map once every worker runs and has filled its
+ * fill rings: a frame redirected to a socket from then on finds a buffer
+ * and a worker, however long the start took (a restart under a steady
+ * stream lost frames while the sockets waited, published, for workers
+ * that were not started yet). txgen only sends: published first. */
+static int publish_when_ready(struct agent *a)
+{
+	char err[256];
+	int ret;
+
+	for (int ms = 0; ms < 2000; ms++) {
+		uint32_t ready = 0;
+
+		for (uint32_t i = 0; i < a->nr_workers; i++)
+			ready += atomic_load(&a->workers[i].ready);
+		if (ready == a->nr_workers)
+			break;
+		poll(NULL, 0, 1);
+	}
+	ret = agent_publish_sockets(a, err, sizeof(err));
+	if (ret)
+		pr_err("%s", err);
+	return ret;
+}
+
 int agent_start_workers(struct agent *a)
 {
 	void *(*fn)(void *) = a->cfg->mode == MODE_TXGEN ? worker_txgen_main :
 							   worker_fwd_main;
 	int ret;
 
+	if (a->cfg->mode == MODE_TXGEN && a->nr_socks) {
+		char err[256];
+
+		ret = agent_publish_sockets(a, err, sizeof(err));
+		if (ret) {
+			pr_err("%s", err);
+			return ret;
+		}
+	}
 	for (uint32_t i = 0; i < a->nr_workers; i++) {
 		struct agent_worker *w = &a->workers[i];
 
@@ -745,6 +756,13 @@ int agent_start_workers(struct agent *a)
 		}
 		w->started = true;
 	}
+	if (a->cfg->mode != MODE_TXGEN && a->nr_socks) {
+		ret = publish_when_ready(a);
+		if (ret) {
+			agent_stop_workers(a);
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -763,6 +781,7 @@ void agent_stop_workers(struct agent *a)
 		if (a->workers[i].started)
 			pthread_join(a->workers[i].thread, NULL);
 		a->workers[i].started = false;
+		atomic_store(&a->workers[i].ready, false);
 	}
 }
 

@@ -89,6 +89,7 @@ struct agent_worker {
 	uint64_t txgen_sent; /* txgen: frames submitted by this worker */
 	uint64_t txgen_quota; /* txgen: frames this worker must send */
 	atomic_bool done; /* txgen: quota sent and completed */
+	atomic_bool ready; /* fwd: running, fill rings filled */
 	int error; /* -errno when the worker stopped on a fault */
 };
 
@@ -141,8 +142,8 @@ int agent_resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 			 size_t err_len);
 int agent_start_workers(struct agent *a);
 void agent_stop_workers(struct agent *a);
-/* The sockets into xsks_map (fill rings filled first); agent_setup does it
- * last. */
+/* The sockets into xsks_map; agent_start_workers does it once every
+ * worker runs with its fill rings filled. */
 int agent_publish_sockets(struct agent *a, char *err, size_t err_len);
 /* At exit: with keep_program the sockets leave xsks_map before the workers
  * drain and stop, so the fail-open path takes every later frame. */

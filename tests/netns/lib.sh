@@ -29,9 +29,9 @@ start_agent() {
 	"$NSRUN" "$ns" "$AGENT" --stats json "$@" >"$WORK/$name.json" \
 		2>"$WORK/$name.log" &
 	AGENT_PID=$!
-	# Ready when the log says the sockets are up (or it died).
+	# Ready when the log says the workers serve the sockets (or it died).
 	for _ in $(seq 100); do
-		grep -q "after setup\|capabilities" "$WORK/$name.log" 2>/dev/null && return 0
+		grep -q "info: ready: " "$WORK/$name.log" 2>/dev/null && return 0
 		kill -0 "$AGENT_PID" 2>/dev/null || return 1
 		sleep 0.1
 	done

@@ -5,9 +5,16 @@
 # carries the frames to the other port while no agent runs. A SIGKILL
 # restart's loss is measured and printed (no target).
 #   gen0 --veth--> [in0 agent out0] --veth--> sink0 (pktsink, AF_PACKET)
-# RESTARTS (default 10; make soak-style runs use 100) and RATE (frames/s,
-# default 20000: a veth ring holds 256 frames and the 2 shared cores also
-# run the generator and the sink) can be set from the environment.
+# RESTARTS (default 10; the acceptance run uses 100) SIGTERM restarts run
+# under a stream at half of the capacity measured first (FO_RATE overrides
+# it), counted by the XDP counting sink; RATE (frames/s, default 20000)
+# is the AF_PACKET sink's rate for the parts that measure gaps.
+# Pinned as tests/netns/test_handover.sh is: the agent's worker on CPU 1,
+# the rest of the test on CPU 0.
+if [ -z "${RESTART_PINNED:-}" ] && [ "$(nproc)" -ge 2 ]; then
+	export RESTART_PINNED=1
+	exec taskset -c 0 "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 export TOPO_PREFIX=afxr$$
 . "$TOP/scripts/topo.sh"
@@ -16,7 +23,8 @@ require_root "restart suite"
 RESTARTS=${RESTARTS:-10}
 RATE=${RATE:-20000}
 CTL=$WORK/ctl.sock
-ARGS=(-m fwd -i in0 -i out0 --interval 0 --set "ctl.socket=$CTL")
+ARGS=(-m fwd -i in0 -i out0 --interval 0 --set "ctl.socket=$CTL"
+	--set workers.cpus=1)
 
 topo_up 1
 # The in-kernel path (fwd_map) hands frames to the veth only when the
@@ -54,14 +62,25 @@ txgen "$GEN_NS" gen0 --count 2000 --rate "$RATE" --dst-port 4200 >/dev/null
 assert_eq "no agent running: the kernel forwards every frame" 2000 \
 	"$(sink_result s0 .frames)"
 
-# 3. RESTARTS plain SIGTERM restarts under a steady stream: 0 lost.
-dur=$((RESTARTS * 6 / 10 + 3))
-count=$((RATE * dur))
-start_agent r0 "$FWD_NS" "${ARGS[@]}" --fail-open forward
+# 3. RESTARTS plain SIGTERM restarts under a stream at half the
+# capacity: 0 lost. Capacity: a burst as fast as the generator goes.
+start_agent c0 "$FWD_NS" "${ARGS[@]}" --fail-open forward
 assert_eq "first agent adopts the fail-open program" 0 $?
-assert_match "first agent says adopted" "adopted" "$(cat "$WORK/r0.log")"
-sink_start s1 4201 -n "$count" -t $((dur + 30)) -I 3
-txgen "$GEN_NS" gen0 --count "$count" --rate "$RATE" --dst-port 4201 \
+assert_match "first agent says adopted" "adopted" "$(cat "$WORK/c0.log")"
+sink_attach "$SINK_NS" sink0
+t0=$(date +%s.%N)
+txgen "$GEN_NS" gen0 --count 400000 --rate 0 --dst-port 4201 >/dev/null
+t1=$(date +%s.%N)
+sleep 0.5
+got=$(sink_packets "$SINK_NS" sink0)
+cap=$(awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')
+FO_RATE=${FO_RATE:-$((cap / 2))}
+diag "capacity through the agent: $cap frames/s; stream at $FO_RATE frames/s"
+ip -n "$SINK_NS" link set dev sink0 xdp off
+sink_attach "$SINK_NS" sink0 # counters from zero
+dur=$((RESTARTS * 8 / 10 + 3))
+count=$((FO_RATE * dur))
+txgen "$GEN_NS" gen0 --count "$count" --rate "$FO_RATE" --dst-port 4201 \
 	>"$WORK/gen1.json" &
 GEN=$!
 sleep 0.5
@@ -77,10 +96,12 @@ for i in $(seq "$RESTARTS"); do
 	sleep 0.2
 done
 wait "$GEN"
+sleep 1
 gen=$(jq .totals.tx_packets "$WORK/gen1.json")
-sink=$(sink_result s1 .frames)
+sink=$(sink_packets "$SINK_NS" sink0)
+ip -n "$SINK_NS" link set dev sink0 xdp off
 stop_agent
-diag "fail-open restarts: $done_n ($under while the generator ran), generated $gen, received $sink, lost $((gen - sink)) at $RATE frames/s, longest gap between received frames $(jq -r .gap_max_us "$WORK/s1.out") us"
+diag "fail-open restarts: $done_n ($under while the generator ran), generated $gen, received $sink, lost $((gen - sink)) at $FO_RATE frames/s"
 assert_eq "$RESTARTS SIGTERM restarts, each exit 0, start and adoption" 0 "$failed"
 assert_ge "most restarts happened under traffic" $((RESTARTS / 2)) "$under"
 assert_eq "generator sent every frame" "$count" "$gen"
