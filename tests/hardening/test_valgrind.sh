@@ -38,14 +38,22 @@ exec valgrind --error-exitcode=99 --leak-check=full \
 EOS
 chmod +x "$WORK/vg-agent"
 topo_up 1
-VG_NAME=fwd "$NSRUN" "$FWD_NS" env VG_NAME=fwd "$WORK/vg-agent" -m fwd -i in0 \
-	-i out0 --stats json --interval 0 >"$WORK/fwd.json" 2>"$WORK/fwd.log" &
-AGENT_PID=$!
-for _ in $(seq 600); do
-	grep -q "after setup" "$WORK/fwd.log" && break
-	alive "$AGENT_PID" || break
-	sleep 0.1
-done
+CTL=$WORK/ctl.sock
+vg_start() { # NAME ARGS...: sets AGENT_PID once the agent logs "ready:"
+	local name=$1
+	shift
+	"$NSRUN" "$FWD_NS" env VG_NAME="$name" "$WORK/vg-agent" -m fwd -i in0 \
+		-i out0 --stats json --interval 0 --set "ctl.socket=$CTL" "$@" \
+		>"$WORK/$name.json" 2>"$WORK/$name.log" &
+	AGENT_PID=$!
+	for _ in $(seq 600); do
+		grep -q "info: ready: " "$WORK/$name.log" && return 0
+		alive "$AGENT_PID" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+vg_start fwd
 alive "$AGENT_PID"
 assert_eq "agent fwd: sets up under valgrind" 0 $? || sed 's/^/#   /' "$WORK/fwd.log"
 sink_start vgs 4400 -n 1000 -t 60 -I 10
@@ -62,21 +70,6 @@ assert_eq "agent fwd: no XDP program left" none "$(xdp_prog_on "$FWD_NS" in0)"
 
 # A handover cycle under memcheck: the old agent exits by itself, clean;
 # the new one forwards and stops clean; nothing of either is left.
-CTL=$WORK/ctl.sock
-vg_start() { # NAME ARGS...: sets AGENT_PID once "after setup" is logged
-	local name=$1
-	shift
-	"$NSRUN" "$FWD_NS" env VG_NAME="$name" "$WORK/vg-agent" -m fwd -i in0 \
-		-i out0 --stats json --interval 0 --set "ctl.socket=$CTL" "$@" \
-		>"$WORK/$name.json" 2>"$WORK/$name.log" &
-	AGENT_PID=$!
-	for _ in $(seq 600); do
-		grep -q "after setup" "$WORK/$name.log" && return 0
-		alive "$AGENT_PID" || return 1
-		sleep 0.1
-	done
-	return 1
-}
 vg_start ho0
 assert_eq "handover: first agent sets up under valgrind" 0 $?
 old=$AGENT_PID

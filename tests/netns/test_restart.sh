@@ -9,12 +9,7 @@
 # under a stream at half of the capacity measured first (FO_RATE overrides
 # it), counted by the XDP counting sink; RATE (frames/s, default 20000)
 # is the AF_PACKET sink's rate for the parts that measure gaps.
-# Pinned as tests/netns/test_handover.sh is: the agent's worker on CPU 1,
-# the rest of the test on CPU 0.
-if [ -z "${RESTART_PINNED:-}" ] && [ "$(nproc)" -ge 2 ]; then
-	export RESTART_PINNED=1
-	exec taskset -c 0 "$0" "$@"
-fi
+. "$(dirname "$0")/../lib/pinned.sh"
 . "$(dirname "$0")/lib.sh"
 export TOPO_PREFIX=afxr$$
 . "$TOP/scripts/topo.sh"
