@@ -3,7 +3,7 @@
 # the running agent's data path (UMEM memfds, AF_XDP sockets, port locks,
 # then its frame state) over the control socket, and no frame is lost.
 #   gen0 --veth--> [in0 agent out0] --veth--> sink0 (pktsink, AF_PACKET)
-# HANDOVERS (default 20; the acceptance run uses 100) handover restarts
+# HANDOVERS (default 10; the acceptance run uses 100) handover restarts
 # under a steady stream at half of the capacity measured first (RATE
 # overrides it), counted by the independent sink; then the fallbacks
 # (another layout, nobody to take over from) and what is left behind.
@@ -13,7 +13,7 @@ export TOPO_PREFIX=afxh$$
 . "$TOP/scripts/topo.sh"
 trap cleanup EXIT
 require_root "handover suite"
-HANDOVERS=${HANDOVERS:-20}
+HANDOVERS=${HANDOVERS:-10}
 CTL=$WORK/ctl.sock
 # A forwarding core of its own, as a deployment gives the agent's workers
 # (workers.cpus): the worker runs on CPU 1, everything else of the test
