@@ -21,6 +21,7 @@
 #include "guest/agent.h"
 #include "guest/agent_takeover.h"
 #include "guest/filter.h"
+#include "guest/fwd_mb.h"
 #include "guest/port_lock.h"
 #include "util/busy_poll.h"
 #include "util/log.h"
@@ -103,6 +104,8 @@ static struct nic_prep_opts nic_opts(const struct agent *a,
 		.promisc = cfg->promisc == PROMISC_ON ||
 			   (cfg->promisc == PROMISC_AUTO && cfg->mode == MODE_FWD),
 		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN),
+		.multi_buffer = cfg->multi_buffer,
+		.native_only = cfg->xdp_mode == XDP_ATTACH_NATIVE,
 	};
 }
 
@@ -157,6 +160,7 @@ static int attach_ports(struct agent *a, const char *obj,
 			.ifindex = p->ifindex,
 			.object_path = obj,
 			.mode = cfg->xdp_mode,
+			.frags = cfg->multi_buffer,
 		};
 
 		/* A takeover changes nothing on the NIC: the running agent
@@ -398,7 +402,8 @@ static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
 	s->comp = first ? &um->comp : &s->comp_own;
 	for (uint32_t attempt = 0;; attempt++) {
 		xcfg.bind_flags = XDP_USE_NEED_WAKEUP |
-				  (try_zc ? XDP_ZEROCOPY : XDP_COPY);
+				  (try_zc ? XDP_ZEROCOPY : XDP_COPY) |
+				  (cfg->multi_buffer ? XDP_USE_SG : 0);
 		ret = xsk_socket__create_shared(&s->xsk, p->ifname, s->queue_id,
 						um->umem, &s->rx, &s->tx,
 						s->fill, s->comp, &xcfg);
@@ -421,18 +426,24 @@ static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
 		}
 		snprintf(
 			err, err_len,
-			"%s queue %u: cannot create the AF_XDP socket (%s mode): %s%s",
+			"%s queue %u: cannot create the AF_XDP socket (%s mode%s): %s%s",
 			p->ifname, s->queue_id, try_zc ? "zero-copy" : "copy",
+			cfg->multi_buffer ? ", multi-buffer" : "",
 			strerror(-ret),
 			ret == -EBUSY ?
 				" (another AF_XDP socket is bound to this queue)" :
+			ret == -EOPNOTSUPP && try_zc && cfg->multi_buffer ?
+				" (the driver has no zero-copy multi-buffer: use socket.zero_copy: auto or off, or no socket.multi_buffer)" :
 			ret == -EOPNOTSUPP && try_zc ?
 				" (the driver has no zero-copy: use socket.zero_copy: auto or off)" :
+			ret == -EINVAL && cfg->multi_buffer ?
+				" (socket.multi_buffer: the kernel does not know XDP_USE_SG, Linux >= 6.6 needed)" :
 				"");
 		s->xsk = NULL;
 		return ret;
 	}
 	um->rings_taken = true;
+	s->multi_buffer = cfg->multi_buffer;
 	s->fd = xsk_socket__fd(s->xsk);
 	if (!getsockopt(s->fd, SOL_XDP, XDP_OPTIONS, &opts, &optlen))
 		s->zero_copy = opts.flags & XDP_OPTIONS_ZEROCOPY;
@@ -451,8 +462,9 @@ static int bind_socket(struct agent *a, struct agent_socket *s, char *err,
 			pr_warn("%s queue %u: busy poll not available: %s",
 				p->ifname, s->queue_id, strerror(errno));
 	}
-	pr_info("%s queue %u: AF_XDP socket in %s mode", p->ifname, s->queue_id,
-		s->zero_copy ? "zero-copy" : "copy");
+	pr_info("%s queue %u: AF_XDP socket in %s mode%s", p->ifname,
+		s->queue_id, s->zero_copy ? "zero-copy" : "copy",
+		s->multi_buffer ? ", multi-buffer" : "");
 	return 0;
 }
 

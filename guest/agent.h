@@ -67,6 +67,7 @@ struct agent_socket {
 	struct agent_socket *peer; /* where received frames are sent */
 	uint32_t outstanding_tx; /* submitted, not yet completed */
 	bool zero_copy;
+	bool multi_buffer; /* bound with XDP_USE_SG: frames span buffers */
 	bool can_send; /* queue below the device's real TX queue count */
 	/* Received in a handover: no libxdp socket (xsk NULL), the rings
 	 * mapped from fd by guest/xsk_rings.c. */

@@ -14,6 +14,9 @@
 
 #include "bpf/afxdp_steer.h"
 
+/* AF_XDP multi-buffer: at most MAX_SKB_FRAGS (17) + 1 descriptors per
+ * frame (the kernel's xdp_zc_max_segs for copy mode). */
+#define CFG_MB_MAX_BUFS 18
 #define CFG_MAX_PORTS 8
 #define CFG_MAX_QUEUES 64
 #define CFG_MAX_CPUS 256
@@ -130,6 +133,10 @@ struct agent_config {
 	enum umem_mode umem; /* one UMEM for all ports, or one per port */
 	uint32_t tx_budget; /* copy-mode frames sent per kick; 0: tx_size */
 	bool busy_poll;
+	/* Frames larger than a UMEM frame (jumbo): the program loaded with
+	 * XDP frags, the sockets bound with XDP_USE_SG, a frame spread over
+	 * several descriptors (guest/fwd_mb.c). */
+	bool multi_buffer;
 	uint32_t busy_poll_budget;
 	uint32_t busy_poll_usecs;
 	uint32_t poll_timeout_ms; /* idle wait in poll(); 0: busy spin */

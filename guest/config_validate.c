@@ -149,10 +149,18 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 			"socket.tx_budget: must be 0 (the TX ring size) or %u..socket.tx_size (%u), got %u",
 			CFG_MIN_TX_BUDGET, cfg->tx_size, cfg->tx_budget);
 	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
-	if (cfg->mtu > xdp_mtu_max_for_frame(cfg->frame_size))
+	if (cfg->multi_buffer && cfg->batch_size < CFG_MB_MAX_BUFS)
 		return errmsg(
 			err, len, -EINVAL,
-			"nic.mtu: %u does not fit socket.frame_size %u (at most %u)",
+			"socket.batch: %u is too small for socket.multi_buffer (a frame can take %u buffers, the kernel's limit)",
+			cfg->batch_size, CFG_MB_MAX_BUFS);
+	/* With multi-buffer the driver's XDP limit decides (checked when
+	 * the program is attached, with the kernel's reason). */
+	if (!cfg->multi_buffer &&
+	    cfg->mtu > xdp_mtu_max_for_frame(cfg->frame_size))
+		return errmsg(
+			err, len, -EINVAL,
+			"nic.mtu: %u does not fit socket.frame_size %u (at most %u; larger frames need socket.multi_buffer)",
 			cfg->mtu, cfg->frame_size,
 			xdp_mtu_max_for_frame(cfg->frame_size));
 	if (cfg->nr_cpus > CFG_MAX_CPUS)

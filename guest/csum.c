@@ -53,21 +53,59 @@ static uint32_t pseudo_sum(const uint8_t *addrs, uint32_t addr_len,
 	return sum + w;
 }
 
+/* Sum of l4_len bytes from offset off of the segments, added to sum. A
+ * segment that starts at an odd offset of the run has its 16-bit words
+ * shifted by one byte: its sum is byte-swapped (RFC 1071, 2.(B)). */
+static uint32_t sum_segments(const struct csum_seg *seg, uint32_t nr,
+			     uint32_t off, uint32_t l4_len, uint32_t sum)
+{
+	bool odd = false;
+
+	for (uint32_t i = 0; i < nr && l4_len; i++, off = 0) {
+		uint32_t take = seg[i].len - off;
+		uint16_t part;
+
+		if (take > l4_len)
+			take = l4_len;
+		part = csum_fold(csum_partial_sum(seg[i].data + off, take, 0));
+		if (odd)
+			part = (uint16_t)(part << 8 | part >> 8);
+		sum += part;
+		if (take & 1)
+			odd = !odd;
+		l4_len -= take;
+	}
+	return sum;
+}
+
 enum csum_result csum_complete_partial(uint8_t *frame, uint32_t len)
+{
+	struct csum_seg seg = { frame, len };
+
+	return csum_complete_partial_sg(&seg, 1);
+}
+
+enum csum_result csum_complete_partial_sg(const struct csum_seg *seg,
+					  uint32_t nr)
 {
 	uint32_t off = ETH_HLEN, l4_off, l4_len, field_off, psum;
 	uint16_t proto, field, partial, full;
+	uint8_t *frame = seg[0].data;
+	/* hlen: what the headers can be read from; len: the whole frame */
+	uint32_t hlen = seg[0].len, len = 0;
 	const uint8_t *addrs;
 	uint32_t addr_len;
 	uint8_t l4proto;
 
-	if (len < ETH_HLEN)
+	for (uint32_t i = 0; i < nr; i++)
+		len += seg[i].len;
+	if (hlen < ETH_HLEN)
 		return CSUM_NOT_L4;
 	memcpy(&proto, frame + 12, 2);
 	for (int tags = 0; tags < 2 && (proto == htons(ETH_P_8021Q) ||
 					proto == htons(ETH_P_8021AD));
 	     tags++) {
-		if (len < off + VLAN_HLEN)
+		if (hlen < off + VLAN_HLEN)
 			return CSUM_NOT_L4;
 		memcpy(&proto, frame + off + 2, 2);
 		off += VLAN_HLEN;
@@ -77,14 +115,14 @@ enum csum_result csum_complete_partial(uint8_t *frame, uint32_t len)
 		uint32_t ihl, tot;
 		uint16_t frag;
 
-		if (len < off + IPV4_MIN_HLEN || (ip[0] >> 4) != 4)
+		if (hlen < off + IPV4_MIN_HLEN || (ip[0] >> 4) != 4)
 			return CSUM_NOT_L4;
 		ihl = (ip[0] & 0xf) * 4u;
 		tot = (uint32_t)ip[2] << 8 | ip[3];
 		memcpy(&frag, ip + 6, 2);
 		/* A fragment carries only part of the segment the sum covers. */
 		if (ihl < IPV4_MIN_HLEN || tot < ihl || len < off + tot ||
-		    (ntohs(frag) & 0x3fff))
+		    hlen < off + ihl || (ntohs(frag) & 0x3fff))
 			return CSUM_NOT_L4;
 		l4proto = ip[9];
 		l4_off = off + ihl;
@@ -95,7 +133,7 @@ enum csum_result csum_complete_partial(uint8_t *frame, uint32_t len)
 		const uint8_t *ip6 = frame + off;
 		uint32_t plen;
 
-		if (len < off + IPV6_HLEN || (ip6[0] >> 4) != 6)
+		if (hlen < off + IPV6_HLEN || (ip6[0] >> 4) != 6)
 			return CSUM_NOT_L4;
 		plen = (uint32_t)ip6[4] << 8 | ip6[5];
 		/* Extension headers and jumbograms: left alone. */
@@ -115,6 +153,10 @@ enum csum_result csum_complete_partial(uint8_t *frame, uint32_t len)
 		field_off = l4_off + UDP_CSUM_OFF;
 	else
 		return CSUM_NOT_L4;
+	/* The field must lie in the first buffer (it always does: a
+	 * driver's first buffer holds far more than the headers). */
+	if (hlen < field_off + 2)
+		return CSUM_NOT_L4;
 
 	memcpy(&field, frame + field_off, 2);
 	/* UDP over IPv4 without a checksum. */
@@ -128,7 +170,8 @@ enum csum_result csum_complete_partial(uint8_t *frame, uint32_t len)
 	 * field counted as zero. Were the field already complete and equal
 	 * to the partial value by chance, this computes the same value. */
 	memset(frame + field_off, 0, 2);
-	full = (uint16_t)~csum_fold(csum_partial_sum(frame + l4_off, l4_len, psum));
+	full = (uint16_t)~csum_fold(
+		sum_segments(seg, nr, l4_off, l4_len, psum));
 	if (l4proto == IPPROTO_UDP && !full)
 		full = 0xffff;
 	memcpy(frame + field_off, &full, 2);

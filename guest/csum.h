@@ -42,4 +42,15 @@ static inline uint16_t csum_fold(uint32_t sum)
  */
 enum csum_result csum_complete_partial(uint8_t *frame, uint32_t len);
 
+/* One buffer of a frame spread over several (AF_XDP multi-buffer). */
+struct csum_seg {
+	uint8_t *data;
+	uint32_t len;
+};
+
+/* The same for a frame in nr buffers, in order; its headers up to the
+ * checksum field must lie in the first. */
+enum csum_result csum_complete_partial_sg(const struct csum_seg *seg,
+					  uint32_t nr);
+
 #endif

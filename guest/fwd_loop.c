@@ -14,6 +14,8 @@
 
 #include "guest/agent.h"
 #include "guest/csum.h"
+#include "guest/fwd_frame.h"
+#include "guest/fwd_mb.h"
 #include "guest/idle.h"
 #include "guest/xsk_tx.h"
 #include "util/clock.h"
@@ -37,23 +39,6 @@ static inline void refill(struct agent_socket *s, uint32_t batch)
 	xsk_ring_prod__submit(s->fill, n);
 	if (n < batch && xsk_prod_nb_free(s->fill, 1) == s->fill->size)
 		add_relaxed(&s->c.fill_starved, 1);
-}
-
-static inline void rewrite_macs(const struct port_config *pc, uint8_t *eth)
-{
-	if (pc->rewrite_dst_mac)
-		memcpy(eth, pc->dst_mac, ETH_ALEN);
-	if (pc->rewrite_src_mac)
-		memcpy(eth + ETH_ALEN, pc->src_mac, ETH_ALEN);
-}
-
-static inline void swap_macs(uint8_t *eth)
-{
-	uint8_t tmp[ETH_ALEN];
-
-	memcpy(tmp, eth, ETH_ALEN);
-	memcpy(eth, eth + ETH_ALEN, ETH_ALEN);
-	memcpy(eth + ETH_ALEN, tmp, ETH_ALEN);
 }
 
 /* Forward (or reflect) one batch from s to s->peer. Returns frames read. */
@@ -154,17 +139,20 @@ static uint32_t forward_batch(struct agent_socket *s, uint32_t batch,
 static uint32_t drop_batch(struct agent_socket *s, uint32_t batch)
 {
 	uint32_t idx, n = xsk_ring_cons__peek(&s->rx, batch, &idx);
+	uint32_t frames = 0;
 	uint64_t bytes = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d =
 			xsk_ring_cons__rx_desc(&s->rx, idx + i);
 		bytes += d->len;
+		/* multi-buffer: a frame ends at a buffer without CONTD */
+		frames += !(d->options & XDP_PKT_CONTD);
 		frame_pool_put(s->pool, d->addr);
 	}
 	if (n) {
 		xsk_ring_cons__release(&s->rx, n);
-		add_relaxed(&s->c.rx_packets, n);
+		add_relaxed(&s->c.rx_packets, frames);
 		add_relaxed(&s->c.rx_bytes, bytes);
 	}
 	return n;
@@ -179,9 +167,12 @@ static uint32_t one_pass(struct agent_worker *w, uint32_t batch,
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
 		struct agent_socket *s = w->socks[i];
 
-		got += mode == MODE_RXDROP ?
-			       drop_batch(s, batch) :
-			       forward_batch(s, batch, mode, busy_poll);
+		if (mode == MODE_RXDROP)
+			got += drop_batch(s, batch);
+		else if (s->multi_buffer)
+			got += fwd_mb_batch(s, batch, mode, busy_poll);
+		else
+			got += forward_batch(s, batch, mode, busy_poll);
 	}
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
 		struct agent_socket *s = w->socks[i];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/if_ether.h>
@@ -9,6 +10,7 @@
 
 #include "guest/nic_prep.h"
 #include "util/log.h"
+#include "util/netdev_genl.h"
 #include "util/xdp_mtu.h"
 
 static bool is_virtio(const char *driver)
@@ -33,19 +35,69 @@ int nic_check_mtu(const char *ifname, const char *driver, uint32_t mtu,
 	if (is_virtio(driver) && mtu > drv_max) {
 		snprintf(
 			err, err_len,
-			"%s: MTU %u is above %u, the largest MTU virtio-net can run XDP with (one 4 KiB page per buffer): lower it with 'ip link set dev %s mtu %u' (and <mtu size='%u'/> in the domain XML)",
+			"%s: MTU %u is above %u, the largest MTU virtio-net can run XDP with in one 4 KiB page per buffer: lower it with 'ip link set dev %s mtu %u' (and <mtu size='%u'/> in the domain XML), or use socket.multi_buffer (Linux >= 6.6)",
 			ifname, mtu, drv_max, ifname, advice, advice);
 		return -EMSGSIZE;
 	}
 	if (mtu > frame_max) {
 		snprintf(
 			err, err_len,
-			"%s: MTU %u does not fit a %u-byte UMEM frame (%u bytes of XDP headroom, Ethernet header and two VLAN tags leave room for MTU %u): lower the MTU with 'ip link set dev %s mtu %u'%s%s",
+			"%s: MTU %u does not fit a %u-byte UMEM frame (%u bytes of XDP headroom, Ethernet header and two VLAN tags leave room for MTU %u): lower the MTU with 'ip link set dev %s mtu %u'%s%s, or spread frames over several buffers with socket.multi_buffer (Linux >= 6.6)",
 			ifname, mtu, frame_size, XDP_PACKET_HEADROOM, frame_max,
 			ifname, advice, drv_note,
 			frame_size < 4096 ? " or use socket.frame_size: 4096" :
 					    "");
 		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+struct mb_scan {
+	int ifindex;
+	bool found;
+	uint64_t features;
+};
+
+static int find_dev(const struct netdev_xdp_info *info, void *data)
+{
+	struct mb_scan *scan = data;
+
+	if ((int)info->ifindex == scan->ifindex) {
+		scan->found = true;
+		scan->features = info->xdp_features;
+	}
+	return 0;
+}
+
+int nic_check_multi_buffer(const char *ifname, int ifindex, bool native_only,
+			   char *err, size_t err_len)
+{
+	struct mb_scan scan = { .ifindex = ifindex };
+	int ret = netdev_genl_dump(find_dev, &scan);
+
+	if (ret == -ENOENT) {
+		snprintf(
+			err, err_len,
+			"%s: socket.multi_buffer needs Linux >= 6.6 (AF_XDP multi-buffer); this kernel does not even report XDP features (netdev netlink family, 6.3)",
+			ifname);
+		return -EOPNOTSUPP;
+	}
+	if (ret || !scan.found) {
+		/* Cannot tell: the kernel decides at attach and bind. */
+		pr_info("%s: XDP features unknown (%s); trying multi-buffer",
+			ifname, ret ? strerror(-ret) : "not listed");
+		return 0;
+	}
+	if (!(scan.features & XDP_ACT_RX_SG)) {
+		if (native_only) {
+			snprintf(
+				err, err_len,
+				"%s: the driver has no XDP multi-buffer in native mode (its xdp-features lack rx-sg): use xdp.mode skb, or frames of one buffer (no socket.multi_buffer, MTU within the frame)",
+				ifname);
+			return -EOPNOTSUPP;
+		}
+		pr_info("%s: no native XDP multi-buffer (rx-sg) in the driver: skb mode will carry the frames",
+			ifname);
 	}
 	return 0;
 }
@@ -66,8 +118,14 @@ int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
 	ethtool_get_driver(o->ifname, &drv);
 	if (o->mtu)
 		mtu = o->mtu;
-	ret = nic_check_mtu(o->ifname, drv.driver, mtu, o->frame_size, err,
-			    err_len);
+	/* Multi-buffer lifts the frame's limit; the driver's is checked by
+	 * the kernel at attach, which says why. */
+	ret = o->multi_buffer ?
+		      nic_check_multi_buffer(o->ifname,
+					     (int)if_nametoindex(o->ifname),
+					     o->native_only, err, err_len) :
+		      nic_check_mtu(o->ifname, drv.driver, mtu, o->frame_size,
+				    err, err_len);
 	if (ret)
 		return ret;
 	/* Without VIRTIO_NET_F_CTRL_GUEST_OFFLOADS the guest cannot turn

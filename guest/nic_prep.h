@@ -24,6 +24,10 @@ struct nic_prep_opts {
 	 * pass the NIC's MAC filter (virtio-net's is in QEMU). */
 	bool promisc;
 	uint32_t nr_cpus; /* online CPUs (vCPUs in a guest) */
+	/* socket.multi_buffer: frames may exceed a UMEM frame, the driver
+	 * must offer XDP multi-buffer (nic_check_multi_buffer). */
+	bool multi_buffer;
+	bool native_only; /* xdp.mode native */
 };
 
 struct nic_state {
@@ -44,6 +48,11 @@ struct nic_state {
  * largest workable MTU (xdp_mtu_advised) in the message. */
 int nic_check_mtu(const char *ifname, const char *driver, uint32_t mtu,
 		  uint32_t frame_size, char *err, size_t err_len);
+/* socket.multi_buffer on ifindex: -EOPNOTSUPP with the reason when the
+ * kernel is too old for it (no netdev family: < 6.3; multi-buffer AF_XDP
+ * is 6.6) or, in native mode, the driver has no XDP rx-sg. */
+int nic_check_multi_buffer(const char *ifname, int ifindex, bool native_only,
+			   char *err, size_t err_len);
 /* Checks only: -ENODEV, -EMSGSIZE (MTU), -EOPNOTSUPP (offloads the guest
  * cannot turn off) with an actionable message. */
 int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len);

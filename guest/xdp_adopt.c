@@ -29,7 +29,7 @@ static bool is_ours(struct xdp_program *prog)
 
 /* Our program on ifindex: its id and the attach mode, or 0. */
 static uint32_t find_ours(int ifindex, enum xdp_attach_mode *mode,
-			  bool *multiprog)
+			  bool *multiprog, bool *frags)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	struct xdp_program *prog = NULL;
@@ -49,8 +49,10 @@ static uint32_t find_ours(int ifindex, enum xdp_attach_mode *mode,
 			if (is_ours(prog))
 				break;
 	}
-	if (prog)
+	if (prog) {
 		id = xdp_program__id(prog);
+		*frags = xdp_program__xdp_frags_support(prog);
+	}
 	xdp_multiprog__close(mp);
 	return id;
 }
@@ -203,8 +205,8 @@ int xdp_adopt(const struct xdp_attach_opts *o, struct xdp_port *p, char *why,
 	      size_t why_len)
 {
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
-	bool multiprog = false;
-	uint32_t id = find_ours(o->ifindex, &mode, &multiprog);
+	bool multiprog = false, frags = false;
+	uint32_t id = find_ours(o->ifindex, &mode, &multiprog, &frags);
 	int ret;
 
 	why[0] = '\0';
@@ -215,6 +217,11 @@ int xdp_adopt(const struct xdp_attach_opts *o, struct xdp_port *p, char *why,
 		snprintf(why, why_len,
 			 "it runs in %s mode, xdp.mode asks otherwise",
 			 xdp_mode_name(mode));
+		return 0;
+	}
+	if (frags != o->frags) {
+		snprintf(why, why_len, "it was loaded %s XDP frags, socket.multi_buffer asks otherwise",
+			 frags ? "with" : "without");
 		return 0;
 	}
 	p->prog = xdp_program__from_id(id);

@@ -353,6 +353,8 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 			 o->object_path, strerror((int)-e));
 		return (int)e;
 	}
+	if (o->frags)
+		xdp_program__set_xdp_frags_support(p->prog, true);
 
 	ret = -EINVAL;
 	if (o->mode != XDP_ATTACH_SKB) {
@@ -370,6 +372,8 @@ int xdp_attach(const struct xdp_attach_opts *o, struct xdp_port *p, char *err,
 				 o->object_path);
 			return -EINVAL;
 		}
+		if (o->frags)
+			xdp_program__set_xdp_frags_support(p->prog, true);
 		ret = attach_in_mode(o, p, XDP_MODE_SKB);
 		if (!ret) {
 			char why[sizeof(p->why)];

@@ -42,6 +42,9 @@ struct xdp_attach_opts {
 	 * to advise (xdp_mtu_advised) for the driver, 0 for no advice. */
 	uint32_t mtu_advice;
 	const char *driver;
+	/* Loaded with XDP frags (BPF_F_XDP_HAS_FRAGS): it sees frames over
+	 * several buffers, as socket.multi_buffer needs. */
+	bool frags;
 };
 
 /* An empty port for ifindex: no program, every map fd -1. */

@@ -886,14 +886,26 @@ static void test_validate(void **state)
 	cfg.mtu = 3819;
 	expect_invalid(
 		&cfg,
-		"nic.mtu: 3819 does not fit socket.frame_size 4096 (at most 3818)");
+		"nic.mtu: 3819 does not fit socket.frame_size 4096 (at most 3818; larger frames need socket.multi_buffer)");
 	cfg.frame_size = 2048;
 	cfg.mtu = 1500;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	cfg.mtu = 9000;
 	expect_invalid(
 		&cfg,
-		"nic.mtu: 9000 does not fit socket.frame_size 2048 (at most 1770)");
+		"nic.mtu: 9000 does not fit socket.frame_size 2048 (at most 1770; larger frames need socket.multi_buffer)");
+	/* Multi-buffer: the frame no longer bounds the MTU, but a batch
+	 * must hold the longest frame (18 buffers). */
+	assert_int_equal(config_set(&cfg, "socket.multi_buffer", "true", err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	cfg.batch_size = 17;
+	expect_invalid(
+		&cfg,
+		"socket.batch: 17 is too small for socket.multi_buffer (a frame can take 18 buffers, the kernel's limit)");
+	cfg.batch_size = 18;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 
 	cfg = valid_cfg();
 	strcpy(cfg.prometheus_listen, "nohost");

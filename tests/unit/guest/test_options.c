@@ -225,6 +225,7 @@ static const struct {
 	{ "batch", 0, 1, CLI_KEY, "socket.batch" },
 	{ "umem", 0, 1, CLI_KEY, "socket.umem" },
 	{ "busy-poll", 0, 0, CLI_KEY, "socket.busy_poll" },
+	{ "multi-buffer", 0, 0, CLI_KEY, "socket.multi_buffer" },
 	{ "poll-timeout", 0, 1, CLI_KEY, "socket.poll_timeout_ms" },
 	{ "idle-spin", 0, 1, CLI_KEY, "socket.idle_spin_us" },
 	{ "cpus", 0, 1, CLI_KEY, "workers.cpus" },
