@@ -106,6 +106,7 @@ static struct nic_prep_opts nic_opts(const struct agent *a,
 		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN),
 		.multi_buffer = cfg->multi_buffer,
 		.native_only = cfg->xdp_mode == XDP_ATTACH_NATIVE,
+		.zero_copy_on = cfg->zero_copy == ZC_ON,
 	};
 }
 

@@ -56,6 +56,7 @@ struct mb_scan {
 	int ifindex;
 	bool found;
 	uint64_t features;
+	uint32_t zc_max_segs; /* 0: not reported */
 };
 
 static int find_dev(const struct netdev_xdp_info *info, void *data)
@@ -65,12 +66,14 @@ static int find_dev(const struct netdev_xdp_info *info, void *data)
 	if ((int)info->ifindex == scan->ifindex) {
 		scan->found = true;
 		scan->features = info->xdp_features;
+		scan->zc_max_segs =
+			info->has_zc_max_segs ? info->zc_max_segs : 0;
 	}
 	return 0;
 }
 
 int nic_check_multi_buffer(const char *ifname, int ifindex, bool native_only,
-			   char *err, size_t err_len)
+			   bool zero_copy_on, char *err, size_t err_len)
 {
 	struct mb_scan scan = { .ifindex = ifindex };
 	int ret = netdev_genl_dump(find_dev, &scan);
@@ -99,6 +102,18 @@ int nic_check_multi_buffer(const char *ifname, int ifindex, bool native_only,
 		pr_info("%s: no native XDP multi-buffer (rx-sg) in the driver: skb mode will carry the frames",
 			ifname);
 	}
+	if (zero_copy_on && (!(scan.features & XDP_ACT_XSK_ZEROCOPY) ||
+			     scan.zc_max_segs < 2)) {
+		snprintf(
+			err, err_len,
+			"%s: socket.zero_copy on with socket.multi_buffer: the driver has no zero-copy multi-buffer (%s, xdp_zc_max_segs %u): use socket.zero_copy auto (copy mode) or off",
+			ifname,
+			scan.features & XDP_ACT_XSK_ZEROCOPY ?
+				"its zero-copy takes one buffer per frame" :
+				"no zero-copy at all",
+			scan.zc_max_segs);
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
@@ -123,7 +138,8 @@ int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len)
 	ret = o->multi_buffer ?
 		      nic_check_multi_buffer(o->ifname,
 					     (int)if_nametoindex(o->ifname),
-					     o->native_only, err, err_len) :
+					     o->native_only, o->zero_copy_on,
+					     err, err_len) :
 		      nic_check_mtu(o->ifname, drv.driver, mtu, o->frame_size,
 				    err, err_len);
 	if (ret)

@@ -28,6 +28,7 @@ struct nic_prep_opts {
 	 * must offer XDP multi-buffer (nic_check_multi_buffer). */
 	bool multi_buffer;
 	bool native_only; /* xdp.mode native */
+	bool zero_copy_on; /* socket.zero_copy on */
 };
 
 struct nic_state {
@@ -50,9 +51,11 @@ int nic_check_mtu(const char *ifname, const char *driver, uint32_t mtu,
 		  uint32_t frame_size, char *err, size_t err_len);
 /* socket.multi_buffer on ifindex: -EOPNOTSUPP with the reason when the
  * kernel is too old for it (no netdev family: < 6.3; multi-buffer AF_XDP
- * is 6.6) or, in native mode, the driver has no XDP rx-sg. */
+ * is 6.6), in native mode when the driver has no XDP rx-sg, and with
+ * zero-copy on when its zero-copy takes one buffer per frame
+ * (xdp_zc_max_segs 1). */
 int nic_check_multi_buffer(const char *ifname, int ifindex, bool native_only,
-			   char *err, size_t err_len);
+			   bool zero_copy_on, char *err, size_t err_len);
 /* Checks only: -ENODEV, -EMSGSIZE (MTU), -EOPNOTSUPP (offloads the guest
  * cannot turn off) with an actionable message. */
 int nic_check(const struct nic_prep_opts *o, char *err, size_t err_len);

@@ -115,6 +115,10 @@ ip -n "$SINK_NS" link set dev sink0 xdp off
 gaps=$(cat "$WORK"/h*.log | sed -n 's/.*commit to workers running in \([0-9]*\) us/\1/p' | sort -n)
 diag "handover gap (commit to the new agent's workers running): median $(sed -n "$(( ($(wc -l <<<"$gaps") + 1) / 2 ))p" <<<"$gaps") us, longest $(tail -n 1 <<<"$gaps") us"
 diag "handovers: $done_n in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s ($under while the generator ran), generated $gen, received $sink, lost $((gen - sink)) at $RATE frames/s; in0 rx_dropped $(cat /proc/net/dev >/dev/null; ip -n "$FWD_NS" -s -j link show dev in0 | jq '.[0].stats64.rx.dropped')"
+# The sockets live on across the handovers, so the kernel's counters of
+# in0's socket cover the whole run: which ring a loss came from.
+diag "in0 socket since the first agent: $("$AGENT" ctl -s "$CTL" status --json 2>/dev/null |
+	jq -c '[.queues[] | select(.ifname == "in0") | .xdp_stats][0] // "n/a"')"
 assert_eq "$HANDOVERS handovers, each: new agent up, old exit 0, taken over" 0 "$failed"
 assert_ge "most handovers happened under traffic" $((HANDOVERS / 2)) "$under"
 assert_eq "generator sent every frame" "$count" "$gen"

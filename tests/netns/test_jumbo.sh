@@ -57,6 +57,15 @@ assert_eq "multi-buffer with --batch 8: exit 2" 2 $?
 assert_match "the message says why" "socket.batch: 8 is too small for socket.multi_buffer" \
 	"$(cat "$WORK/batch.log")"
 
+# veth has no zero-copy: refused before any change.
+"$NSRUN" "$FWD_NS" "$AGENT" -m fwd -i in0 -i out0 --multi-buffer --zero-copy on \
+	--interval 0 >/dev/null 2>"$WORK/zc.log"
+assert_eq "multi-buffer with --zero-copy on (veth): exit 2" 2 $?
+assert_match "the message names the missing zero-copy" \
+	"socket.zero_copy on with socket.multi_buffer: the driver has no zero-copy multi-buffer \(no zero-copy at all" \
+	"$(cat "$WORK/zc.log")"
+assert_eq "refused: no XDP program on in0" none "$(xdp_prog_on "$FWD_NS" in0)"
+
 # 3. Per-port UMEM (copy mode's default): one copy per buffer.
 start_agent mb "$FWD_NS" -m fwd -i in0 -i out0 --multi-buffer --interval 0
 assert_eq "agent started with --multi-buffer" 0 $?

@@ -3,6 +3,7 @@
 
   jumbo.py send IF --src-mac M --dst-mac M --src-ip A --dst-ip A --port P
                    --count N --size BYTES [--partial] [--burst B]
+                   [--gap-ms MS]   (B frames, then a pause of MS)
   jumbo.py recv IF --port P --count N [--timeout S] [--ready FILE]
 
 Every frame carries its sequence number and a payload derived from it
@@ -74,7 +75,7 @@ def send(a):
     for seq in range(a.count):
         s.send(frame(a, seq))
         if a.burst and (seq + 1) % a.burst == 0:
-            time.sleep(0.002)
+            time.sleep(a.gap_ms / 1000)
     print(json.dumps({"sent": a.count, "size": a.size}))
     return 0
 
@@ -152,6 +153,7 @@ def main():
     p.add_argument("--dst-ip")
     p.add_argument("--partial", action="store_true")
     p.add_argument("--burst", type=int, default=32)
+    p.add_argument("--gap-ms", type=float, default=2)
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--ready")
     a = p.parse_args()
