@@ -386,7 +386,10 @@ static void test_deadline(void **state)
 		if (now_ns() - t > worst)
 			worst = now_ns() - t;
 	}
-	assert_true(worst < 65000000ULL); /* 50 ms asked, a little slack */
+	/* 50 ms asked. A call that waited on a silent client would take its
+	 * 300 ms deadline; below that is scheduling on a loaded machine (a
+	 * 15 ms margin failed while VMs ran beside the tests). */
+	assert_true(worst < 250000000ULL);
 	ctl_server_get_stats(f->s, &st);
 	/* 8 at once, the last 2 after the first ones' 300 ms */
 	assert_int_equal(st.timeouts, CTL_SERVER_MAX_CONNS + 2);

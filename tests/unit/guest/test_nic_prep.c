@@ -394,6 +394,31 @@ static void test_restore_missing(void **state)
 	assert_false(st.channels_changed);
 }
 
+/* Multi-buffer on lo (no XDP features at all): refused in native mode
+ * and with zero-copy on, each with its reason; in auto mode it is left
+ * to the kernel. A kernel without the netdev family (< 6.3) refuses
+ * every request, which the message says. */
+static void test_check_multi_buffer_lo(void **state)
+{
+	int ret;
+
+	(void)state;
+	ret = nic_check_multi_buffer("lo", 1, false, false, err, sizeof(err));
+	if (ret == -EOPNOTSUPP) {
+		assert_non_null(strstr(err, "Linux >= 6.6"));
+		return;
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(nic_check_multi_buffer("lo", 1, true, false, err,
+						sizeof(err)),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(err, "lo: the driver has no XDP multi-buffer in native mode"));
+	assert_int_equal(nic_check_multi_buffer("lo", 1, false, true, err,
+						sizeof(err)),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(err, "no zero-copy at all, xdp_zc_max_segs"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_prepare_missing),
 		cmocka_unit_test(test_check_lo_mtu),
 		cmocka_unit_test(test_check_lo_channels),
+		cmocka_unit_test(test_check_multi_buffer_lo),
 		cmocka_unit_test(test_prepare_lo_no_changes),
 		cmocka_unit_test_setup_teardown(
 			test_prepare_lo_mtu, netns_enter_as_root, netns_leave),
