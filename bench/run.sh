@@ -12,7 +12,7 @@
 # (/proc/<pid>/task/*/schedstat) over BENCH_SECONDS.
 #
 # Sections (BENCH_SECTIONS, default all): gen main latency idle sweep
-# profile.
+# profile guest (guest: bench/guest.sh, a Debian 13 VM).
 # BENCH_AGENT_B=PATH adds a second afxdp-agent binary to the main section.
 # Results: bench/results/bench-<stamp>.json, .md (profile-<stamp>.txt), and
 # latest.{json,md} (profile-latest.txt): relative symlinks to this run's
@@ -31,7 +31,7 @@ LAT_ROUNDS=${BENCH_LAT_ROUNDS:-5}
 LAT_ROUND=0
 GEN_CPU=${BENCH_GEN_CPU:-0}
 FWD_CPU=${BENCH_FWD_CPU:-1}
-SECTIONS=${BENCH_SECTIONS:-gen main latency idle sweep profile}
+SECTIONS=${BENCH_SECTIONS:-gen main latency idle sweep profile guest}
 IDLE_RATES=${BENCH_IDLE_RATES:-0 1000 10000 100000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-5}
 IDLE_ROUNDS=${BENCH_IDLE_ROUNDS:-3}
@@ -54,6 +54,7 @@ TESTPMD=$(command -v dpdk-testpmd || true)
 
 export TOPO_PREFIX=afxbench
 . scripts/topo.sh
+. bench/guest.sh
 
 die() { echo "bench: $*" >&2; exit "${2:-1}"; }
 log() { echo "bench: $*" >&2; }
@@ -668,8 +669,8 @@ log "machine: $(uname -r), $cpu_model, $(nproc) cores, load $(cut -d' ' -f1-3 /p
 
 for s in $SECTIONS; do
 	case $s in
-	gen | main | latency | idle | sweep | profile) "section_$s" ;;
-	*) die "unknown section $s (gen main latency idle sweep profile)" 2 ;;
+	gen | main | latency | idle | sweep | profile | guest) "section_$s" ;;
+	*) die "unknown section $s (gen main latency idle sweep profile guest)" 2 ;;
 	esac
 done
 jq --arg load1 "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadavg_end: $load1}' \
@@ -679,6 +680,10 @@ profile=
 python3 bench/tools/report.py --meta "$work/meta2.json" --windows "$RAW" \
 	--json "$OUT/bench-$stamp.json" --markdown "$OUT/bench-$stamp.md" \
 	${profile:+--profile "$profile"}
-latest "bench-$stamp.json" latest.json
-latest "bench-$stamp.md" latest.md
+# latest.* name the last run with the main section: a run of one section
+# (e.g. BENCH_SECTIONS=guest) keeps its own files only.
+case " $SECTIONS " in *" main "*)
+	latest "bench-$stamp.json" latest.json
+	latest "bench-$stamp.md" latest.md ;;
+esac
 cat "$OUT/bench-$stamp.md"

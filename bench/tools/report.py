@@ -402,6 +402,19 @@ def main():
     md += ["| fwd_vs_floor_libxdp_loop | >= 1.2x | - | not built yet | n/a |",
            "| tcp_single_stream_vs_bridge | >= 0.8x | - | not built yet | n/a |",
            ""]
+    guest = group(windows, "guest")
+    if guest:
+        md += ["## Inside a guest (Debian 13, QEMU TCG: ratios only)", "",
+               "| forwarder | guest CPU ns per frame, median (min-max) |",
+               "|---|---|"]
+        for k, ws in guest.items():
+            md.append(f"| {k} | {rng(stats([w['cpu_ns_per_pkt'] for w in ws]), 0)} |")
+        c = guest.get("agent copy")
+        z = guest.get("agent zero-copy")
+        if c and z:
+            r = paired(c, z, "cpu_ns_per_pkt")
+            md += ["", f"copy / zero-copy CPU per frame, paired by boot: "
+                   f"{rng(r, 2)} (kernel {c[0].get('guest', '?')}).", ""]
     if profile:
         md += ["## Where the agent's CPU goes (perf record -e cpu-clock)", "",
                f"From `{a.profile.rsplit('/', 1)[-1]}`.", "",

@@ -1,0 +1,31 @@
+# shellcheck shell=bash disable=SC2154
+# (work, RAW, ROOT, die and log come from bench/run.sh, which sources this)
+# Section guest: the agent inside the Debian 13 guest (trixie-backports
+# 7.x kernel, QEMU TCG, two virtio-net NICs with iommu_platform), copy vs
+# zero-copy in one boot: the vm-tests scenario zerocopy without its
+# restarts measures the guest's busy CPU time per forwarded frame for each
+# (vm-tests/scenarios/zerocopy.sh, cpu_per_frame). TCG makes the absolute
+# numbers meaningless; the ratio is the result. BENCH_GUEST_ROUNDS boots
+# (default 1, about 4 minutes each); the image is built and cached by
+# make images-trixie on first use.
+GUEST_ROUNDS=${BENCH_GUEST_ROUNDS:-1}
+
+section_guest() {
+	local r out c z
+	for r in $(seq "$GUEST_ROUNDS"); do
+		log "guest: round $r/$GUEST_ROUNDS (a Debian 13 VM under TCG)"
+		out=$work/guest-$r.tap
+		VMT_GUESTS=trixie VMT_SCENARIOS=zerocopy VM_BACKENDS=qemu ZC_RESTARTS=0 \
+			"$ROOT/vm-tests/run.sh" >"$out" 2>&1 ||
+			die "guest: the vm-test failed: $(grep -m3 '^not ok' "$out" | tr '\n' ' ')"
+		read -r c z < <(sed -nE 's/^# guest CPU per forwarded frame: copy ([0-9]+) ns, zero-copy ([0-9]+) ns.*/\1 \2/p' "$out")
+		[ -n "$c" ] && [ -n "$z" ] || die "guest: no CPU per frame in the vm-test output"
+		jq -nc --argjson r "$r" --argjson c "$c" --argjson z "$z" \
+			--arg k "$(sed -nE 's/^# image trixie: .*\((.*)\)$/\1/p' "$out")" '
+			{section: "guest", label: "agent copy", peer: "agent", round: $r,
+			 cpu_ns_per_pkt: $c, guest: $k},
+			{section: "guest", label: "agent zero-copy", peer: "agent",
+			 round: $r, cpu_ns_per_pkt: $z, guest: $k}' | tee -a "$RAW" |
+			jq -r '"  guest \(.label): \(.cpu_ns_per_pkt) ns guest CPU/frame (TCG)"' >&2
+	done
+}
