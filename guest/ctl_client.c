@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +37,15 @@ struct ctl_opts {
 
 static int fail(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Polling during an upgrade: connection failures are expected. */
+static bool quiet;
+
 static int fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet)
+		return code;
 	fputs("afxdp-agent ctl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -51,7 +57,7 @@ static int fail(int code, const char *fmt, ...)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: afxdp-agent ctl [OPTIONS] status [--json] | reload | version [--json]\n"
+		"Usage: afxdp-agent ctl [OPTIONS] status [--json] | reload | version [--json] | upgrade\n"
 		"Ask a running afxdp-agent over its control socket (ctl.socket).\n\n"
 		"  -s, --socket PATH   the agent's control socket (default %s)\n"
 		"  -c, --config FILE   take the socket from FILE's ctl.socket\n"
@@ -123,16 +129,17 @@ static int parse_args(int argc, char **argv, struct ctl_opts *o)
 		usage(stderr);
 		return fail(CTL_USAGE,
 			    optind == argc ?
-				    "which command? (status, reload, version)" :
+				    "which command? (status, reload, version, upgrade)" :
 				    "one command at a time");
 	}
 	o->cmd = ctl_cmd_from_name(argv[optind]);
 	if (o->cmd == CTL_CMD_COUNT)
 		return fail(CTL_USAGE,
-			    "unknown command '%s' (status, reload, version)",
+			    "unknown command '%s' (status, reload, version, upgrade)",
 			    argv[optind]);
-	if (o->json && o->cmd == CTL_CMD_RELOAD)
-		return fail(CTL_USAGE, "reload has no --json output");
+	if (o->json && (o->cmd == CTL_CMD_RELOAD || o->cmd == CTL_CMD_UPGRADE))
+		return fail(CTL_USAGE, "%s has no --json output",
+			    ctl_cmd_name(o->cmd));
 	if (o->socket && o->config)
 		return fail(CTL_USAGE, "--socket or --config, not both");
 	return -1;
@@ -293,6 +300,75 @@ static int show(const struct ctl_opts *o, const struct ctl_reply *rep)
 	return CTL_OK;
 }
 
+/* The pid serving path, or 0. */
+static long served_by(const char *path, const struct ctl_opts *o)
+{
+	struct ctl_opts v = *o;
+	struct ctl_reply rep;
+	struct json_object *j, *pid;
+	char *buf = NULL;
+	size_t len = 0;
+	long ret = 0;
+	int fd = -1;
+
+	v.cmd = CTL_CMD_VERSION;
+	v.pid = 0;
+	v.timeout_ms = 1000;
+	quiet = true;
+	if (connect_to(path, &v, &fd) < 0 && exchange(fd, path, &v, &buf, &len) < 0 &&
+	    !ctl_proto_parse_reply(buf, len, &rep) && rep.ok) {
+		j = json_tokener_parse(rep.body ? rep.body : "");
+		if (j && json_object_object_get_ex(j, "pid", &pid))
+			ret = json_object_get_int64(pid);
+		json_object_put(j);
+	}
+	quiet = false;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
+static bool gone(long pid)
+{
+	return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+/* upgrade: the new agent is started; wait until it serves the socket and
+ * the old one is gone (success), or it is gone (the old carries on). */
+static int wait_upgrade(const char *path, const struct ctl_opts *o,
+			const struct ctl_reply *rep)
+{
+	struct json_object *j = json_tokener_parse(rep->body ? rep->body : "");
+	struct json_object *p = NULL, *f = NULL;
+	long child = 0, from = 0;
+	int waited = 0, limit = (int)(o->timeout_ms < 30000 ? 30000 : o->timeout_ms);
+
+	if (j && json_object_object_get_ex(j, "pid", &p) &&
+	    json_object_object_get_ex(j, "from", &f)) {
+		child = json_object_get_int64(p);
+		from = json_object_get_int64(f);
+	}
+	json_object_put(j);
+	if (child <= 0 || from <= 0)
+		return fail(CTL_AGENT, "upgrade: the agent's answer names no pid");
+	printf("upgrade: pid %ld started to take over from pid %ld\n", child,
+	       from);
+	for (; waited < limit; waited += 50) {
+		if (gone(from) && served_by(path, o) == child) {
+			printf("upgrade: pid %ld took over\n", child);
+			return CTL_OK;
+		}
+		if (gone(child))
+			return fail(CTL_AGENT,
+				    "upgrade: pid %ld exited without taking over; pid %ld carries on (its log says why)",
+				    child, from);
+		poll(NULL, 0, 50);
+	}
+	return fail(CTL_AGENT, "upgrade: pid %ld did not take over within %d ms",
+		    child, limit);
+}
+
 int ctl_main(int argc, char **argv)
 {
 	struct ctl_opts o = { .timeout_ms = 10000 };
@@ -315,6 +391,8 @@ int ctl_main(int argc, char **argv)
 			CTL_USAGE,
 			"%s: not an afxdp-agent control socket (unexpected answer)",
 			path);
+	else if (rep.ok && o.cmd == CTL_CMD_UPGRADE)
+		code = wait_upgrade(path, &o, &rep);
 	else if (rep.ok)
 		code = show(&o, &rep);
 	else if (!strcmp(rep.errname, "EPROTO") && rep.speaks &&

@@ -14,6 +14,7 @@ static const char *const cmd_names[CTL_CMD_COUNT] = {
 	[CTL_CMD_RELOAD] = "reload",
 	[CTL_CMD_VERSION] = "version",
 	[CTL_CMD_HANDOVER] = "handover",
+	[CTL_CMD_UPGRADE] = "upgrade",
 };
 
 /* The suffix of EPROTO's message that tells a client our version. */

@@ -41,6 +41,9 @@ enum ctl_cmd {
 	CTL_CMD_RELOAD, /* as SIGHUP; body: what changed, a line each */
 	CTL_CMD_VERSION, /* body: {"version":..., "protocol":..., "pid":...} */
 	CTL_CMD_HANDOVER, /* args: a step of guest/handover.h; fds passed */
+	/* start the installed binary to take over (guest/upgrade.h); body:
+	 * {"pid": the new agent, "from": this one, "exe": its path} */
+	CTL_CMD_UPGRADE,
 	CTL_CMD_COUNT,
 };
 

@@ -25,6 +25,7 @@
 #include "guest/ctl_server.h"
 #include "guest/ctl_status.h"
 #include "guest/handover_give.h"
+#include "guest/upgrade.h"
 #include "guest/handover_take.h"
 #include "guest/options.h"
 #include "guest/privs.h"
@@ -261,6 +262,7 @@ struct ctl_ctx {
 	struct port_snapshot ports[CFG_MAX_PORTS];
 	struct app_snapshot apps[CFG_MAX_APPS];
 	struct handover_give give;
+	struct upgrade up;
 };
 
 /* Counters now; rates since the last report, as a report would give. */
@@ -322,6 +324,26 @@ static int ctl_handle(void *ctx, const struct ctl_request *req,
 		break;
 	case CTL_CMD_HANDOVER:
 		return handover_give(&x->give, req, peer, body, msg, msg_len);
+	case CTL_CMD_UPGRADE:
+		pr_info("ctl: upgrade asked by pid %d uid %u", (int)peer->pid,
+			(unsigned int)peer->uid);
+		ret = upgrade_spawn(&x->up, msg, msg_len);
+		if (ret)
+			return ret;
+		{
+			struct json_object *j = json_object_new_object();
+
+			json_object_object_add(
+				j, "pid", json_object_new_int(x->up.child));
+			json_object_object_add(
+				j, "from", json_object_new_int(getpid()));
+			json_object_object_add(
+				j, "exe", json_object_new_string(x->up.exe));
+			*body = strdup(json_object_to_json_string_ext(
+				j, JSON_C_TO_STRING_PLAIN));
+			json_object_put(j);
+		}
+		return *body ? 0 : -ENOMEM;
 	default:
 		ret = -EOPNOTSUPP;
 	}
@@ -493,6 +515,7 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 			nanosleep(&tick, NULL);
 		if (x->give.done)
 			break; /* handed over: the next agent forwards */
+		upgrade_reap(&x->up);
 		up = since(&t0);
 		if (got_hup) {
 			got_hup = 0;
@@ -531,7 +554,10 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 			}
 		}
 	}
-	sd_notify(0, "STOPPING=1");
+	if (x->give.done)
+		upgrade_handed_over(&x->up, x->give.pid);
+	else
+		sd_notify(0, "STOPPING=1");
 	/* A plain exit with fail_open forward leaves the program attached
 	 * (not after a fault: the next start replaces nothing then either,
 	 * but a deleted port has nothing to keep). */
@@ -633,6 +659,16 @@ static int setup(struct agent *a, struct agent_config *cfg, bool takeover,
 		if (ho->layout[0])
 			handover_take_abort(ho);
 		pr_warn("handover: %s", err);
+		/* Started by the running agent's upgrade: it carries on, and
+		 * under systemd it is the unit's main process, whose stop
+		 * would end the unit with us. */
+		if (upgrade_parent() && upgrade_parent() == getppid()) {
+			free(ho);
+			snprintf(err, err_len,
+				 "upgrade: cannot take over from pid %d, which carries on",
+				 (int)getppid());
+			return -EAGAIN;
+		}
 		if (ho->pid)
 			stop_previous(ho->pid);
 		else
@@ -719,6 +755,8 @@ int main(int argc, char **argv)
 	}
 	ctl_ctx->cfg = &cfg;
 	ctl_ctx->path = cli.config_path;
+	if (upgrade_init(&ctl_ctx->up, argc, argv))
+		pr_warn("upgrade: cannot find this executable's path; ctl upgrade will fail");
 	ret = setup(&agent, &cfg, cli.takeover, ctl_ctx, &ctl, &ho, err,
 		    sizeof(err));
 	if (ret) {
@@ -742,6 +780,8 @@ int main(int argc, char **argv)
 	pr_info("stopped%s", code ? " with errors" : "");
 out_log:
 	ctl_server_close(ctl);
+	if (ctl_ctx)
+		upgrade_free(&ctl_ctx->up);
 	free(ctl_ctx);
 	free(ho);
 	log_close();

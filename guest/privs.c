@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <cap-ng.h>
 #include <linux/capability.h>
 
@@ -58,11 +59,13 @@ int privs_drop_after_setup(const char *user)
 			  !(kept[i] == CAP_CHOWN && user && *user);
 	select = bound ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS;
 	capng_clear(select);
-	/* Keep only what we hold: asking for more fails the whole apply. */
+	/* Keep only what we hold: asking for more fails the whole apply.
+	 * Not root: inheritable too, for the ambient set below. */
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		if (held[i])
 			capng_update(CAPNG_ADD,
 				     CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+					     (getuid() ? CAPNG_INHERITABLE : 0) |
 					     (bound ? CAPNG_BOUNDING_SET : 0),
 				     (unsigned int)kept[i]);
 	if (user && *user) {
@@ -83,6 +86,18 @@ int privs_drop_after_setup(const char *user)
 		pr_warn("cannot drop capabilities (libcap-ng error %d)", ret);
 		return -EPERM;
 	}
+	/* An unprivileged user (systemd's User= with AmbientCapabilities=)
+	 * loses every capability across execve() unless it is ambient: the
+	 * agent that `ctl upgrade` starts (guest/upgrade.h) needs these to
+	 * adopt the program and later detach it. The same set the agent
+	 * keeps, no more; root gets its capabilities back at exec anyway. */
+	if (getuid())
+		for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+			if (held[i] && kept[i] != CAP_CHOWN &&
+			    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
+				  (unsigned long)kept[i], 0, 0))
+				pr_warn("capability %d not kept across exec (ctl upgrade may fail): %s",
+					kept[i], strerror(errno));
 	privs_describe(caps, sizeof(caps));
 	pr_info("after setup: running as uid %d with capabilities %s",
 		(int)getuid(), caps);

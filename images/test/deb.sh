@@ -70,7 +70,12 @@ assert_match "the postinst creates the afxdp system user" "adduser --system [^|]
 	"$(tr -d '\\\n' <"$w/ctl/postinst")"
 # Enabled only again on upgrade when the admin had enabled it, never started.
 assert_no_match "the package does not start the unit (it needs a config)" \
-	"deb-systemd-invoke" "$(cat "$w/ctl/postinst")"
+	"deb-systemd-invoke (start|restart)|systemctl" "$(cat "$w/ctl/postinst")"
+# An upgrade of a running agent: the handover to the new binary, and a
+# restart of the unit, only if it runs, when that did not happen.
+assert_match "upgrade: ctl upgrade of a running agent, else try-restart" \
+	"ctl -c \"\\\$conf\" version.*then.*if ! afxdp-agent ctl -c \"\\\$conf\" upgrade; then.*deb-systemd-invoke try-restart afxdp-agent.service" \
+	"$(tr -d '\n' <"$w/ctl/postinst")"
 assert_match "the package enables the unit only if it was enabled" \
 	"was-enabled 'afxdp-agent.service'; then.{0,80}deb-systemd-helper enable" "$(tr -d '\n' <"$w/ctl/postinst")"
 ex=$(file -b "$w/root/usr/sbin/afxdp-agent")

@@ -117,11 +117,33 @@ assert_eq "unit: runs as $TEST_USER" "$uid $uid $uid $uid" "$(thread_field "$AGE
 diag "unit: CapEff after setup $(thread_field "$AGENT_PID" CapEff) (unit grants $(printf '%016x' $UNIT_MASK))"
 assert_eq "unit: after setup every thread holds only net_admin,sys_admin,bpf" "$KEPT" \
 	"$(thread_field "$AGENT_PID" CapEff)"
-assert_eq "unit: no ambient capability left to hand on" 0000000000000000 \
+# Ambient: exactly the kept set and nothing more, so that the binary
+# `ctl upgrade` starts (guest/upgrade.h) can adopt the program and detach
+# it at its end; an unprivileged user loses everything else at exec.
+assert_eq "unit: ambient = the kept set (for ctl upgrade), nothing more" "$KEPT" \
 	"$(thread_field "$AGENT_PID" CapAmb)"
 forwards unit 4202 1000
-stop_agent
-assert_eq "unit: exit 0" 0 "$AGENT_RC"
+# ctl upgrade as the unit does it (postinst, as root, in the unit's
+# namespaces): the new agent, started by the running one as the same user,
+# has only the ambient set and must still adopt the program.
+old=$AGENT_PID
+out=$(nsenter --target "$old" --mount --net "$AGENT" ctl upgrade 2>&1)
+assert_eq "unit: ctl upgrade: exit 0" 0 $? || diag "$out"
+new=$(sed -nE 's/^upgrade: pid ([0-9]+) took over/\1/p' <<<"$out")
+wait "$old"
+assert_eq "unit: the old agent exited 0 after the handover" 0 $?
+assert_eq "unit: the new agent runs as $TEST_USER" "$uid $uid $uid $uid" \
+	"$(thread_field "$new" Uid)"
+assert_eq "unit: the new agent holds the kept set, ambient too" "$KEPT $KEPT" \
+	"$(thread_field "$new" CapEff) $(thread_field "$new" CapAmb)"
+assert_match "unit: the new agent took the data path over" \
+	"handover: data path taken over from pid $old" "$(cat "$WORK/unit.log")"
+forwards unit-upgraded 4203 1000
+kill -TERM "$new"
+for _ in $(seq 100); do kill -0 "$new" 2>/dev/null || break; sleep 0.1; done
+AGENT_PID=
+assert_match "unit: the new agent stopped without errors" "afxdp-agent: info: stopped$" \
+	"$(cat "$WORK/unit.log")"
 assert_eq "unit: teardown as $TEST_USER detaches the program" none \
 	"$(xdp_prog_on "$FWD_NS" in0)"
 ip -n "$FWD_NS" link set in0 xdp off 2>/dev/null

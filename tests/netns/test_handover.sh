@@ -97,10 +97,22 @@ txgen "$GEN_NS" gen0 --count "$count" --rate "$RATE" --dst-port 4302 \
 	>"$WORK/gen2.json" &
 GEN=$!
 sleep 0.5
-done_n=0 under=0 failed=0 t0=$(date +%s.%N)
+# in0's socket drops (RX ring full, no fill frame): the sockets outlive
+# the agents, so the kernel's counters span the run. Read before and after
+# each handover, they say whether a loss happened during one or between.
+sock_drops() {
+	"$AGENT" ctl -s "$CTL" status --json 2>/dev/null | jq '[.queues[] |
+		select(.ifname == "in0") | .xdp_stats | .rx_dropped + .rx_ring_full] | add // 0'
+}
+done_n=0 under=0 failed=0 during=0 lossy=0 t0=$(date +%s.%N)
 for i in $(seq "$HANDOVERS"); do
 	kill -0 "$GEN" 2>/dev/null && under=$((under + 1))
+	d0=$(sock_drops)
 	takeover "h$i" || failed=$((failed + 1))
+	d1=$(sock_drops)
+	if [ "$d1" -gt "$d0" ]; then
+		during=$((during + d1 - d0)) lossy=$((lossy + 1))
+	fi
 	[ "$OLD_RC" = 0 ] || failed=$((failed + 1))
 	grep -q "data path taken over" "$WORK/h$i.log" || failed=$((failed + 1))
 	done_n=$i
@@ -115,10 +127,9 @@ ip -n "$SINK_NS" link set dev sink0 xdp off
 gaps=$(cat "$WORK"/h*.log | sed -n 's/.*commit to workers running in \([0-9]*\) us/\1/p' | sort -n)
 diag "handover gap (commit to the new agent's workers running): median $(sed -n "$(( ($(wc -l <<<"$gaps") + 1) / 2 ))p" <<<"$gaps") us, longest $(tail -n 1 <<<"$gaps") us"
 diag "handovers: $done_n in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s ($under while the generator ran), generated $gen, received $sink, lost $((gen - sink)) at $RATE frames/s; in0 rx_dropped $(cat /proc/net/dev >/dev/null; ip -n "$FWD_NS" -s -j link show dev in0 | jq '.[0].stats64.rx.dropped')"
-# The sockets live on across the handovers, so the kernel's counters of
-# in0's socket cover the whole run: which ring a loss came from.
 diag "in0 socket since the first agent: $("$AGENT" ctl -s "$CTL" status --json 2>/dev/null |
 	jq -c '[.queues[] | select(.ifname == "in0") | .xdp_stats][0] // "n/a"')"
+diag "socket drops during handovers: $during in $lossy of $done_n handovers; over the whole run: $(sock_drops)"
 assert_eq "$HANDOVERS handovers, each: new agent up, old exit 0, taken over" 0 "$failed"
 assert_ge "most handovers happened under traffic" $((HANDOVERS / 2)) "$under"
 assert_eq "generator sent every frame" "$count" "$gen"

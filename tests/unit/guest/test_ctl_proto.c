@@ -30,6 +30,7 @@ static void test_commands(void **state)
 		{ "AFXDP-CTL 1 status", CTL_CMD_STATUS },
 		{ "AFXDP-CTL 1 reload", CTL_CMD_RELOAD },
 		{ "AFXDP-CTL 1 version", CTL_CMD_VERSION },
+		{ "AFXDP-CTL 1 upgrade", CTL_CMD_UPGRADE },
 		/* socat and echo add a newline: one is allowed */
 		{ "AFXDP-CTL 1 status\n", CTL_CMD_STATUS },
 	};
@@ -45,6 +46,7 @@ static void test_commands(void **state)
 	assert_string_equal(ctl_cmd_name(CTL_CMD_STATUS), "status");
 	assert_string_equal(ctl_cmd_name(CTL_CMD_RELOAD), "reload");
 	assert_string_equal(ctl_cmd_name(CTL_CMD_VERSION), "version");
+	assert_string_equal(ctl_cmd_name(CTL_CMD_UPGRADE), "upgrade");
 	assert_null(ctl_cmd_name(CTL_CMD_COUNT));
 	assert_null(ctl_cmd_name((enum ctl_cmd) - 1));
 	assert_int_equal(ctl_cmd_from_name("reload"), CTL_CMD_RELOAD);
