@@ -11,7 +11,7 @@
 #                                kernel (every scenario); trixie the Debian
 #                                13 image with the backports 7.x kernel
 #                                (images/, make images-trixie): zerocopy
-#                                kill and jumbo (qemu), zerocopy-libvirt
+#                                kill, jumbo, upgrade (qemu), zerocopy-libvirt
 #   CI=true                      a missing facility is a failure
 set -u
 # A private mount namespace: libvirt's state directories become tmpfs here
@@ -111,7 +111,7 @@ want_guest bookworm && for VM_BACKEND in $VM_BACKENDS; do
 done
 
 # Debian 13 + trixie-backports kernel: zero-copy AF_XDP on virtio-net.
-if want_guest trixie && { want zerocopy || want kill || want zerocopy-libvirt || want jumbo; }; then
+if want_guest trixie && { want zerocopy || want kill || want zerocopy-libvirt || want jumbo || want upgrade; }; then
 	t0=$SECONDS
 	if image_guest_setup trixie; then
 		ok "Debian 13 image with the kit's .deb and kernel $VMT_KVER ($((SECONDS - t0)) s)"
@@ -120,6 +120,7 @@ if want_guest trixie && { want zerocopy || want kill || want zerocopy-libvirt ||
 		want zerocopy && VM_BACKEND=qemu SCN_TIMEOUT=${ZC_TIMEOUT:-600} scenario zerocopy scn_zerocopy
 		want kill && VM_BACKEND=qemu scenario kill scn_kill_midtraffic
 		want jumbo && VM_BACKEND=qemu scenario jumbo scn_jumbo
+		want upgrade && VM_BACKEND=qemu SCN_TIMEOUT=600 scenario upgrade scn_upgrade
 		if [[ " $VM_BACKENDS " == *" libvirt "* ]] && want zerocopy-libvirt &&
 			facility "libvirtd" command -v libvirtd &&
 			facility "virtlogd" command -v virtlogd &&
