@@ -80,8 +80,7 @@ struct host_plan {
 int plan_parse(const char *text, size_t len, const char *file,
 	       struct host_plan *p, char *err, size_t err_len);
 /* plan_parse() of a file (-EINVAL also when it can't be read). */
-int plan_load(const char *path, struct host_plan *p, char *err,
-	      size_t err_len);
+int plan_load(const char *path, struct host_plan *p, char *err, size_t err_len);
 void plan_free(struct host_plan *p);
 
 /* The per-VF keys and the domain keys a plan accepts: the long options of

@@ -28,14 +28,17 @@ static void report_pending(struct plan_run *pr, const struct plan_pf_state *st)
 
 		json_object_object_add(c, "kind",
 				       json_object_new_string("vf-driver"));
-		json_object_object_add(c, "pf", json_object_new_string(pp->name));
+		json_object_object_add(c, "pf",
+				       json_object_new_string(pp->name));
 		json_object_object_add(c, "vf", json_object_new_int((int)vf));
-		json_object_object_add(c, "driver", json_object_new_string(drv));
+		json_object_object_add(c, "driver",
+				       json_object_new_string(drv));
 		json_object_object_add(c, "after",
 				       json_object_new_string("numvfs"));
-		report_change(&pr->sr.rep, c,
-			      "%s vf %u: driver %s (planned once numvfs is applied)",
-			      pp->name, vf, drv);
+		report_change(
+			&pr->sr.rep, c,
+			"%s vf %u: driver %s (planned once numvfs is applied)",
+			pp->name, vf, drv);
 	}
 	for (size_t i = 0; i < pp->nvfs; i++) {
 		json_object *c = json_object_new_object(),
@@ -47,12 +50,14 @@ static void report_pending(struct plan_run *pr, const struct plan_pf_state *st)
 
 			json_object_object_add(set, kv->key,
 					       json_object_new_string(kv->val));
-			snprintf(line + strlen(line), sizeof(line) - strlen(line),
-				 "%s%s %s", k ? ", " : "", kv->key, kv->val);
+			snprintf(line + strlen(line),
+				 sizeof(line) - strlen(line), "%s%s %s",
+				 k ? ", " : "", kv->key, kv->val);
 		}
 		json_object_object_add(c, "kind",
 				       json_object_new_string("vf-settings"));
-		json_object_object_add(c, "pf", json_object_new_string(pp->name));
+		json_object_object_add(c, "pf",
+				       json_object_new_string(pp->name));
 		json_object_object_add(c, "vf",
 				       json_object_new_int((int)pp->vfs[i].vf));
 		json_object_object_add(c, "settings", set);
@@ -91,7 +96,7 @@ static void report_domain(struct plan_run *pr, const struct plan_dom_state *st)
 				 json_object_get_string(
 					 json_object_array_get_idx(ch, k)),
 				 k + 1 < json_object_array_length(ch) ? "," :
-									 "");
+									"");
 	}
 	c = json_object_new_object();
 	json_object_object_add(c, "kind", json_object_new_string("libvirt"));

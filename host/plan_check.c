@@ -74,9 +74,10 @@ static int check_domain(struct plan_run *pr, const struct plan_domain *pd,
 
 		if (!strcmp(kv->key, "zero-copy")) {
 			if (onoff(kv->val, &b))
-				return refuse(pr, kv->line, -EINVAL,
-					      "domain '%s': bad zero-copy '%s' (true|false)",
-					      pd->name, kv->val);
+				return refuse(
+					pr, kv->line, -EINVAL,
+					"domain '%s': bad zero-copy '%s' (true|false)",
+					pd->name, kv->val);
 			cli->o.zero_copy = b;
 			continue;
 		}
@@ -132,22 +133,23 @@ static int check_indices(struct plan_run *pr, const struct plan_pf_state *st,
 			      "%s: numvfs %u exceeds sriov_totalvfs %u",
 			      pp->name, target, st->pf->totalvfs);
 	for (size_t i = 0; i < pp->nvfio + pp->nkernel; i++) {
-		uint32_t vf = i < pp->nvfio ? pp->vfio[i] :
-					      pp->kernel[i - pp->nvfio];
+		uint32_t vf =
+			i < pp->nvfio ? pp->vfio[i] : pp->kernel[i - pp->nvfio];
 
 		if (vf >= target)
-			return refuse(pr,
-				      i < pp->nvfio ? pp->vfio_line :
-						      pp->kernel_line,
-				      -ERANGE,
-				      "%s: VF %u is beyond numvfs %u (sriov_totalvfs %u)",
-				      pp->name, vf, target, st->pf->totalvfs);
+			return refuse(
+				pr,
+				i < pp->nvfio ? pp->vfio_line : pp->kernel_line,
+				-ERANGE,
+				"%s: VF %u is beyond numvfs %u (sriov_totalvfs %u)",
+				pp->name, vf, target, st->pf->totalvfs);
 	}
 	for (size_t i = 0; i < pp->nvfs; i++)
 		if (pp->vfs[i].vf >= target)
-			return refuse(pr, pp->vfs[i].line, -ERANGE,
-				      "%s: settings for VF %u, beyond numvfs %u",
-				      pp->name, pp->vfs[i].vf, target);
+			return refuse(
+				pr, pp->vfs[i].line, -ERANGE,
+				"%s: settings for VF %u, beyond numvfs %u",
+				pp->name, pp->vfs[i].vf, target);
 	return 0;
 }
 
@@ -172,16 +174,18 @@ int plan_binds(struct plan_run *pr, struct plan_pf_state *st)
 	if (!err && kern.nvfs)
 		err = sriov_plan_bind(st->pf, &kern, &st->bind);
 	if (err == -ENOENT || err == -ERANGE)
-		return refuse(pr, pp->line, err,
-			      "%s: a VF of the plan has no virtfn link in sysfs (not created?)",
-			      pp->name);
+		return refuse(
+			pr, pp->line, err,
+			"%s: a VF of the plan has no virtfn link in sysfs (not created?)",
+			pp->name);
 	if (err == -EBUSY)
-		return refuse(pr, pp->line, err,
-			      "%s: the plan moves a VF that is in use (its /dev/vfio group is open); use --force",
-			      pp->name);
+		return refuse(
+			pr, pp->line, err,
+			"%s: the plan moves a VF that is in use (its /dev/vfio group is open); use --force",
+			pp->name);
 	if (err)
-		return cmd_fail_status(pr->sr.c, HOST_EXIT_FAIL, err,
-				       "%s: %s", pp->name, strerror(-err));
+		return cmd_fail_status(pr->sr.c, HOST_EXIT_FAIL, err, "%s: %s",
+				       pp->name, strerror(-err));
 	return 0;
 }
 
@@ -201,16 +205,17 @@ static int plan_pf(struct plan_run *pr, struct plan_pf_state *st)
 		return err;
 	err = sriov_plan_numvfs(st->pf, &o, &st->numvfs);
 	if (err == -EBUSY)
-		return refuse(pr, pp->line, err,
-			      "%s: refusing to change numvfs %u -> %u: VFs are bound to vfio-pci (DPDK/assigned) and changing numvfs destroys every VF; use --force",
-			      pp->name, st->pf->numvfs, o.numvfs);
+		return refuse(
+			pr, pp->line, err,
+			"%s: refusing to change numvfs %u -> %u: VFs are bound to vfio-pci (DPDK/assigned) and changing numvfs destroys every VF; use --force",
+			pp->name, st->pf->numvfs, o.numvfs);
 	if (err == -EOPNOTSUPP)
-		return cmd_fail_status(pr->sr.c, HOST_EXIT_FAIL, err,
-				       "%s: no sriov_drivers_autoprobe in sysfs",
-				       pp->name);
+		return cmd_fail_status(
+			pr->sr.c, HOST_EXIT_FAIL, err,
+			"%s: no sriov_drivers_autoprobe in sysfs", pp->name);
 	if (err)
-		return cmd_fail_status(pr->sr.c, HOST_EXIT_FAIL, err,
-				       "%s: %s", pp->name, strerror(-err));
+		return cmd_fail_status(pr->sr.c, HOST_EXIT_FAIL, err, "%s: %s",
+				       pp->name, strerror(-err));
 	st->reshape = o.numvfs != st->pf->numvfs;
 	return st->reshape ? 0 : plan_binds(pr, st);
 }
@@ -219,7 +224,7 @@ static int plan_pf(struct plan_run *pr, struct plan_pf_state *st)
 static int node_pci(xmlNodePtr n, char *buf, size_t len)
 {
 	static const char *const names[] = { "domain", "bus", "slot",
-					      "function" };
+					     "function" };
 	unsigned long v[4];
 
 	for (int i = 0; i < 4; i++) {
@@ -258,8 +263,8 @@ static bool held_by(virDomainPtr dom, const char *pci)
 		ctx = xmlXPathNewContext(doc);
 	if (ctx)
 		res = xmlXPathEvalExpression((const xmlChar *)xp, ctx);
-	for (int i = 0; res && res->nodesetval &&
-			i < res->nodesetval->nodeNr && !found;
+	for (int i = 0;
+	     res && res->nodesetval && i < res->nodesetval->nodeNr && !found;
 	     i++)
 		found = !node_pci(res->nodesetval->nodeTab[i], addr,
 				  sizeof(addr)) &&

@@ -25,7 +25,8 @@ static const struct cmd_option plan_options[] = {
 static int plan_cmd(struct cmd_ctx *c, void *opts, int argc, char **argv)
 {
 	const struct plan_cli *cli = opts;
-	struct plan_run pr = { .sr = { .c = c, .g = c->g }, .force = cli->force };
+	struct plan_run pr = { .sr = { .c = c, .g = c->g },
+			       .force = cli->force };
 	char msg[PLAN_ERR_LEN];
 	int err;
 
@@ -45,8 +46,7 @@ static int plan_cmd(struct cmd_ctx *c, void *opts, int argc, char **argv)
 		err = plan_check_host(&pr);
 	if (!err)
 		err = plan_apply(&pr);
-	if (report_print(&pr.sr.rep, "plan", err ? c->err : NULL, true) &&
-	    !err)
+	if (report_print(&pr.sr.rep, "plan", err ? c->err : NULL, true) && !err)
 		err = cmd_fail(c, -EIO, "cannot write the answer");
 	report_free(&pr.sr.rep);
 	plan_run_free(&pr);

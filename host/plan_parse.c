@@ -14,15 +14,13 @@
 #include "host/plan.h"
 #include "util/parse.h"
 
-static const char *const vf_keys[] = { "mac",	   "vlan",	 "qos",
+static const char *const vf_keys[] = { "mac",	     "vlan",	 "qos",
 				       "vlan-proto", "trust",	 "spoofchk",
 				       "link-state", "min-rate", "max-rate",
 				       NULL };
-static const char *const dom_keys[] = { "iface",     "queues",
-					"mtu",	     "rx-queue-size",
-					"zero-copy", "driver",
-					"vhost-dev", "max-queues",
-					NULL };
+static const char *const dom_keys[] = { "iface",	 "queues",     "mtu",
+					"rx-queue-size", "zero-copy",  "driver",
+					"vhost-dev",	 "max-queues", NULL };
 
 static bool in_list(const char *const *l, const char *key)
 {
@@ -91,8 +89,7 @@ static const char *kind(const yaml_node_t *n)
 }
 
 /* A key given twice in one mapping (libyaml does not refuse it). */
-static int check_dups(struct pctx *c, const yaml_node_t *map,
-		      const char *where)
+static int check_dups(struct pctx *c, const yaml_node_t *map, const char *where)
 {
 	for (yaml_node_pair_t *a = map->data.mapping.pairs.start;
 	     a < map->data.mapping.pairs.top; a++) {
@@ -100,15 +97,16 @@ static int check_dups(struct pctx *c, const yaml_node_t *map,
 
 		if (ka->type != YAML_SCALAR_NODE)
 			continue;
-		for (yaml_node_pair_t *b = map->data.mapping.pairs.start;
-		     b < a; b++) {
+		for (yaml_node_pair_t *b = map->data.mapping.pairs.start; b < a;
+		     b++) {
 			yaml_node_t *kb = node(c, b->key);
 
 			if (kb->type == YAML_SCALAR_NODE &&
 			    !strcmp((const char *)ka->data.scalar.value,
 				    (const char *)kb->data.scalar.value))
-				return fail(c, ka, "%s.%s: given twice", where,
-					    (const char *)ka->data.scalar.value);
+				return fail(
+					c, ka, "%s.%s: given twice", where,
+					(const char *)ka->data.scalar.value);
 		}
 	}
 	return 0;
@@ -125,11 +123,12 @@ static const char *scalar(struct pctx *c, const yaml_node_t *n,
 	return (const char *)n->data.scalar.value;
 }
 
-static int want_type(struct pctx *c, const yaml_node_t *n,
-		     yaml_node_type_t t, const char *where)
+static int want_type(struct pctx *c, const yaml_node_t *n, yaml_node_type_t t,
+		     const char *where)
 {
 	static const char *const names[] = { [YAML_SEQUENCE_NODE] = "a list",
-					     [YAML_MAPPING_NODE] = "a mapping" };
+					     [YAML_MAPPING_NODE] =
+						     "a mapping" };
 
 	if (n->type == t)
 		return 0;
@@ -187,8 +186,8 @@ static int load_kv(struct pctx *c, const yaml_node_t *map, const char *where,
 }
 
 /* "0-3", "0,2,5" or a list of those, into out[] (no duplicates). */
-static int load_vf_list(struct pctx *c, const yaml_node_t *n,
-			const char *where, uint32_t *out, size_t *count)
+static int load_vf_list(struct pctx *c, const yaml_node_t *n, const char *where,
+			uint32_t *out, size_t *count)
 {
 	yaml_node_item_t *it = NULL, *end = NULL;
 	const yaml_node_t *item = n;
@@ -212,9 +211,10 @@ static int load_vf_list(struct pctx *c, const yaml_node_t *n,
 			return -EINVAL;
 		if (parse_u32_list(v, SRIOV_MAX_VFS - 1, tmp, SRIOV_MAX_VFS,
 				   &got))
-			return fail(c, item,
-				    "%s: bad VF list '%s' (e.g. 0-3 or 0,2,5; VFs 0-%d)",
-				    where, v, SRIOV_MAX_VFS - 1);
+			return fail(
+				c, item,
+				"%s: bad VF list '%s' (e.g. 0-3 or 0,2,5; VFs 0-%d)",
+				where, v, SRIOV_MAX_VFS - 1);
 		for (size_t i = 0; i < got; i++) {
 			for (size_t j = 0; j < *count; j++)
 				if (out[j] == tmp[i])
@@ -293,9 +293,10 @@ static int pf_key(struct pctx *c, struct plan_pf *pf, const char *w,
 		return want_type(c, v, YAML_MAPPING_NODE, w) ?:
 			       load_vf_cfgs(c, v, w, pf);
 	if (strcmp(key, "numvfs") && strcmp(key, "autoprobe"))
-		return fail(c, k,
-			    "%s: unknown key (name, numvfs, autoprobe, vfio, kernel, vfs)",
-			    w);
+		return fail(
+			c, k,
+			"%s: unknown key (name, numvfs, autoprobe, vfio, kernel, vfs)",
+			w);
 	val = scalar(c, v, w);
 	if (!val)
 		return -EINVAL;
@@ -321,26 +322,29 @@ static int pf_cross_check(struct pctx *c, const yaml_node_t *n,
 	for (size_t i = 0; i < pf->nvfio; i++)
 		for (size_t j = 0; j < pf->nkernel; j++)
 			if (pf->vfio[i] == pf->kernel[j])
-				return fail(c, n,
-					    "%s (%s): VF %u is given to both vfio (DPDK) and kernel (AF_XDP)",
-					    where, pf->name, pf->vfio[i]);
+				return fail(
+					c, n,
+					"%s (%s): VF %u is given to both vfio (DPDK) and kernel (AF_XDP)",
+					where, pf->name, pf->vfio[i]);
 	if (!pf->has_numvfs)
 		return 0;
 	for (size_t i = 0; i < pf->nvfio + pf->nkernel; i++) {
-		uint32_t vf = i < pf->nvfio ? pf->vfio[i] :
-					      pf->kernel[i - pf->nvfio];
+		uint32_t vf =
+			i < pf->nvfio ? pf->vfio[i] : pf->kernel[i - pf->nvfio];
 
 		if (vf >= pf->numvfs)
-			return fail(c, n,
-				    "%s (%s): VF %u is beyond numvfs %u (VFs 0-%d)",
-				    where, pf->name, vf, pf->numvfs,
-				    (int)pf->numvfs - 1);
+			return fail(
+				c, n,
+				"%s (%s): VF %u is beyond numvfs %u (VFs 0-%d)",
+				where, pf->name, vf, pf->numvfs,
+				(int)pf->numvfs - 1);
 	}
 	for (size_t i = 0; i < pf->nvfs; i++)
 		if (pf->vfs[i].vf >= pf->numvfs)
-			return fail(c, n,
-				    "%s (%s): settings for VF %u, beyond numvfs %u",
-				    where, pf->name, pf->vfs[i].vf, pf->numvfs);
+			return fail(
+				c, n,
+				"%s (%s): settings for VF %u, beyond numvfs %u",
+				where, pf->name, pf->vfs[i].vf, pf->numvfs);
 	return 0;
 }
 
@@ -354,7 +358,7 @@ static int load_pf(struct pctx *c, const yaml_node_t *n, size_t idx)
 	pf->line = line_of(n);
 	pf->autoprobe = -1;
 	err = want_type(c, n, YAML_MAPPING_NODE, where) ?:
-	      check_dups(c, n, where);
+							  check_dups(c, n, where);
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
 	     !err && pr < n->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(c, pr->key), *v = node(c, pr->value);
@@ -385,7 +389,7 @@ static int load_domain(struct pctx *c, const yaml_node_t *n, size_t idx)
 	snprintf(where, sizeof(where), "domains[%zu]", idx);
 	d->line = line_of(n);
 	err = want_type(c, n, YAML_MAPPING_NODE, where) ?:
-	      check_dups(c, n, where);
+							  check_dups(c, n, where);
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
 	     !err && pr < n->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(c, pr->key), *v = node(c, pr->value);
@@ -441,11 +445,11 @@ static int load_root(struct pctx *c, const yaml_node_t *root)
 	struct host_plan *p = c->p;
 	int err = 0;
 
-	if (!root || (root->type == YAML_SCALAR_NODE &&
-		      !root->data.scalar.length))
+	if (!root ||
+	    (root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
 		return fail(c, NULL, "empty plan (want pfs: and/or domains:)");
 	err = want_type(c, root, YAML_MAPPING_NODE, "plan") ?:
-	      check_dups(c, root, "plan");
+		      check_dups(c, root, "plan");
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
 	     !err && pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(c, pr->key), *v = node(c, pr->value);
@@ -463,8 +467,8 @@ static int load_root(struct pctx *c, const yaml_node_t *root)
 					sizeof(*p->doms), &p->ndoms,
 					load_domain);
 		else
-			err = fail(c, k,
-				   "%s: unknown key (host, pfs, domains)", key);
+			err = fail(c, k, "%s: unknown key (host, pfs, domains)",
+				   key);
 	}
 	if (!err && !p->npfs && !p->ndoms)
 		err = fail(c, root, "the plan names no PF and no domain");
@@ -484,8 +488,7 @@ int plan_parse(const char *text, size_t len, const char *file,
 	err[0] = '\0';
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-				     len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		snprintf(err, err_len, "%s:%zu: not YAML: %s", p->file,
 			 parser.problem_mark.line + 1,
@@ -502,8 +505,7 @@ int plan_parse(const char *text, size_t len, const char *file,
 	return ret;
 }
 
-int plan_load(const char *path, struct host_plan *p, char *err,
-	      size_t err_len)
+int plan_load(const char *path, struct host_plan *p, char *err, size_t err_len)
 {
 	char *buf = NULL;
 	size_t len = 0;
