@@ -123,26 +123,21 @@ static int prepare_vfs(struct plan_run *pr, struct plan_pf_state *st)
 /* Everything that can be known before the first write. */
 static int report_all(struct plan_run *pr)
 {
-	bool pending = false;
 	int err = 0;
 
 	for (size_t i = 0; !err && i < pr->plan.npfs; i++) {
 		struct plan_pf_state *st = &pr->pfs[i];
 
 		sriov_report_plan(&pr->sr, &st->numvfs);
-		if (st->reshape) {
-			pending = true;
+		if (st->reshape && pr->sr.g->dry_run)
+			report_pending(pr, st);
+		if (st->reshape)
 			continue;
-		}
 		sriov_report_plan(&pr->sr, &st->bind);
 		err = prepare_vfs(pr, st);
 	}
 	for (size_t i = 0; !err && i < pr->plan.ndoms; i++)
 		report_domain(pr, &pr->doms[i]);
-	if (!err && pending && pr->sr.g->dry_run)
-		for (size_t i = 0; i < pr->plan.npfs; i++)
-			if (pr->pfs[i].reshape)
-				report_pending(pr, &pr->pfs[i]);
 	return err;
 }
 
@@ -221,9 +216,13 @@ static int rebind_new(struct plan_run *pr, struct plan_pf_state *st)
 	if (err)
 		return sriov_pf_error(&pr->sr, st->pp->name, err);
 	err = plan_binds(pr, st);
-	if (err) /* a refusal now is a failure: numvfs was written */
+	if (err) { /* a refusal now is a failure: numvfs was written */
+		char msg[sizeof(pr->sr.c->err)];
+
+		memcpy(msg, pr->sr.c->err, sizeof(msg));
 		return cmd_fail_status(pr->sr.c, HOST_EXIT_FAIL, err, "%s",
-				       pr->sr.c->err);
+				       msg);
+	}
 	sriov_report_plan(&pr->sr, &st->bind);
 	return apply_sysfs(pr, st->pp->name, &st->bind, &st->bind_done);
 }

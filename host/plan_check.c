@@ -312,12 +312,12 @@ static int check_hostdevs(struct plan_run *pr)
 				if (held_by(doms[d], vf->pci))
 					err = refuse(
 						pr, st->pp->line, -EBUSY,
-						"%s: VF %zu (%s) is a hostdev of the running domain '%s' and the plan would %s it",
+						"%s: VF %zu (%s) is a hostdev of the running domain '%s': the plan would %s",
 						st->pp->name, v, vf->pci,
 						virDomainGetName(doms[d]),
 						st->reshape ?
-							"destroy (numvfs changes)" :
-							"rebind");
+							"destroy it (numvfs changes)" :
+							"rebind it");
 		}
 	}
 	for (int d = 0; d < n; d++)
