@@ -30,7 +30,7 @@ assert_rc "--help lists plan" 0 "$H" --help
 assert_match "--help lists plan" "^  plan " "$OUT"
 assert_rc "plan without a file (exit 2)" 2 "$H" plan
 assert_rc "man page renders with man -l" 0 env MANWIDTH=80 man -l "$top/host/afxdp-host-plan.8"
-assert_match "man page says SR-IOV ran on a fake tree only" "fake sysfs tree" "$OUT"
+assert_match "man page says SR-IOV ran on a fake tree only" "fake sysfs +tree" "$OUT"
 
 # ---- the host: 8 VFs, VF 1 on vfio-pci (dpdk-guest holds it) ----
 fs=$work/sys
