@@ -327,7 +327,8 @@ dpkg-deb -b "$pk" "$work/debs/afxdp-host_$(cat "$top/VERSION")-1_$(dpkg --print-
 write_inventory \
 	"deb_none: {afxdp_install_from: deb, afxdp_deb_dir: \"$work/nodebs\", afxdp_install_runtime_packages: false}" \
 	"deb_auto: {afxdp_install_from: auto, afxdp_deb_dir: \"$work/debs\", afxdp_deb_cache_dir: \"$work/debcache\", afxdp_install_runtime_packages: false}" \
-	"fresh: {afxdp_prefix: \"$work/prefix-fresh\"}"
+	"fresh: {afxdp_prefix: \"$work/prefix-fresh\"}" \
+	"plan_check: {afxdp_sriov_pfs: [], afxdp_vm_domains: [], afxdp_host_plan_path: \"$work/plan/check.yaml\", afxdp_host_plan: {pfs: [{name: fpf1, vfio: '0-4', kernel: '5-7'}]}}"
 play --check
 assert_eq "deb asked for, none built: the host fails" 1 "$(recap failed deb_none)"
 assert_match "missing package: clear message" "no afxdp-host_\*\.deb was found" "$(fatal deb_none)"
@@ -339,6 +340,10 @@ assert_ge "fresh host in check mode: the install is a change" 1 "$(recap changed
 assert_match "fresh host: check mode says why the tool does not run yet" \
 	"$work/prefix-fresh/sbin/afxdp-host is not installed yet \(check mode\)" "$OUT"
 assert_eq "fresh host: check mode installed nothing" absent "$(tree_hash "$work/prefix-fresh")"
+assert_eq "plan in check mode: does not fail" 0 "$(recap failed plan_check)"
+assert_match "plan in check mode: the dry run reports the change (VF 4 to vfio-pci)" "^changed: \[plan_check\]" \
+	"$(printf '%s\n' "$OUT" | sed -n '/^TASK \[afxdp_host : Apply the host plan\]/,/^TASK/p')"
+assert_eq "plan in check mode: the plan file not written" absent "$(tree_hash "$work/plan/check.yaml")"
 assert_eq "check mode: sysfs tree untouched" "$h_fs" "$(tree_hash "$fs")"
 
 tap_done
