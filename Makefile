@@ -30,7 +30,7 @@ CLANG ?= clang
 
 # The agent runs inside small guests: it links only what it needs.
 AGENT_PKGS := libxdp libbpf libmnl json-c yaml-0.1 libcap-ng libsystemd
-HOST_PKGS := libbpf libmnl json-c libvirt libxml-2.0 zlib
+HOST_PKGS := libbpf libmnl json-c libvirt libxml-2.0 yaml-0.1 zlib
 PKGS := $(sort $(AGENT_PKGS) $(HOST_PKGS))
 # One pkg-config call per package: the demo tier builds the agent without
 # libvirt and libxml2 installed, and one missing package must not empty the

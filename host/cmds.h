@@ -24,6 +24,7 @@ extern const struct cmd_verb probe_verb;
 extern const struct cmd_verb vm_verb; /* host/vm_cmd.c */
 extern const struct cmd_verb sriov_verb; /* host/sriov_cmd.c */
 extern const struct cmd_verb publish_verb; /* host/publish_cmd.c */
+extern const struct cmd_verb plan_verb; /* host/plan_cmd.c */
 
 int cmd_probe(const struct host_global_opts *g, int argc, char **argv);
 /* sriov through cmd_run() with g as given (the unit tests). */

@@ -5,7 +5,7 @@
 #include "util/log.h"
 
 static const struct cmd_verb *const verbs[] = {
-	&probe_verb, &vm_verb, &sriov_verb, &publish_verb, NULL,
+	&probe_verb, &vm_verb, &sriov_verb, &publish_verb, &plan_verb, NULL,
 };
 
 int main(int argc, char **argv)

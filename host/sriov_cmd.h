@@ -113,6 +113,25 @@ int sriov_vf_check(struct cmd_ctx *c, void *opts);
 int sriov_vf(struct sriov_run *r, struct sriov_vf_cli *o, const char *pf,
 	     const char *vf);
 
+/* A VF's settings in steps, for verbs that undo them when a later step
+ * fails (plan): prepare reads the VF over netlink and reports the fields
+ * that differ; commit sets them (rolling its own back on a refusal);
+ * revert sets the committed ones back. */
+struct sriov_vf_job {
+	char pf[SRIOV_NAME_LEN];
+	struct nl_handle nl;
+	int ifindex;
+	struct sriov_vf_cfg *vfs; /* SRIOV_MAX_VFS */
+	struct sriov_vf_cfg *cur; /* the VF's, in vfs */
+	struct sriov_vf_cfg delta;
+	uint32_t applied; /* the fields set */
+};
+int sriov_vf_prepare(struct sriov_run *r, const struct sriov_pf *pf,
+		     struct sriov_vf_cli *o, struct sriov_vf_job *j);
+int sriov_vf_commit(struct sriov_run *r, struct sriov_vf_job *j);
+void sriov_vf_revert(struct sriov_vf_job *j);
+void sriov_vf_job_free(struct sriov_vf_job *j);
+
 extern const struct cmd_verb sriov_set_verb, sriov_vf_verb, sriov_bind_verb,
 	sriov_show_verb, sriov_vm_verb, sriov_apply_verb;
 

@@ -178,21 +178,14 @@ static int vf_edit(struct sriov_conf *c, void *data)
 	return err;
 }
 
-/* The PF's netdev and the VF's current settings over netlink. */
-struct vf_link {
-	struct nl_handle nl;
-	int ifindex;
-	struct sriov_vf_cfg *vfs; /* SRIOV_MAX_VFS */
-	struct sriov_vf_cfg *cur; /* the VF's, in vfs */
-};
-
 static int vf_link_open(struct sriov_run *r, const char *pf, uint32_t vf,
-			struct vf_link *l)
+			struct sriov_vf_job *l)
 {
 	uint32_t num_vf;
 	size_t n = 0;
 	int err;
 
+	snprintf(l->pf, sizeof(l->pf), "%s", pf);
 	l->vfs = calloc(SRIOV_MAX_VFS, sizeof(*l->vfs));
 	if (!l->vfs)
 		return cmd_fail(r->c, -ENOMEM, "out of memory");
@@ -220,10 +213,11 @@ static int vf_link_open(struct sriov_run *r, const char *pf, uint32_t vf,
 	return 0;
 }
 
-static void vf_link_close(struct vf_link *l)
+void sriov_vf_job_free(struct sriov_vf_job *l)
 {
 	nl_close(&l->nl);
 	free(l->vfs);
+	memset(l, 0, sizeof(*l));
 }
 
 static void report_delta(struct sriov_run *r, const char *pf,
@@ -254,21 +248,25 @@ static void report_delta(struct sriov_run *r, const char *pf,
 	}
 }
 
-/* Sets the fields the applied mask names back to their old values. */
-static void vf_undo(struct vf_link *l, uint32_t vf, uint32_t applied)
+void sriov_vf_revert(struct sriov_vf_job *l)
 {
-	struct sriov_vf_cfg undo = *l->cur;
+	struct sriov_vf_cfg undo;
 
-	undo.vf = vf;
-	undo.mask = applied & l->cur->mask;
+	if (!l->cur)
+		return;
+	undo = *l->cur;
+	undo.vf = l->delta.vf;
+	undo.mask = l->applied & l->cur->mask;
 	if (undo.mask)
 		sriov_nl_set_vf(&l->nl, l->ifindex, &undo);
+	l->applied = 0;
 }
 
-/* One RTM_SETLINK per field; *applied: the fields set. */
-static int vf_set_fields(struct sriov_run *r, const char *pf, struct vf_link *l,
-			 const struct sriov_vf_cfg *delta, uint32_t *applied)
+/* One RTM_SETLINK per field; a refused one sets the earlier ones back. */
+int sriov_vf_commit(struct sriov_run *r, struct sriov_vf_job *l)
 {
+	const struct sriov_vf_cfg *delta = &l->delta;
+
 	for (uint32_t f = 1; f <= SRIOV_VF_RATE; f <<= 1) {
 		struct sriov_vf_cfg one = *delta;
 		int err;
@@ -278,49 +276,58 @@ static int vf_set_fields(struct sriov_run *r, const char *pf, struct vf_link *l,
 		one.mask = f;
 		err = sriov_nl_set_vf(&l->nl, l->ifindex, &one);
 		if (err) {
-			vf_undo(l, delta->vf, *applied);
+			sriov_vf_revert(l);
 			return cmd_fail_status(
 				r->c, HOST_EXIT_FAIL, err,
 				"%s vf %u: setting %s failed: %s; earlier fields rolled back",
-				pf, delta->vf, sriov_vf_field_name(f),
+				l->pf, delta->vf, sriov_vf_field_name(f),
 				strerror(-err));
 		}
-		*applied |= f;
+		l->applied |= f;
 	}
+	return 0;
+}
+
+int sriov_vf_prepare(struct sriov_run *r, const struct sriov_pf *pf,
+		     struct sriov_vf_cli *o, struct sriov_vf_job *l)
+{
+	struct sriov_vf_cfg *want = &o->want;
+	int err;
+
+	err = vf_link_open(r, pf->name, want->vf, l);
+	if (err)
+		return err;
+	/* A rate sets both bounds: keep the one not given. */
+	if (!o->has_min)
+		want->min_rate = l->cur->min_rate;
+	if (!o->has_max)
+		want->max_rate = l->cur->max_rate;
+	sriov_vf_diff(l->cur, want, &l->delta);
+	report_delta(r, pf->name, l->cur, &l->delta);
 	return 0;
 }
 
 static int vf_apply(struct sriov_run *r, const struct sriov_pf *pf,
 		    struct sriov_vf_cli *o)
 {
-	struct sriov_vf_cfg *want = &o->want, delta;
 	struct sriov_persist per = { 0 };
-	struct vf_link l = { 0 };
-	uint32_t applied = 0;
+	struct sriov_vf_job l = { 0 };
 	int err;
 
-	err = vf_link_open(r, pf->name, want->vf, &l);
-	if (err)
-		goto out;
-	/* A rate sets both bounds: keep the one not given. */
-	if (!o->has_min)
-		want->min_rate = l.cur->min_rate;
-	if (!o->has_max)
-		want->max_rate = l.cur->max_rate;
-	sriov_vf_diff(l.cur, want, &delta);
-	report_delta(r, pf->name, l.cur, &delta);
-	err = sriov_plan_files(r, pf->name, vf_edit, want, &per);
+	err = sriov_vf_prepare(r, pf, o, &l);
+	if (!err)
+		err = sriov_plan_files(r, pf->name, vf_edit, &o->want, &per);
 	if (err || r->g->dry_run)
 		goto out;
-	err = vf_set_fields(r, pf->name, &l, &delta, &applied);
+	err = sriov_vf_commit(r, &l);
 	if (err)
 		goto out;
 	err = sriov_write_files(r, &per);
 	if (err) /* the files failed: set the fields back */
-		vf_undo(&l, want->vf, applied);
+		sriov_vf_revert(&l);
 out:
 	sriov_persist_free(&per);
-	vf_link_close(&l);
+	sriov_vf_job_free(&l);
 	return err;
 }
 

@@ -16,14 +16,6 @@
 #include "util/log.h"
 #include "util/parse.h"
 
-struct vm_cli {
-	struct vm_opts o;
-	uint32_t vcpus; /* xml */
-	const char *machine; /* xml */
-	int driver; /* enum vm_backend */
-	int n_src; /* --network, --bridge and --tap given */
-};
-
 /* CMD_U32 stores a uint32_t into vm_opts' unsigned int fields. */
 _Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "u32 fields");
 
@@ -146,7 +138,7 @@ static const struct cmd_option xml_options[] = {
 	{ .name = NULL },
 };
 
-static const struct cmd_option set_options[] = {
+const struct cmd_option vm_set_options[] = {
 	{ .name = "iface", .type = CMD_STR, VM_OPT(o.iface), .metavar = "SEL",
 	  .help = "only this interface: MAC, target dev or index" },
 	TUNING_OPTIONS,
@@ -175,7 +167,7 @@ static const struct cmd_option show_options[] = {
 
 /* ---- checks that need no domain (exit 2, nothing looked at) ---- */
 
-static int check_tuning(struct cmd_ctx *ctx, void *opts)
+int vm_check_tuning(struct cmd_ctx *ctx, void *opts)
 {
 	struct vm_cli *c = opts;
 	char why[VM_REASON_LEN];
@@ -192,7 +184,7 @@ static int check_tuning(struct cmd_ctx *ctx, void *opts)
 static int check_attach(struct cmd_ctx *ctx, void *opts)
 {
 	struct vm_cli *c = opts;
-	int err = check_tuning(ctx, opts);
+	int err = vm_check_tuning(ctx, opts);
 
 	if (!err && c->n_src != 1)
 		err = cmd_fail(
@@ -447,7 +439,7 @@ out:
 
 /* The hypervisor's version on a QEMU connection (zero-copy needs 7.2),
  * 0 on others (the test driver) or when libvirt can't tell. */
-static unsigned long qemu_version(virConnectPtr conn)
+unsigned long vm_qemu_version(virConnectPtr conn)
 {
 	const char *type = virConnectGetType(conn);
 	unsigned long v = 0;
@@ -486,7 +478,7 @@ static int run_on_domain(struct cmd_ctx *ctx, struct vm_cli *c, char **argv,
 		}
 		return HOST_EXIT_FAIL;
 	}
-	c->o.caps.qemu_version = qemu_version(conn);
+	c->o.caps.qemu_version = vm_qemu_version(conn);
 	err = fn(conn, &c->o, &r);
 	if (g->json) {
 		if (err)
@@ -545,11 +537,11 @@ static const struct cmd_verb vm_set_verb = {
 		"(converted to virtio). Driver settings can't change live: use --config.\n"
 		"DOMAIN is a name or UUID. -n prints the XML diff and changes nothing.\n"
 		"With --json: {domain, notes, changed, dry_run, interfaces, diff}.",
-	.options = set_options,
+	.options = vm_set_options,
 	.opts_size = sizeof(struct vm_cli),
 	.min_args = 1,
 	.max_args = 1,
-	.check = check_tuning,
+	.check = vm_check_tuning,
 	.run = run_set,
 };
 
@@ -581,7 +573,7 @@ static const struct cmd_verb vm_show_verb = {
 	.opts_size = sizeof(struct vm_cli),
 	.min_args = 1,
 	.max_args = 1,
-	.check = check_tuning,
+	.check = vm_check_tuning,
 	.run = run_show,
 };
 

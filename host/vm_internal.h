@@ -4,12 +4,30 @@
 #ifndef HOST_VM_INTERNAL_H
 #define HOST_VM_INTERNAL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
+#include "host/cmd.h"
 #include "host/domain.h"
 #include "host/vm.h"
 
 #define VM_MAX_IFACES 64
+
+/* The options of the vm verbs (vm_cmd.c), also set from a plan file. */
+struct vm_cli {
+	struct vm_opts o;
+	uint32_t vcpus; /* xml */
+	const char *machine; /* xml */
+	int driver; /* enum vm_backend */
+	int n_src; /* --network, --bridge and --tap given */
+};
+extern const struct cmd_option vm_set_options[];
+/* vm set's check of the tuning values (MTU, rx_queue_size): 0 or -errno
+ * with the message in ctx. */
+int vm_check_tuning(struct cmd_ctx *ctx, void *opts);
+/* The hypervisor's version on a QEMU connection (zero-copy needs 7.2),
+ * 0 on others (the test driver) or when libvirt can't tell. */
+unsigned long vm_qemu_version(virConnectPtr conn);
 
 /* Record the reason in r->error, log it; returns err. */
 int vm_fail(struct vm_result *r, int err, const char *fmt, ...)

@@ -6,7 +6,8 @@
 # one defined domain, and every path the role writes (prefix, persist
 # root, local facts) in a work directory. Checks: check mode changes
 # nothing and shows the tool's plan, a real run changes, the second run
-# reports changed=0, bad variables fail with the tool's message, a
+# reports changed=0, bad variables (and a bad host plan) fail with the
+# tool's message, a host plan of the current state changes nothing, a
 # high-performance host without e.cap.025 fails. Root; no network.
 # TAP through tests/lib/tap.sh.
 set -u
@@ -269,7 +270,9 @@ write_inventory \
 	"bad_type: {afxdp_sriov_pfs: [{name: fpf0, numvfs: lots}]}" \
 	"vf_netlink: {afxdp_sriov_pfs: [{name: fpf1, vfs: [{vf: 4, mac: \"52:54:00:00:10:04\", vlan: 100, qos: 3, vlan_proto: 802.1Q, trust: true, spoofchk: false, link_state: enable, min_rate: 10, max_rate: 1000}]}], afxdp_vm_domains: []}" \
 	"hp_noxdp: {afxdp_probe_sysfs_root: \"$fs\"}" \
-	"basic_noxdp: {afxdp_probe_sysfs_root: \"$fs\", afxdp_profile: basic, afxdp_sriov_pfs: [], afxdp_vm_domains: []}"
+	"basic_noxdp: {afxdp_probe_sysfs_root: \"$fs\", afxdp_profile: basic, afxdp_sriov_pfs: [], afxdp_vm_domains: []}" \
+	"plan_both: {afxdp_sriov_pfs: [], afxdp_vm_domains: [], afxdp_host_plan_path: \"$work/plan/both.yaml\", afxdp_host_plan: {pfs: [{name: fpf1, vfio: '0-3', kernel: '3-7'}]}}" \
+	"plan_ok: {afxdp_sriov_pfs: [], afxdp_vm_domains: [], afxdp_host_plan_path: \"$work/plan/ok.yaml\", afxdp_host_plan: {host: compute-1, pfs: [{name: fpf1, numvfs: 8, vfio: '0-3', kernel: '4-7'}], domains: [{name: $DOM, vhost-dev: /nonexistent/vhost-net}]}}"
 h_p=$(tree_hash "$persist")
 play --skip-tags afxdp_install
 assert_eq "failing hosts: the play exits 2" 2 "$RC"
@@ -299,6 +302,14 @@ assert_eq "basic host without e.cap.025: does not fail" 0 "$(recap failed basic_
 assert_match "verdict shown as unsupported" "e.cap.025 \(AF_XDP\) NOT supported; profile basic" "$OUT"
 assert_eq "local fact: e.cap.025 unsupported" "False basic" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["ecap025_supported"], d["profile"])' "$facts/basic_noxdp/afxdp.fact" 2>&1)"
+# The host plan (afxdp_host_plan): a VF in both groups fails the host with
+# the tool's message; the plan of what the first run made changes nothing.
+assert_eq "plan with a VF in both groups: the host fails" 1 "$(recap failed plan_both)"
+assert_match "plan: the tool's refusal" "VF 3 is given to both vfio \\(DPDK\\) and kernel \\(AF_XDP\\)" "$(fatal plan_both)"
+assert_eq "plan of the current state: the host does not fail" 0 "$(recap failed plan_ok)"
+assert_match "plan rendered from the variable" "name: fpf1$" "$(cat "$work/plan/ok.yaml" 2>&1)"
+assert_match "plan of the current state: the plan task reports no change" "^ok: \[plan_ok\]" \
+	"$(printf '%s\n' "$OUT" | sed -n '/^TASK \[afxdp_host : Apply the host plan\]/,/^TASK/p')"
 assert_eq "bad variables: sysfs tree untouched" "$h_fs" "$(tree_hash "$fs")"
 assert_eq "bad variables: persisted files untouched" "$h_p" "$(tree_hash "$persist")"
 assert_eq "bad variables: domain XML untouched" "$x1" "$(dom_xml)"
@@ -316,7 +327,8 @@ dpkg-deb -b "$pk" "$work/debs/afxdp-host_$(cat "$top/VERSION")-1_$(dpkg --print-
 write_inventory \
 	"deb_none: {afxdp_install_from: deb, afxdp_deb_dir: \"$work/nodebs\", afxdp_install_runtime_packages: false}" \
 	"deb_auto: {afxdp_install_from: auto, afxdp_deb_dir: \"$work/debs\", afxdp_deb_cache_dir: \"$work/debcache\", afxdp_install_runtime_packages: false}" \
-	"fresh: {afxdp_prefix: \"$work/prefix-fresh\"}"
+	"fresh: {afxdp_prefix: \"$work/prefix-fresh\"}" \
+	"plan_check: {afxdp_sriov_pfs: [], afxdp_vm_domains: [], afxdp_host_plan_path: \"$work/plan/check.yaml\", afxdp_host_plan: {pfs: [{name: fpf1, vfio: '0-4', kernel: '5-7'}]}}"
 play --check
 assert_eq "deb asked for, none built: the host fails" 1 "$(recap failed deb_none)"
 assert_match "missing package: clear message" "no afxdp-host_\*\.deb was found" "$(fatal deb_none)"
@@ -328,6 +340,10 @@ assert_ge "fresh host in check mode: the install is a change" 1 "$(recap changed
 assert_match "fresh host: check mode says why the tool does not run yet" \
 	"$work/prefix-fresh/sbin/afxdp-host is not installed yet \(check mode\)" "$OUT"
 assert_eq "fresh host: check mode installed nothing" absent "$(tree_hash "$work/prefix-fresh")"
+assert_eq "plan in check mode: does not fail" 0 "$(recap failed plan_check)"
+assert_match "plan in check mode: the dry run reports the change (VF 4 to vfio-pci)" "^changed: \[plan_check\]" \
+	"$(printf '%s\n' "$OUT" | sed -n '/^TASK \[afxdp_host : Apply the host plan\]/,/^TASK/p')"
+assert_eq "plan in check mode: the plan file not written" absent "$(tree_hash "$work/plan/check.yaml")"
 assert_eq "check mode: sysfs tree untouched" "$h_fs" "$(tree_hash "$fs")"
 
 tap_done

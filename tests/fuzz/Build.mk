@@ -1,7 +1,7 @@
 # libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined): the
 # agent's config and filter parsers, its device-plugin and control protocol
-# parsers, its handover state, afxdp-host's option-to-XML path and its VF
-# netlink decoder. The sources a target needs are compiled again here with
+# parsers, its handover state, afxdp-host's option-to-XML path, its VF
+# netlink decoder and its plan file. The sources a target needs are compiled again here with
 # clang's instrumentation, in their own tree (build/fuzz).
 #
 #   make fuzz         every target until FUZZ_RUNS (10 million) executions
@@ -10,7 +10,7 @@
 FUZZ_BUILD := build/fuzz
 FUZZ_RUNS ?= 10000000
 FUZZ_TARGETS := config filter vm_xml sriov_netlink uds_proto ctl_proto \
-	handover_state
+	handover_state plan
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 # The project's sources are held to -Werror by the gcc build; clang has
 # warnings of its own (e.g. -Wstring-concatenation on host/vm_cmd.c's help
@@ -42,6 +42,8 @@ FUZZ_LIBS_ctl_proto :=
 FUZZ_SRCS_handover_state := guest/handover_state.c $(wildcard guest/config*.c) \
 	guest/filter.c
 FUZZ_LIBS_handover_state := $(FUZZ_LIBS_config)
+FUZZ_SRCS_plan := host/plan_parse.c
+FUZZ_LIBS_plan := $(FUZZ_LIBS_config)
 FUZZ_UTIL := $(FUZZ_BUILD)/libafxdputil.a
 FUZZ_UTIL_LIBS := $(shell pkg-config --libs libmnl json-c 2>/dev/null)
 

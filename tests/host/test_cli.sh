@@ -14,7 +14,7 @@ fi
 
 assert_rc "--help: exit 0" 0 "$BIN" --help
 assert_match "--help lists the commands" "probe.*" "$OUT"
-for c in probe vm sriov publish; do
+for c in probe vm sriov publish plan; do
 	assert_match "--help lists '$c'" "^  $c " "$OUT"
 done
 assert_match "--help lists the global options" "--sysfs-root DIR" "$OUT"
@@ -39,7 +39,7 @@ assert_rc "empty --sysfs-root: exit 2" 2 "$BIN" --sysfs-root "" probe
 assert_rc "unknown command after options: exit 2" 2 "$BIN" -j -v nosuch
 
 # Every command answers --help with 0 and a usage line; bad options: 2.
-for c in probe vm sriov publish; do
+for c in probe vm sriov publish plan; do
 	assert_rc "$c --help: exit 0" 0 "$BIN" "$c" --help
 	assert_match "$c --help: usage" "[Uu]sage:.*$c" "$OUT"
 	assert_rc "$c --no-such-option: exit 2" 2 "$BIN" "$c" --no-such-option
