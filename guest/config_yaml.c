@@ -21,20 +21,7 @@
 #include <yaml.h>
 
 #include "guest/config_int.h"
-
-static const char *node_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a scalar";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
-}
+#include "util/yaml_kind.h"
 
 static void ctx_at(struct ctx *c, const yaml_node_t *n)
 {
@@ -78,7 +65,7 @@ static int join_seq(yaml_document_t *doc, yaml_node_t *seq, struct ctx *c,
 		ctx_at(c, item);
 		if (item->type != YAML_SCALAR_NODE)
 			return cfg_fail(c, "list items must be scalars, got %s",
-					node_kind(item));
+					yaml_node_kind(item));
 		n = snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "",
 			     scalar(item));
 		if (n < 0 || (size_t)n >= len - pos)
@@ -107,7 +94,7 @@ static int load_rules(yaml_document_t *doc, yaml_node_t *n, struct ctx *c,
 		return add(owner, scalar_or_null(n), c);
 	if (n->type != YAML_SEQUENCE_NODE)
 		return cfg_fail(c, "expected a list of rule strings, got %s",
-				node_kind(n));
+				yaml_node_kind(n));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++, i++) {
 		yaml_node_t *item = yaml_document_get_node(doc, *it);
@@ -116,7 +103,7 @@ static int load_rules(yaml_document_t *doc, yaml_node_t *n, struct ctx *c,
 		ctx_at(c, item);
 		if (item->type != YAML_SCALAR_NODE)
 			return cfg_fail(c, "expected a rule string, got %s",
-					node_kind(item));
+					yaml_node_kind(item));
 		if (!*scalar(item))
 			return cfg_fail(c, "empty rule");
 		err = add(owner, scalar(item), c);
@@ -170,7 +157,7 @@ static int load_leaf(struct agent_config *cfg, yaml_document_t *doc,
 	if (n->type != YAML_SCALAR_NODE)
 		return cfg_fail(c, "expected %s, got %s",
 				list ? "a scalar or a list" : "a scalar",
-				node_kind(n));
+				yaml_node_kind(n));
 	err = check_scalar_type(k, n, c);
 	if (err)
 		return err;
@@ -199,7 +186,7 @@ static int walk_mapping(struct agent_config *cfg, yaml_document_t *doc,
 		if (k->type != YAML_SCALAR_NODE) {
 			c->key[base] = '\0';
 			return cfg_fail(c, "keys must be scalars, got %s",
-					node_kind(k));
+					yaml_node_kind(k));
 		}
 		snprintf(c->key + base, sizeof(c->key) - base, "%s%s",
 			 base ? "." : "", scalar(k));
@@ -245,7 +232,7 @@ static int port_pair(struct agent_config *cfg, yaml_document_t *doc,
 				cfg_port_key_is_list(name) ?
 					"a scalar or a list" :
 					"a scalar",
-				node_kind(v));
+				yaml_node_kind(v));
 	return cfg_port_set(p, name, scalar_or_null(v), c);
 }
 
@@ -261,7 +248,7 @@ static int load_ports(struct agent_config *cfg, yaml_document_t *doc,
 		return cfg_set_ports(cfg, scalar_or_null(n), c);
 	if (n->type != YAML_SEQUENCE_NODE)
 		return cfg_fail(c, "expected a list of ports, got %s",
-				node_kind(n));
+				yaml_node_kind(n));
 	memset(ports, 0, sizeof(ports));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++, i++) {
@@ -274,7 +261,7 @@ static int load_ports(struct agent_config *cfg, yaml_document_t *doc,
 		if (item->type != YAML_MAPPING_NODE)
 			return cfg_fail(
 				c, "expected a mapping (ifname: ...), got %s",
-				node_kind(item));
+				yaml_node_kind(item));
 		err = walk_mapping(cfg, doc, item, c, port_pair, &ports[i]);
 		if (err)
 			return err;
@@ -315,7 +302,7 @@ static int app_pair(struct agent_config *cfg, yaml_document_t *doc,
 				cfg_app_key_is_list(name) ?
 					"a scalar or a list" :
 					"a scalar",
-				node_kind(v));
+				yaml_node_kind(v));
 	return cfg_app_set_key(a, name, scalar_or_null(v), c);
 }
 
@@ -326,7 +313,7 @@ static int load_app(struct agent_config *cfg, yaml_document_t *doc,
 
 	if (item->type != YAML_MAPPING_NODE)
 		return cfg_fail(c, "expected a mapping (name: ...), got %s",
-				node_kind(item));
+				yaml_node_kind(item));
 	err = walk_mapping(cfg, doc, item, c, app_pair, a);
 	if (err)
 		return err;
@@ -354,7 +341,7 @@ static int load_apps(struct agent_config *cfg, yaml_document_t *doc,
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
 		return cfg_fail(c, "expected a list of applications, got %s",
-				node_kind(n));
+				yaml_node_kind(n));
 	memset(apps, 0, sizeof(apps));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++, i++) {
@@ -404,7 +391,7 @@ static int top_pair(struct agent_config *cfg, yaml_document_t *doc,
 	if (v->type == YAML_SCALAR_NODE && !*scalar_or_null(v))
 		return 0; /* "socket:" with nothing under it */
 	if (v->type != YAML_MAPPING_NODE)
-		return cfg_fail(c, "expected a mapping, got %s", node_kind(v));
+		return cfg_fail(c, "expected a mapping, got %s", yaml_node_kind(v));
 	return walk_mapping(cfg, doc, v, c, top_pair, NULL);
 }
 
@@ -433,7 +420,7 @@ static int load_parser(struct agent_config *cfg, yaml_parser_t *parser,
 			snprintf(
 				c->err, c->err_len,
 				"%s:%lu: the top level must be a mapping, got %s",
-				c->file, c->line, node_kind(root));
+				c->file, c->line, yaml_node_kind(root));
 			err = -EINVAL;
 			goto out;
 		}

@@ -113,26 +113,17 @@ static uint32_t forward_batch(struct agent_socket *s, uint32_t batch,
 		tx_bytes += d->len;
 		sent++;
 	}
-	/* Reserved slots left unused (no frame in the peer's UMEM): give
-	 * them back so the producer index only covers written descriptors. */
-	if (sent < room)
-		out->tx.cached_prod -= room - sent;
-	if (sent)
-		xsk_ring_prod__submit(&out->tx, sent);
-	xsk_ring_cons__release(&s->rx, n);
-	out->outstanding_tx += sent;
-
-	add_relaxed(&s->c.rx_packets, n);
-	add_relaxed(&s->c.rx_bytes, rx_bytes);
-	add_relaxed(&out->c.tx_packets, sent);
-	add_relaxed(&out->c.tx_bytes, tx_bytes);
-	if (n - sent - nodrop)
-		add_relaxed(&s->c.drop_tx_ring_full, n - sent - nodrop);
-	if (nodrop)
-		add_relaxed(&s->c.drop_no_frame, nodrop);
-	if (fixed)
-		add_relaxed(&s->c.csum_fixed, fixed);
-	xsk_tx_kick(out);
+	fwd_batch_done(s, out,
+		       &(struct fwd_batch){ .rx_descs = n,
+					    .room = room,
+					    .tx_descs = sent,
+					    .rx_frames = n,
+					    .tx_frames = sent,
+					    .full = n - sent - nodrop,
+					    .nodrop = nodrop,
+					    .fixed = fixed,
+					    .rx_bytes = rx_bytes,
+					    .tx_bytes = tx_bytes });
 	return n;
 }
 

@@ -143,25 +143,16 @@ uint32_t fwd_mb_batch(struct agent_socket *s, uint32_t batch,
 		used += nr;
 		sent++;
 	}
-	/* Slots reserved but not written go back (see fwd_loop.c). */
-	if (used < room)
-		out->tx.cached_prod -= room - used;
-	if (used)
-		xsk_ring_prod__submit(&out->tx, used);
-	xsk_ring_cons__release(&s->rx, n);
-	/* Completions come per buffer. */
-	out->outstanding_tx += used;
-
-	add_relaxed(&s->c.rx_packets, frames);
-	add_relaxed(&s->c.rx_bytes, rx_bytes);
-	add_relaxed(&out->c.tx_packets, sent);
-	add_relaxed(&out->c.tx_bytes, tx_bytes);
-	if (full)
-		add_relaxed(&s->c.drop_tx_ring_full, full);
-	if (nodrop)
-		add_relaxed(&s->c.drop_no_frame, nodrop);
-	if (fixed)
-		add_relaxed(&s->c.csum_fixed, fixed);
-	xsk_tx_kick(out);
+	fwd_batch_done(s, out,
+		       &(struct fwd_batch){ .rx_descs = n,
+					    .room = room,
+					    .tx_descs = used,
+					    .rx_frames = frames,
+					    .tx_frames = sent,
+					    .full = full,
+					    .nodrop = nodrop,
+					    .fixed = fixed,
+					    .rx_bytes = rx_bytes,
+					    .tx_bytes = tx_bytes });
 	return frames;
 }

@@ -37,4 +37,43 @@ static inline void xsk_tx_reap(struct agent_socket *s)
 	add_relaxed(&s->c.tx_completed, n);
 }
 
+/* What one forwarding batch from s to out did (fwd_loop.c, fwd_mb.c). */
+struct fwd_batch {
+	uint32_t rx_descs; /* peeked and consumed on s's RX ring */
+	uint32_t room; /* TX slots reserved on out */
+	uint32_t tx_descs; /* of those, written */
+	uint32_t rx_frames, tx_frames; /* frames (= descs but multi-buffer) */
+	uint32_t full, nodrop, fixed; /* dropped: TX ring full, no frame */
+	uint64_t rx_bytes, tx_bytes;
+};
+
+/* The end of a batch: reserved slots left unused go back (the producer
+ * index must only cover written descriptors), the written ones are
+ * submitted, the received ones released, the counters added, and the
+ * kernel kicked to send. */
+static inline void fwd_batch_done(struct agent_socket *s,
+				  struct agent_socket *out,
+				  const struct fwd_batch *b)
+{
+	if (b->tx_descs < b->room)
+		out->tx.cached_prod -= b->room - b->tx_descs;
+	if (b->tx_descs)
+		xsk_ring_prod__submit(&out->tx, b->tx_descs);
+	xsk_ring_cons__release(&s->rx, b->rx_descs);
+	/* Completions come per descriptor. */
+	out->outstanding_tx += b->tx_descs;
+
+	add_relaxed(&s->c.rx_packets, b->rx_frames);
+	add_relaxed(&s->c.rx_bytes, b->rx_bytes);
+	add_relaxed(&out->c.tx_packets, b->tx_frames);
+	add_relaxed(&out->c.tx_bytes, b->tx_bytes);
+	if (b->full)
+		add_relaxed(&s->c.drop_tx_ring_full, b->full);
+	if (b->nodrop)
+		add_relaxed(&s->c.drop_no_frame, b->nodrop);
+	if (b->fixed)
+		add_relaxed(&s->c.csum_fixed, b->fixed);
+	xsk_tx_kick(out);
+}
+
 #endif

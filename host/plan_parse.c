@@ -13,6 +13,7 @@
 
 #include "host/plan.h"
 #include "util/parse.h"
+#include "util/yaml_kind.h"
 
 static const char *const vf_keys[] = { "mac",	     "vlan",	 "qos",
 				       "vlan-proto", "trust",	 "spoofchk",
@@ -74,20 +75,6 @@ static yaml_node_t *node(struct pctx *c, int id)
 	return yaml_document_get_node(c->doc, id);
 }
 
-static const char *kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a scalar";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
-}
-
 /* A key given twice in one mapping (libyaml does not refuse it). */
 static int check_dups(struct pctx *c, const yaml_node_t *map, const char *where)
 {
@@ -117,7 +104,7 @@ static const char *scalar(struct pctx *c, const yaml_node_t *n,
 			  const char *where)
 {
 	if (n->type != YAML_SCALAR_NODE) {
-		fail(c, n, "%s: expected a value, got %s", where, kind(n));
+		fail(c, n, "%s: expected a value, got %s", where, yaml_node_kind(n));
 		return NULL;
 	}
 	return (const char *)n->data.scalar.value;
@@ -132,7 +119,7 @@ static int want_type(struct pctx *c, const yaml_node_t *n, yaml_node_type_t t,
 
 	if (n->type == t)
 		return 0;
-	return fail(c, n, "%s: expected %s, got %s", where, names[t], kind(n));
+	return fail(c, n, "%s: expected %s, got %s", where, names[t], yaml_node_kind(n));
 }
 
 /* A string value into buf (non-empty, fits). */
