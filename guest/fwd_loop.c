@@ -61,15 +61,7 @@ static uint32_t forward_batch(struct agent_socket *s, uint32_t batch,
 			recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		return 0;
 	}
-	room = xsk_prod_nb_free(&out->tx, n);
-	if (room < n) {
-		xsk_tx_reap(out);
-		room = xsk_prod_nb_free(&out->tx, n);
-	}
-	if (room > n)
-		room = n;
-	if (room)
-		xsk_ring_prod__reserve(&out->tx, room, &idx_tx);
+	room = fwd_reserve_tx(out, n, &idx_tx);
 
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d =

@@ -97,15 +97,7 @@ uint32_t fwd_mb_batch(struct agent_socket *s, uint32_t batch,
 		xsk_ring_cons__cancel(&s->rx, peeked - n);
 	if (!n)
 		return 0;
-	room = xsk_prod_nb_free(&out->tx, n);
-	if (room < n) {
-		xsk_tx_reap(out);
-		room = xsk_prod_nb_free(&out->tx, n);
-	}
-	if (room > n)
-		room = n;
-	if (room)
-		xsk_ring_prod__reserve(&out->tx, room, &idx_tx);
+	room = fwd_reserve_tx(out, n, &idx_tx);
 
 	for (uint32_t first = 0, end; first < n; first = end) {
 		uint32_t nr;

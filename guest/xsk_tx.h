@@ -37,6 +37,24 @@ static inline void xsk_tx_reap(struct agent_socket *s)
 	add_relaxed(&s->c.tx_completed, n);
 }
 
+/* Reserves up to n TX slots on out (reaping completions first when the
+ * ring looks full); the number reserved, from *idx. */
+static inline uint32_t fwd_reserve_tx(struct agent_socket *out, uint32_t n,
+				      uint32_t *idx)
+{
+	uint32_t room = xsk_prod_nb_free(&out->tx, n);
+
+	if (room < n) {
+		xsk_tx_reap(out);
+		room = xsk_prod_nb_free(&out->tx, n);
+	}
+	if (room > n)
+		room = n;
+	if (room)
+		xsk_ring_prod__reserve(&out->tx, room, idx);
+	return room;
+}
+
 /* What one forwarding batch from s to out did (fwd_loop.c, fwd_mb.c). */
 struct fwd_batch {
 	uint32_t rx_descs; /* peeked and consumed on s's RX ring */
