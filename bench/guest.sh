@@ -17,7 +17,8 @@ section_guest() {
 		out=$work/guest-$r.tap
 		VMT_GUESTS=trixie VMT_SCENARIOS=zerocopy VM_BACKENDS=qemu ZC_RESTARTS=0 \
 			"$ROOT/vm-tests/run.sh" >"$out" 2>&1 ||
-			die "guest: the vm-test failed: $(grep -m3 '^not ok' "$out" | tr '\n' ' ')"
+			die "guest: the vm-test failed; its output:
+$(grep -E '^(not ok|#)' "$out" | tail -n 15)"
 		read -r c z < <(sed -nE 's/^# guest CPU per forwarded frame: copy ([0-9]+) ns, zero-copy ([0-9]+) ns.*/\1 \2/p' "$out")
 		[ -n "$c" ] && [ -n "$z" ] || die "guest: no CPU per frame in the vm-test output"
 		jq -nc --argjson r "$r" --argjson c "$c" --argjson z "$z" \
