@@ -71,6 +71,8 @@ assert_match "the postinst creates the afxdp system user" "adduser --system [^|]
 # Enabled only again on upgrade when the admin had enabled it, never started.
 assert_no_match "the package does not start the unit (it needs a config)" \
 	"deb-systemd-invoke (start|restart)|systemctl" "$(cat "$w/ctl/postinst")"
+assert_eq "the unit is not stopped before an upgrade (no preinst stop)" "" \
+	"$(grep -s 'deb-systemd-invoke stop' "$w/ctl/preinst")"
 # An upgrade of a running agent: the handover to the new binary, and a
 # restart of the unit, only if it runs, when that did not happen.
 assert_match "upgrade: ctl upgrade of a running agent, else try-restart" \
