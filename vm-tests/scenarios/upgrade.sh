@@ -106,7 +106,7 @@ scn_upgrade() {
 	diag "upgrade: $line"
 	tr -d '\r' <"$VM_CONSOLE" | grep -E '^DPKG: ' | sed 's/^/    /' | while read -r l; do diag "$l"; done
 	assert_match "dpkg -i of $UP_VERSION: exit 0, the package's version is new" \
-		"rc=0 .*version=$UP_VERSION" "$line"
+		"rc=0 .*version=${UP_VERSION//+/\\+}" "$line"
 	assert_match "the postinst's ctl upgrade: the new agent took over" \
 		"upgrade: pid [0-9]+ took over" "$(tr -d '\r' <"$VM_CONSOLE" | grep '^DPKG: ')"
 	local old new served
