@@ -13,6 +13,10 @@
 # process, either backend).
 
 VM_MEM_MB=${VM_MEM_MB:-512}
+# VM_CPU: a QEMU CPU model (default QEMU's own, qemu64 under TCG). DPDK
+# 24.11 from Debian needs SSE4.2 (qemu64: "Illegal instruction"): the
+# DPDK scenarios set Nehalem, the oldest model with it.
+VM_CPU=${VM_CPU:-}
 VMT_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1"
 LIBVIRT_URI=${LIBVIRT_URI:-qemu:///system}
 AFXDP_HOST=${AFXDP_HOST:-$VMT_TOP/host/afxdp-host}
@@ -74,6 +78,7 @@ vm_start_qemu() {
 	is_image_guest && args+=(-drive "file=$VM_DIR/disk.qcow2,if=virtio,format=qcow2"
 		-drive "file=$VM_DIR/seed.img,if=virtio,format=raw,readonly=on")
 	in_ns "$VM_NS" qemu-system-x86_64 -name "$VM_NAME" -machine "$(vm_machine),accel=tcg" \
+		${VM_CPU:+-cpu "$VM_CPU"} \
 		-m "$VM_MEM_MB" -smp "$VM_VCPUS" -nodefaults -no-user-config \
 		-display none -monitor none -no-reboot \
 		-serial "file:$VM_CONSOLE" \
@@ -152,7 +157,7 @@ domain_xml_base() {
   <name>$VM_NAME</name>
   <memory unit='MiB'>$VM_MEM_MB</memory>
   <vcpu>$VM_VCPUS</vcpu>
-  <os>
+$(domain_xml_cpu)  <os>
     <type arch='x86_64' machine='$(vm_machine)'>hvm</type>
     <kernel>$VM_DIR/vmlinuz</kernel>
     <initrd>$VM_DIR/initrd.img</initrd>
@@ -168,6 +173,12 @@ $(domain_xml_disks)
   </devices>
 </domain>
 EOX
+}
+
+# check='none': libvirt does not compare a TCG guest's model with the host.
+domain_xml_cpu() {
+	[ -n "$VM_CPU" ] || return 0
+	echo "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>$VM_CPU</model></cpu>"
 }
 
 domain_xml_disks() {
