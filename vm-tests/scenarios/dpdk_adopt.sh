@@ -49,10 +49,14 @@ EOF
 # testpmd as DA_UID with CAP_NET_RAW (AF_XDP sockets) and CAP_IPC_LOCK
 # (its UMEM, the mbuf pool, is larger than RLIMIT_MEMLOCK), nothing else:
 # with CAP_NET_ADMIN its port close would detach the agent's program.
-# Every step execs: the background job's pid is testpmd's.
+# Every step execs: the background job's pid is testpmd's. force_copy:
+# copy-mode sockets. In zero-copy (the default here: iommu_platform) one
+# run in three saw testpmd count 2000 frames sent and none leave eth1
+# (7.3.4 virtio-net; testpmd kicks TX only when the ring asks for a
+# wake-up): not explained yet, see docs/support-matrix.md.
 da_testpmd() {
 	local caps=+net_raw,+ipc_lock v
-	v="start_queue=0,queue_count=1,use_cni=1"
+	v="start_queue=0,queue_count=1,use_cni=1,force_copy=1"
 	exec setpriv --reuid=$DA_UID --regid=$DA_UID --clear-groups \
 		--inh-caps=-all,$caps --ambient-caps=-all,$caps --bounding-set=-all,$caps -- \
 		stdbuf -oL -eL dpdk-testpmd -l 0-1 --no-huge -m 512 --no-shconf --no-pci \
@@ -86,6 +90,8 @@ guest_main() {
 	if grep -q '^Press enter to exit' /tmp/tp.out; then
 		say "testpmd-ready uid=$(ps -o uid= -p $tpid | tr -d ' ')" \
 			"caps=$(grep CapEff /proc/$tpid/status | cut -f2)"
+		# testpmd's AF_XDP sockets as the kernel sees them (zc: zero-copy).
+		ss -f xdp -a -e -m -p 2>&1 | sed 's/^/SS: /'
 		sleep "$DA_RUN_S"
 	fi
 	kill -INT $tpid 2>/dev/null
@@ -143,8 +149,8 @@ scn_dpdk_adopt() {
 		return 1
 	fi
 	vm_wait_exit 60
-	tr -d '\r' <"$VM_CONSOLE" | grep -E '^TESTPMD: .*(af_xdp|AF_XDP|xsk|zero)' | head -6 |
-		while read -r l; do diag "$l"; done
+	assert_eq "dpdk-adopt: testpmd's two AF_XDP sockets in copy mode (force_copy; ss: zc:0)" "zc:0 zc:0" \
+		"$(tr -d '\r' <"$VM_CONSOLE" | sed -n 's/^SS: //p' | grep -oE 'zc:[0-9]+' | paste -sd' ')"
 	assert_eq "dpdk-adopt: testpmd exits 0 on SIGINT" 0 "$(console_val '^VMTEST: testpmd-rc=([0-9]+)')"
 	assert_eq "dpdk-adopt: the agent's XDP program is still on eth0 and eth1 after testpmd closed its ports" \
 		"eth0 eth1" "$(console_val '^VMTEST: xdp-after-testpmd: (.*)')"
@@ -155,7 +161,7 @@ scn_dpdk_adopt() {
 		"$(json_get "$VM_DIR/sink.json" 'j["frames"]')"
 	app='next(a for a in j["apps"] if a["name"] == "in")'
 	assert_eq "dpdk-adopt: the agent's claim 'in': $n redirected to testpmd's socket, 0 without a socket" \
-		"$n 0" "$(agent_val "'%d %d' % ($app['prog']['redirected'], $app['prog']['no_socket'])")"
+		"$n 0" "$(agent_val "'%d %d' % (${app}['prog']['redirected'], ${app}['prog']['no_socket'])")"
 	assert_eq "dpdk-adopt: agent exit code (SIGTERM after testpmd)" 0 "$(console_val '^VMTEST: agent-rc=([0-9]+)')"
 	! console_has "$VM_CONSOLE" 'Failed to (retrieve pinned map|receive xskmap fd)'
 	assert_eq "dpdk-adopt: testpmd's map step succeeded on both ports (no 'Failed to receive xskmap fd')" 0 $?
