@@ -7,7 +7,9 @@
 #      CACHE/base-DIST-HASH/); for trixie also the trixie-backports kernel
 #      (linux-image-amd64 7.x) and its initramfs, installed with apt in
 #      the chroot (the only other step that uses the network)
-#   2. image: a copy of the base + the .deb (dpkg -i in a chroot, no
+#   1b. trixie: the DPDK layer, images/packages-dpdk.list installed with
+#      apt in a copy of the base (cached under CACHE/dpdk-trixie-HASH/)
+#   2. image: a copy of the base (trixie: of the DPDK layer) + the .deb (dpkg -i in a chroot, no
 #      network) + for bookworm the build host's 6.1 kernel modules that
 #      the seed and the NICs need (isofs, virtio_net, ...) + depmod, then
 #      mkfs.ext4 -d and qemu-img convert -c to OUT/afxdp-guest.qcow2, with
@@ -162,6 +164,49 @@ build_base() {
 		! -name "base-$dist-$base_key" -exec rm -rf {} +
 }
 
+# ---- 1b. trixie: the DPDK layer ------------------------------------------
+# images/packages-dpdk.list on top of the base, in its own cache entry
+# (dpdk-trixie-HASH): the base keeps its key, so a tree without the list
+# and one with it share the base instead of rebuilding it in turns.
+dpdk_packages() { sed 's/#.*//' "$here/packages-dpdk.list" | awk 'NF == 1 { print $1 }'; }
+layer=$base
+layer_key=$base_key
+if [ "$dist" = trixie ]; then
+	layer_key=$(hash_of "$base_key" "$(dpdk_packages | paste -sd' ')" "dpdk-v1")
+	layer=$cache/dpdk-$dist-$layer_key
+fi
+
+build_dpdk_layer() {
+	[ "$dist" = trixie ] || return 0
+	if [ -f "$layer/.afxdp-dpdk-done" ]; then
+		log "DPDK layer cached ($layer)"
+		return
+	fi
+	local tmp=$layer.tmp pmd
+	rm -rf "$tmp"
+	log "DPDK layer: $(dpdk_packages | paste -sd' ') (apt in a copy of the base)"
+	cp -a "$base" "$tmp"
+	rm -f "$tmp/.afxdp-base-done"
+	# apt needs a resolver for the mirror's name; removed again below.
+	cp -L /etc/resolv.conf "$tmp/etc/resolv.conf"
+	{ chroot_apt "$tmp" update && chroot_apt "$tmp" install \
+		--no-install-recommends $(dpdk_packages); } >>"$cache/dpdk.log" 2>&1 ||
+		{ tail -n 20 "$cache/dpdk.log" >&2; rm -rf "$tmp"; die "DPDK layer: apt failed (log: $cache/dpdk.log)"; }
+	rm -f "$tmp/etc/resolv.conf"
+	rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
+	# What the scenarios run: testpmd, and the PMDs in EAL's plugin directory.
+	chroot "$tmp" dpdk-testpmd -h >/dev/null 2>&1 || { rm -rf "$tmp"; die "DPDK layer: dpdk-testpmd -h fails"; }
+	for pmd in net_af_xdp net_virtio mempool_ring; do
+		ls "$tmp"/usr/lib/*/dpdk/pmds-*/librte_"$pmd".so* >/dev/null 2>&1 ||
+			{ rm -rf "$tmp"; die "DPDK layer: no librte_$pmd.so in a dpdk/pmds-* directory"; }
+	done
+	touch "$tmp/.afxdp-dpdk-done"
+	rm -rf "$layer"
+	mv "$tmp" "$layer"
+	find "$cache" -maxdepth 1 -name "dpdk-$dist-*" ! -name "dpdk-$dist-$layer_key" \
+		-exec rm -rf {} +
+}
+
 # ---- 2. the image ------------------------------------------------------
 guest_kver() {
 	if [ "$dist" = trixie ]; then
@@ -216,7 +261,7 @@ build_image() {
 	[ "$dist" = trixie ] && kdir=$base/boot
 	[ -f "$kdir/vmlinuz-$kver" ] && [ -f "$kdir/initrd.img-$kver" ] ||
 		die "no $kdir/vmlinuz-$kver or initrd"
-	key=$(hash_of "$base_key" "$deb" "$0" "$here/cloud.cfg.d/90-afxdp.cfg" \
+	key=$(hash_of "$layer_key" "$deb" "$0" "$here/cloud.cfg.d/90-afxdp.cfg" \
 		"$kdir/vmlinuz-$kver" "$image_size")
 	if [ -f "$out/afxdp-guest.qcow2" ] && [ "$(cat "$out/image.stamp" 2>/dev/null)" = "$key" ]; then
 		log "image up to date ($out/afxdp-guest.qcow2)"
@@ -224,9 +269,9 @@ build_image() {
 	fi
 	root=$cache/rootfs-$dist
 	rm -rf "$root"
-	log "copying the base root filesystem"
-	cp -a "$base" "$root"
-	rm -f "$root/.afxdp-base-done"
+	log "copying the root filesystem ($(basename "$layer"))"
+	cp -a "$layer" "$root"
+	rm -f "$root/.afxdp-base-done" "$root/.afxdp-dpdk-done"
 
 	log "installing $(basename "$deb") (dpkg, offline)"
 	cp "$deb" "$root/tmp/"
@@ -286,5 +331,5 @@ build_seeds() {
 case $stage in
 base) build_base ;;
 seeds) build_seeds ;;
-all) build_base; build_image; build_seeds ;;
+all) build_base; build_dpdk_layer; build_image; build_seeds ;;
 esac

@@ -1,5 +1,5 @@
 # VM tests: boot real guests (QEMU TCG and libvirt) and check that
-# afxdp-agent forwards inside them. Root; ~10 min on 2 cores.
+# afxdp-agent forwards inside them. Root; ~30 min on 2 cores.
 #
 #   make vm-test                         both backends, every scenario
 #   make vm-test VM_BACKENDS=qemu        the faster plain-QEMU path only

@@ -10,8 +10,10 @@
 #                                the initramfs guest on Debian 12's 6.1
 #                                kernel (every scenario); trixie the Debian
 #                                13 image with the backports 7.x kernel
-#                                (images/, make images-trixie): zerocopy
-#                                kill, jumbo, upgrade (qemu), zerocopy-libvirt
+#                                (images/, make images-trixie): zerocopy,
+#                                kill, jumbo, upgrade and dpdk-adopt
+#                                (qemu), zerocopy-libvirt and two-guests
+#                                (libvirt)
 #   CI=true                      a missing facility is a failure
 set -u
 # A private mount namespace: libvirt's state directories become tmpfs here
@@ -111,7 +113,8 @@ want_guest bookworm && for VM_BACKEND in $VM_BACKENDS; do
 done
 
 # Debian 13 + trixie-backports kernel: zero-copy AF_XDP on virtio-net.
-if want_guest trixie && { want zerocopy || want kill || want zerocopy-libvirt || want jumbo || want upgrade; }; then
+if want_guest trixie && { want zerocopy || want kill || want zerocopy-libvirt ||
+	want jumbo || want upgrade || want dpdk-adopt || want two-guests; }; then
 	t0=$SECONDS
 	if image_guest_setup trixie; then
 		ok "Debian 13 image with the kit's .deb and kernel $VMT_KVER ($((SECONDS - t0)) s)"
@@ -121,12 +124,17 @@ if want_guest trixie && { want zerocopy || want kill || want zerocopy-libvirt ||
 		want kill && VM_BACKEND=qemu scenario kill scn_kill_midtraffic
 		want jumbo && VM_BACKEND=qemu scenario jumbo scn_jumbo
 		want upgrade && VM_BACKEND=qemu SCN_TIMEOUT=600 scenario upgrade scn_upgrade
-		if [[ " $VM_BACKENDS " == *" libvirt "* ]] && want zerocopy-libvirt &&
+		# DPDK 24.11's testpmd on the agent's claims (use_cni).
+		want dpdk-adopt && VM_BACKEND=qemu SCN_TIMEOUT=${DA_TIMEOUT:-600} scenario dpdk-adopt scn_dpdk_adopt
+		if [[ " $VM_BACKENDS " == *" libvirt "* ]] && { want zerocopy-libvirt || want two-guests; } &&
 			facility "libvirtd" command -v libvirtd &&
 			facility "virtlogd" command -v virtlogd &&
 			facility "virsh" command -v virsh; then
 			if libvirt_env_setup; then
-				VM_BACKEND=libvirt scenario zerocopy-libvirt scn_zerocopy_libvirt
+				want zerocopy-libvirt && VM_BACKEND=libvirt scenario zerocopy-libvirt scn_zerocopy_libvirt
+				# Issue 20: a DPDK guest and an AF_XDP guest at once.
+				want two-guests && VM_BACKEND=libvirt SCN_TIMEOUT=${TG_TIMEOUT:-900} \
+					scenario two-guests scn_two_guests
 				libvirt_env_teardown
 			else
 				not_ok "libvirt: virtlogd and state directories set up"
