@@ -23,3 +23,8 @@ bench: deps-bench
 bench-run: bench-build
 	BUILD=$(BUILD) bench/run.sh
 CLEAN_FILES += $(BENCH_BPF)
+
+# The floor forwarder is a libxdp program (xsk.h lives in libxdp).
+$(BUILD)/bench/tools/floor_fwd: $(BUILD)/bench/tools/floor_fwd.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell pkg-config --libs libxdp libbpf)

@@ -11,8 +11,9 @@
 # warm up, then count sink packets and the peer's CPU time
 # (/proc/<pid>/task/*/schedstat) over BENCH_SECONDS.
 #
-# Sections (BENCH_SECTIONS, default all): gen main latency idle sweep
-# profile guest (guest: bench/guest.sh, a Debian 13 VM).
+# Sections (BENCH_SECTIONS, default all): gen main tcp latency idle sweep
+# profile guest (tcp: bench/tcp.sh, iperf3 through each forwarder; guest:
+# bench/guest.sh, a Debian 13 VM).
 # BENCH_AGENT_B=PATH adds a second afxdp-agent binary to the main section.
 # Results: bench/results/bench-<stamp>.json, .md (profile-<stamp>.txt), and
 # latest.{json,md} (profile-latest.txt): relative symlinks to this run's
@@ -31,15 +32,15 @@ LAT_ROUNDS=${BENCH_LAT_ROUNDS:-5}
 LAT_ROUND=0
 GEN_CPU=${BENCH_GEN_CPU:-0}
 FWD_CPU=${BENCH_FWD_CPU:-1}
-SECTIONS=${BENCH_SECTIONS:-gen main latency idle sweep profile guest}
+SECTIONS=${BENCH_SECTIONS:-gen main tcp latency idle sweep profile guest}
 IDLE_RATES=${BENCH_IDLE_RATES:-0 1000 10000 100000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-5}
 IDLE_ROUNDS=${BENCH_IDLE_ROUNDS:-3}
 OVS_VSWITCHD=$(command -v ovs-vswitchd || true)
 OVS_PEER=
 [ -z "$OVS_VSWITCHD" ] || OVS_PEER=ovs
-PEERS=${BENCH_PEERS:-agent testpmd-io testpmd-macswap $OVS_PEER kernel}
-IDLE_PEERS=${BENCH_IDLE_PEERS:-agent agent-fixed-spin testpmd-io $OVS_PEER}
+PEERS=${BENCH_PEERS:-agent floor testpmd-io testpmd-macswap $OVS_PEER kernel}
+IDLE_PEERS=${BENCH_IDLE_PEERS:-agent agent-no-nap agent-fixed-spin testpmd-io $OVS_PEER}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 BUILD=${BUILD:-build/obj}
 
@@ -47,6 +48,7 @@ AGENT=$ROOT/guest/afxdp-agent
 AGENT_B=${BENCH_AGENT_B:-}
 LIVEGEN=$ROOT/$BUILD/bench/tools/livegen
 REDIRECT=$ROOT/$BUILD/bench/tools/xdp_redirect
+FLOOR=$ROOT/$BUILD/bench/tools/floor_fwd
 REDIRECT_OBJ=$ROOT/bench/tools/redirect.bpf.o
 PKTSINK=$ROOT/$BUILD/tests/tools/pktsink
 PASS_OBJ=$ROOT/bpf/xdp_pass.bpf.o
@@ -55,16 +57,17 @@ TESTPMD=$(command -v dpdk-testpmd || true)
 export TOPO_PREFIX=afxbench
 . scripts/topo.sh
 . bench/guest.sh
+. bench/tcp.sh
 
 die() { echo "bench: $*" >&2; exit "${2:-1}"; }
 log() { echo "bench: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, XDP)" 2
-for f in "$AGENT" "$LIVEGEN" "$REDIRECT" "$REDIRECT_OBJ" "$PKTSINK" "$PASS_OBJ"; do
+for f in "$AGENT" "$LIVEGEN" "$REDIRECT" "$FLOOR" "$REDIRECT_OBJ" "$PKTSINK" "$PASS_OBJ"; do
 	[ -e "$f" ] || die "missing $f: run 'make bench' (it builds everything)" 2
 done
-case "$WINDOWS$SECONDS_W$SWEEP_WINDOWS$IDLE_SECONDS$IDLE_ROUNDS${IDLE_RATES// /}" in
-*[!0-9]*) die "BENCH_WINDOWS/BENCH_SECONDS/BENCH_SWEEP_WINDOWS/BENCH_IDLE_*: integers" 2 ;;
+case "$WINDOWS$SECONDS_W$SWEEP_WINDOWS$IDLE_SECONDS$IDLE_ROUNDS${IDLE_RATES// /}$TCP_SECONDS$TCP_ROUNDS" in
+*[!0-9]*) die "BENCH_WINDOWS/BENCH_SECONDS/BENCH_SWEEP_WINDOWS/BENCH_IDLE_*/BENCH_TCP_SECONDS/BENCH_TCP_ROUNDS: integers" 2 ;;
 esac
 [ "$(nproc)" -gt "$FWD_CPU" ] && [ "$(nproc)" -gt "$GEN_CPU" ] ||
 	die "BENCH_GEN_CPU/BENCH_FWD_CPU beyond $(nproc) CPUs" 2
@@ -168,6 +171,24 @@ start_testpmd() {
 	die "dpdk-testpmd did not start"
 }
 
+# The floor: bench/tools/floor_fwd, a minimal single-thread libxdp
+# forwarding loop (shared UMEM, descriptors moved, busy polling), pinned
+# on the forwarder's CPU like the others.
+start_floor() {
+	"$NSRUN" "$FWD_NS" taskset -c "$FWD_CPU" "$FLOOR" -i in0 -o out0 \
+		>"$work/floor.log" 2>&1 &
+	PEER_PID=$!
+	PIDS+=("$PEER_PID")
+	CPU_PID=$PEER_PID
+	for _ in $(seq 100); do
+		grep -q ready "$work/floor.log" && return 0
+		kill -0 "$PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$work/floor.log" >&2
+	die "floor_fwd did not start"
+}
+
 # The in-kernel limit: XDP redirect in0 -> out0 via a DEVMAP, run by a
 # threaded NAPI on in0 pinned to the forwarder's CPU, so the forwarding
 # work is measurable (kthread schedstat) and off the generator's CPU.
@@ -261,6 +282,8 @@ start_ovs() {
 	done
 	ovs_ctl ovs-ofctl del-flows br0
 	ovs_ctl ovs-ofctl add-flow br0 "in_port=in0,actions=output:out0"
+	# The way back, for TCP's ACKs (section tcp); idle in the 64 B windows.
+	ovs_ctl ovs-ofctl add-flow br0 "in_port=out0,actions=output:in0"
 	for p in in0 out0; do
 		local err
 		err=$(ovs_vsctl get interface "$p" error 2>/dev/null || true)
@@ -298,6 +321,7 @@ start_peer() {
 	testpmd-io) start_testpmd io ;;
 	testpmd-macswap) start_testpmd macswap ;;
 	kernel) start_kernel ;;
+	floor) start_floor ;;
 	ovs) start_ovs ;;
 	*) die "unknown peer $name" ;;
 	esac
@@ -513,11 +537,13 @@ section_latency() {
 # idle_args LABEL: the peer and arguments of an idle-section label.
 # agent-fixed-spin is the agent as it was before the adaptive idle policy
 # (2 ms of polling after every frame, whatever the rate); agent-gap-N
-# sets the spin budget socket.spin_gap_us to N (for tuning it).
+# sets the spin budget socket.spin_gap_us to N (for tuning it);
+# agent-no-nap is the adaptive policy without the timed naps of 5-20 kpps.
 idle_args() {
 	case $1 in
 	agent-fixed-spin) echo "agent --set socket.spin_gap_us=1000000" ;;
 	agent-no-spin) echo "agent --idle-spin 0" ;;
+	agent-no-nap) echo "agent --set socket.coalesce_us=0" ;;
 	agent-gap-*) echo "agent --set socket.spin_gap_us=${1#agent-gap-}" ;;
 	*) echo "$1" ;;
 	esac
@@ -654,6 +680,8 @@ jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu_model" --argjson cores "$(nproc
 	--argjson lat_rounds "$LAT_ROUNDS" \
 	--arg idle_rates "$IDLE_RATES" --argjson idle_seconds "$IDLE_SECONDS" \
 	--argjson idle_rounds "$IDLE_ROUNDS" \
+	--argjson tcp_rounds "$TCP_ROUNDS" --argjson tcp_seconds "$TCP_SECONDS" \
+	--arg tcp_udp_rate "$TCP_UDP_RATE" \
 	--arg ovs "$({ [ -n "$OVS_VSWITCHD" ] && "$OVS_VSWITCHD" --version | head -1; } || echo none)" \
 	--arg agent_b "$AGENT_B" --arg agent_b_note "${BENCH_AGENT_B_NOTE:-}" \
 	'{kernel: $kernel, cpu_model: $cpu, cores: $cores, date: $date,
@@ -664,13 +692,14 @@ jq -n --arg kernel "$(uname -r)" --arg cpu "$cpu_model" --argjson cores "$(nproc
 	  latency_rounds: $lat_rounds,
 	  idle_rates_pps: ($idle_rates | split(" ") | map(tonumber)),
 	  idle_seconds: $idle_seconds, idle_rounds: $idle_rounds, ovs_version: $ovs,
+	  tcp_rounds: $tcp_rounds, tcp_seconds: $tcp_seconds, tcp_udp_rate: $tcp_udp_rate,
 	  agent_b: $agent_b, agent_b_note: $agent_b_note}' >"$work/meta.json"
 log "machine: $(uname -r), $cpu_model, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for s in $SECTIONS; do
 	case $s in
-	gen | main | latency | idle | sweep | profile | guest) "section_$s" ;;
-	*) die "unknown section $s (gen main latency idle sweep profile guest)" 2 ;;
+	gen | main | tcp | latency | idle | sweep | profile | guest) "section_$s" ;;
+	*) die "unknown section $s (gen main tcp latency idle sweep profile guest)" 2 ;;
 	esac
 done
 jq --arg load1 "$(cut -d' ' -f1-3 /proc/loadavg)" '. + {loadavg_end: $load1}' \

@@ -350,6 +350,8 @@ static const struct key_desc keys[] = {
 		"poll this long after the last frame before sleeping, default 2000, 0 sleeps at once")),
 	/* No option of its own: --set socket.spin_gap_us=US. */
 	U32("socket.spin_gap_us", spin_gap_us, 0, 1000000),
+	/* Neither: --set socket.coalesce_us=US; 0 never naps. */
+	U32("socket.coalesce_us", coalesce_us, 0, 100000),
 	U32("workers.count", nr_workers, 0, CFG_MAX_PORTS *CFG_MAX_QUEUES,
 	    OPT("workers", 0, "N", "worker threads (0: one per queue)")),
 	FN("workers.cpus", K_LIST_FN, set_cpus,
@@ -649,6 +651,7 @@ void config_init(struct agent_config *cfg)
 	cfg->poll_timeout_ms = 100;
 	cfg->idle_spin_us = CFG_DEFAULT_IDLE_SPIN_US;
 	cfg->spin_gap_us = CFG_DEFAULT_SPIN_GAP_US;
+	cfg->coalesce_us = CFG_DEFAULT_COALESCE_US;
 	cfg->nr_workers = 0;
 	cfg->nr_cpus = 0; /* no pinning unless asked */
 	cfg->channels = 0;

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <time.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 
@@ -213,6 +215,7 @@ void *worker_fwd_main(void *arg)
 	int timeout = (int)cfg->poll_timeout_ms;
 	struct idle_policy idle;
 	struct pollfd fds[AGENT_MAX_SOCKETS];
+	uint64_t nap;
 	uint32_t got;
 
 	for (uint32_t i = 0; i < w->nr_socks; i++) {
@@ -221,7 +224,12 @@ void *worker_fwd_main(void *arg)
 		refill(w->socks[i], w->socks[i]->fill->size);
 	}
 	atomic_store(&w->ready, true);
-	idle_init(&idle, cfg->idle_spin_us, cfg->spin_gap_us, now_ns());
+	idle_init(&idle, cfg->idle_spin_us, cfg->spin_gap_us, cfg->coalesce_us,
+		  now_ns());
+	/* Naps of 100s of us: the default 50 us timer slack would add a
+	 * quarter to each. */
+	if (cfg->coalesce_us)
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	while (!atomic_load_explicit(&a->stop, memory_order_relaxed)) {
 		got = one_pass(w, batch, cfg->mode);
 		if (got) {
@@ -236,6 +244,15 @@ void *worker_fwd_main(void *arg)
 		 * its long gaps would burn a core for a trickle of frames. */
 		if (idle_should_spin(&idle, now_ns()))
 			continue;
+		/* Frames come a little too sparse for that: nap on a timer
+		 * and take them together, one wake-up for several frames. */
+		nap = idle_nap_ns(&idle, now_ns());
+		if (nap) {
+			struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)nap };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
 		/* Sleep in poll() until a frame arrives. Bounded, so stop
 		 * requests and TX completions are still seen. */
 		poll(fds, w->nr_socks, timeout);

@@ -9,7 +9,9 @@
  * frames and spins only while that gap is short (traffic dense enough that
  * the next frame is due soon) and the current silence is still within the
  * budget; sparse or stopped traffic sleeps at once, so CPU use follows
- * the load.
+ * the load. In between (gaps a little longer than the budget: one
+ * wake-up per frame would cost more than the frames), it naps on a timer
+ * and takes whatever arrived in one pass.
  */
 #ifndef AGENT_IDLE_H
 #define AGENT_IDLE_H
@@ -27,15 +29,20 @@
 struct idle_policy {
 	uint64_t spin_cap_ns; /* socket.idle_spin_us: never spin longer */
 	uint64_t gap_ns; /* socket.spin_gap_us: the latency budget */
+	uint64_t nap_ns; /* socket.coalesce_us: the timed nap, 0 none */
 	uint64_t avg_gap_ns; /* EWMA of the gap between frames */
 	uint64_t last_ns; /* the last pass that found frames */
 };
 
 void idle_init(struct idle_policy *p, uint32_t idle_spin_us,
-	       uint32_t spin_gap_us, uint64_t now_ns);
+	       uint32_t spin_gap_us, uint32_t coalesce_us, uint64_t now_ns);
 /* A pass found n > 0 frames at now_ns. */
 void idle_frames(struct idle_policy *p, uint32_t n, uint64_t now_ns);
 /* A pass found nothing at now_ns: true to poll again, false to sleep. */
 bool idle_should_spin(const struct idle_policy *p, uint64_t now_ns);
+/* A pass found nothing and the worker does not spin: how long to nap on
+ * a timer before the next pass (frames arriving meanwhile wait for it,
+ * and are taken together), or 0 to sleep in poll() until a frame. */
+uint64_t idle_nap_ns(const struct idle_policy *p, uint64_t now_ns);
 
 #endif

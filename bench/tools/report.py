@@ -7,6 +7,8 @@ import json
 import statistics
 from collections import OrderedDict
 
+import report_tcp
+
 TARGET_THROUGHPUT = 1.2  # agent Mpps / testpmd io Mpps, at least
 TARGET_CPU = 0.8  # agent CPU per packet / testpmd io's, at most
 TARGET_P99_US = 200.0  # added p99 latency at 1 kpps, below
@@ -16,6 +18,7 @@ T19_VS_OVS = 1.3  # agent Mpps / OVS afxdp, at least
 T19_CPU = 0.65  # agent CPU per packet / testpmd io's, at most
 T19_IDLE_CPU_0 = 1.0  # agent % of a core at 0 pps, at most
 T19_IDLE_CPU_10K = 15.0  # ... at 10 kpps, at most
+T19_VS_FLOOR = 1.2  # agent Mpps / the minimal libxdp loop (floor_fwd), at least
 
 
 def stats(values):
@@ -147,7 +150,7 @@ def main():
     lat = group(windows, "latency")  # label -> one entry per round
 
     ratios = OrderedDict()
-    pairs = [("agent", p) for p in ("testpmd-io", "testpmd-macswap",
+    pairs = [("agent", p) for p in ("floor", "testpmd-io", "testpmd-macswap",
                                       "ovs", "kernel")] + [("agent-b", "agent")]
     for x, peer in pairs:
         if x in main_g and peer in main_g:
@@ -220,6 +223,9 @@ def main():
 
     r_ovs = ratios.get("agent/ovs", {})
     thr_ovs = r_ovs.get("mpps_of_medians")
+    r_floor = ratios.get("agent/floor", {})
+    thr_floor = r_floor.get("mpps_of_medians")
+    tcp_s = report_tcp.summarize(windows)
     cpu0 = idle_med(idle, "agent", 0, "cpu_pct")
     cpu10k = idle_med(idle, "agent", 10000, "cpu_pct")
     p99_1k = idle_med(idle, "agent", 1000, "added_p99_us")
@@ -244,6 +250,11 @@ def main():
             "paired": (r_ovs.get("mpps_paired") or {}).get("median"),
             "verdict": verdict(None if thr_ovs is None
                                else thr_ovs >= T19_VS_OVS)}),
+        ("fwd_vs_floor_libxdp_loop", {
+            "target": f">= {T19_VS_FLOOR}x", "value": thr_floor,
+            "paired": (r_floor.get("mpps_paired") or {}).get("median"),
+            "verdict": verdict(None if thr_floor is None
+                               else thr_floor >= T19_VS_FLOOR)}),
         ("cpu_per_pkt_vs_testpmd_io", {
             "target": f"<= {T19_CPU}x", "value": cpu,
             "paired": (r_io.get("cpu_per_pkt_paired") or {}).get("median"),
@@ -262,12 +273,18 @@ def main():
                         else "inconclusive (baseline p99 without a "
                         "forwarder is already above the target)")}),
     ])
+    for k, t in report_tcp.targets(tcp_s, verdict).items():
+        t["others"] = (f"agent {report_tcp._f(t['agent_gbps'])}, bridge "
+                       f"{report_tcp._f(t['bridge_gbps'])} Gbit/s")
+        targets19[k] = t
     profile = open(a.profile).read() if a.profile else None
 
     result = {"machine": meta, "main": main_s, "ratios": ratios,
               "generators": gen_s, "sweep": sweep_s, "queues": queue_s,
               "latency": {"baseline": base, "forwarders": added},
               "idle": {"baseline": idle_base, "forwarders": idle},
+              "tcp": [dict(zip(("offloads", "peer", "test"), k), **v)
+                      for k, v in tcp_s.items()],
               "targets": targets, "targets_issue19": targets19,
               "profile_agent": profile,
               "windows": windows}
@@ -317,6 +334,7 @@ def main():
         for k, s in gen_s.items():
             md.append(f"| {k} | {rng(s['mpps'])} |")
         md.append("")
+    md += report_tcp.markdown(tcp_s, m)
     if lat:
         md += [f"## Latency at {m['latency_rate_pps']} pps "
                "(payload timestamps, one way)", "",
@@ -399,9 +417,7 @@ def main():
             extra = f"baseline p99 {fmt(t['baseline_p99_us'], 1)} us"
         md.append(f"| {k} | {t['target']} | {fmt(t['value'], 2)} | "
                   f"{extra} | {t['verdict']} |")
-    md += ["| fwd_vs_floor_libxdp_loop | >= 1.2x | - | not built yet | n/a |",
-           "| tcp_single_stream_vs_bridge | >= 0.8x | - | not built yet | n/a |",
-           ""]
+    md.append("")
     guest = group(windows, "guest")
     if guest:
         md += ["## Inside a guest (Debian 13, QEMU TCG: ratios only)", "",

@@ -4,7 +4,8 @@
  * traffic spins until a silence as long as the budget, sparse traffic
  * (1 kpps, 10 kpps with the default budget) never spins, the switch
  * between them takes a bounded number of passes, and the limits (0,
- * the old fixed spin) keep their meaning. */
+ * the old fixed spin) keep their meaning. Between spinning and sleeping
+ * in poll(), 5-20 kpps nap on a timer (socket.coalesce_us). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,7 +46,8 @@ static void test_starts_asleep(void **state)
 	struct idle_policy p;
 
 	(void)state;
-	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US, T0);
+	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US,
+		  CFG_DEFAULT_COALESCE_US, T0);
 	/* No frame yet: no reason to believe one is due. */
 	assert_int_equal(spin_window_us(&p, T0), 0);
 	assert_false(idle_should_spin(&p, T0 + 1));
@@ -57,7 +59,7 @@ static void test_dense_spins_for_the_budget(void **state)
 	uint64_t t = T0;
 
 	(void)state;
-	idle_init(&p, 2000, 50, t);
+	idle_init(&p, 2000, 50, 0, t);
 	frames_every(&p, &t, 10, 100); /* 100 kpps */
 	assert_true(p.avg_gap_ns < 50 * US);
 	/* Spins through a silence shorter than the budget, not longer. */
@@ -74,7 +76,8 @@ static void test_sparse_never_spins(void **state)
 	uint64_t t = T0;
 
 	(void)state;
-	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US, t);
+	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US,
+		  CFG_DEFAULT_COALESCE_US, t);
 	for (int i = 0; i < 1000; i++) { /* 1 kpps */
 		frames_every(&p, &t, 1000, 1);
 		assert_false(idle_should_spin(&p, t));
@@ -97,7 +100,7 @@ static void test_batches_count_as_frames(void **state)
 	uint64_t t = T0;
 
 	(void)state;
-	idle_init(&p, 2000, 50, t);
+	idle_init(&p, 2000, 50, 0, t);
 	/* Woken every 200 us with 8 frames queued: 25 us apart, dense. */
 	for (int i = 0; i < 50; i++) {
 		t += 200 * US;
@@ -119,7 +122,7 @@ static void test_switches_in_few_passes(void **state)
 	int n;
 
 	(void)state;
-	idle_init(&p, 2000, 50, t);
+	idle_init(&p, 2000, 50, 0, t);
 	/* From the start (sparse) to dense at 10 us gaps: the estimate
 	 * starts at the clamp, 4 budgets, and falls by 1/8 per pass. */
 	for (n = 0; n < 100 && !idle_should_spin(&p, t); n++)
@@ -146,25 +149,71 @@ static void test_limits(void **state)
 
 	(void)state;
 	/* idle_spin 0: sleeps at once, whatever the traffic. */
-	idle_init(&p, 0, 50, t);
+	idle_init(&p, 0, 50, 0, t);
 	frames_every(&p, &t, 1, 1000);
 	assert_false(idle_should_spin(&p, t));
 	/* spin_gap 0: never spins either. */
 	t = T0;
-	idle_init(&p, 2000, 0, t);
+	idle_init(&p, 2000, 0, 0, t);
 	frames_every(&p, &t, 1, 1000);
 	assert_false(idle_should_spin(&p, t));
 	/* A budget above idle_spin: the fixed spin of old, even at 1 kpps:
 	 * polls 2 ms after every frame, idle_spin being the cap. */
 	t = T0;
-	idle_init(&p, 2000, 1000000, t);
+	idle_init(&p, 2000, 1000000, 0, t);
 	frames_every(&p, &t, 1000, 20);
 	assert_int_equal(spin_window_us(&p, t), 2000);
 	/* Both large: the smaller bounds the silence. */
 	t = T0;
-	idle_init(&p, 300, 500, t);
+	idle_init(&p, 300, 500, 0, t);
 	frames_every(&p, &t, 100, 100);
 	assert_int_equal(spin_window_us(&p, t), 300);
+}
+
+static void test_naps_in_between(void **state)
+{
+	const uint64_t nap = CFG_DEFAULT_COALESCE_US * US;
+	struct idle_policy p;
+	uint64_t t = T0;
+
+	(void)state;
+	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US,
+		  CFG_DEFAULT_COALESCE_US, t);
+	/* Nothing seen yet: wait in poll() for the first frame. */
+	assert_int_equal(idle_nap_ns(&p, t), 0);
+	/* 10 kpps: too sparse to spin, dense enough to nap. */
+	frames_every(&p, &t, 100, 100);
+	assert_false(idle_should_spin(&p, t + US));
+	assert_int_equal(idle_nap_ns(&p, t + US), nap);
+	/* Napping: each wake-up (a nap plus 20 us late) finds the two or
+	 * three frames of the nap, which keeps the estimate in the band. */
+	for (int i = 0; i < 1000; i++) {
+		t += nap + 20 * US;
+		idle_frames(&p, i % 2 ? 2 : 3, t);
+		assert_false(idle_should_spin(&p, t + US));
+		assert_int_equal(idle_nap_ns(&p, t + US), nap);
+	}
+	/* The traffic stops: a nap that found nothing ends the naps. */
+	assert_int_equal(idle_nap_ns(&p, t + nap), 0);
+	assert_int_equal(idle_nap_ns(&p, t + 10 * nap), 0);
+	/* 4 kpps (250 us, above a nap): a wake-up per frame is cheaper
+	 * than naps that find nothing. */
+	frames_every(&p, &t, 250, 100);
+	assert_int_equal(idle_nap_ns(&p, t + US), 0);
+	/* 1 kpps: poll(), where a frame waits only for its own wake-up. */
+	frames_every(&p, &t, 1000, 100);
+	assert_int_equal(idle_nap_ns(&p, t + US), 0);
+	/* Back to 10 kpps within a bounded number of frames. */
+	for (int n = 0; n < 100 && !idle_nap_ns(&p, t + US); n++)
+		frames_every(&p, &t, 100, 1);
+	assert_int_equal(idle_nap_ns(&p, t + US), nap);
+	/* A stamp before the last frame is a silence of 0, not of ages. */
+	assert_int_equal(idle_nap_ns(&p, t - US), nap);
+	/* coalesce 0: never naps. */
+	t = T0;
+	idle_init(&p, 2000, 50, 0, t);
+	frames_every(&p, &t, 100, 100);
+	assert_int_equal(idle_nap_ns(&p, t + US), 0);
 }
 
 static void test_clock_never_runs_back(void **state)
@@ -173,7 +222,7 @@ static void test_clock_never_runs_back(void **state)
 	uint64_t t = T0, before;
 
 	(void)state;
-	idle_init(&p, 2000, 50, t);
+	idle_init(&p, 2000, 50, 0, t);
 	frames_every(&p, &t, 10, 100);
 	before = p.avg_gap_ns;
 	/* A stamp before the last one (another CPU's clock): a zero gap,
@@ -194,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_batches_count_as_frames),
 		cmocka_unit_test(test_switches_in_few_passes),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_naps_in_between),
 		cmocka_unit_test(test_clock_never_runs_back),
 	};
 
