@@ -40,7 +40,7 @@ OVS_VSWITCHD=$(command -v ovs-vswitchd || true)
 OVS_PEER=
 [ -z "$OVS_VSWITCHD" ] || OVS_PEER=ovs
 PEERS=${BENCH_PEERS:-agent floor testpmd-io testpmd-macswap $OVS_PEER kernel}
-IDLE_PEERS=${BENCH_IDLE_PEERS:-agent agent-no-nap agent-fixed-spin testpmd-io $OVS_PEER}
+IDLE_PEERS=${BENCH_IDLE_PEERS:-agent agent-nap-1000 agent-fixed-spin testpmd-io $OVS_PEER}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 BUILD=${BUILD:-build/obj}
 
@@ -538,12 +538,14 @@ section_latency() {
 # agent-fixed-spin is the agent as it was before the adaptive idle policy
 # (2 ms of polling after every frame, whatever the rate); agent-gap-N
 # sets the spin budget socket.spin_gap_us to N (for tuning it);
-# agent-no-nap is the adaptive policy without the timed naps of 5-20 kpps.
+# agent-nap-N adds timed naps of N us between spinning and poll()
+# (socket.coalesce_us; off by default), agent-no-nap turns them off.
 idle_args() {
 	case $1 in
 	agent-fixed-spin) echo "agent --set socket.spin_gap_us=1000000" ;;
 	agent-no-spin) echo "agent --idle-spin 0" ;;
 	agent-no-nap) echo "agent --set socket.coalesce_us=0" ;;
+	agent-nap-*) echo "agent --set socket.coalesce_us=${1#agent-nap-}" ;;
 	agent-gap-*) echo "agent --set socket.spin_gap_us=${1#agent-gap-}" ;;
 	*) echo "$1" ;;
 	esac

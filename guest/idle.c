@@ -12,7 +12,8 @@
  * the wake-up, and at higher rates one wake-up serves several frames, so
  * the wake-ups per second stay bounded while the CPU per frame falls.
  *
- * Between spinning and sleeping until a frame: while frames come less
+ * Between spinning and sleeping until a frame, when socket.coalesce_us is
+ * set (default off, see guest/config.h for what it cost): while frames come less
  * than a nap (coalesce) apart on average and the last one is less than a
  * nap ago, nap on a timer for that long and take the frames that came
  * meanwhile in one pass. A poll() that wakes for each frame costs a

@@ -5,7 +5,8 @@
  * (1 kpps, 10 kpps with the default budget) never spins, the switch
  * between them takes a bounded number of passes, and the limits (0,
  * the old fixed spin) keep their meaning. Between spinning and sleeping
- * in poll(), 5-20 kpps nap on a timer (socket.coalesce_us). */
+ * in poll(), with socket.coalesce_us 200, 5-20 kpps nap on a timer; the
+ * default (0) never naps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -172,13 +173,13 @@ static void test_limits(void **state)
 
 static void test_naps_in_between(void **state)
 {
-	const uint64_t nap = CFG_DEFAULT_COALESCE_US * US;
+	const uint64_t nap = 200 * US;
 	struct idle_policy p;
 	uint64_t t = T0;
 
 	(void)state;
-	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US,
-		  CFG_DEFAULT_COALESCE_US, t);
+	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US, 200,
+		  t);
 	/* Nothing seen yet: wait in poll() for the first frame. */
 	assert_int_equal(idle_nap_ns(&p, t), 0);
 	/* 10 kpps: too sparse to spin, dense enough to nap. */
@@ -209,9 +210,10 @@ static void test_naps_in_between(void **state)
 	assert_int_equal(idle_nap_ns(&p, t + US), nap);
 	/* A stamp before the last frame is a silence of 0, not of ages. */
 	assert_int_equal(idle_nap_ns(&p, t - US), nap);
-	/* coalesce 0: never naps. */
+	/* coalesce 0, the default: never naps. */
 	t = T0;
-	idle_init(&p, 2000, 50, 0, t);
+	idle_init(&p, CFG_DEFAULT_IDLE_SPIN_US, CFG_DEFAULT_SPIN_GAP_US,
+		  CFG_DEFAULT_COALESCE_US, t);
 	frames_every(&p, &t, 100, 100);
 	assert_int_equal(idle_nap_ns(&p, t + US), 0);
 }
