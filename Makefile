@@ -12,6 +12,7 @@
 # Per-directory rules live in */Build.mk; this file only ties them together.
 
 PREFIX ?= /usr/local
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/sbin
 LIBDIR ?= $(PREFIX)/lib

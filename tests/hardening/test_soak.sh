@@ -1,6 +1,6 @@
 #!/bin/bash
 # Soak: the agent forwards at half its measured capacity for SOAK_SECONDS
-# (60 in `make test`, 600 in `make soak`). At the end every counter
+# (30 in `make test`, 600 in `make soak`). At the end every counter
 # reconciles exactly (generator -> agent -> counting XDP sink) and the
 # agent's resident memory has not grown (VmRSS printed at start and end).
 . "$(dirname "$0")/lib.sh"
@@ -8,7 +8,7 @@ export TOPO_PREFIX=afxs$$
 . "$TOP/scripts/topo.sh"
 trap cleanup EXIT
 require_root "soak suite"
-SOAK_SECONDS=${SOAK_SECONDS:-60}
+SOAK_SECONDS=${SOAK_SECONDS:-30}
 # Resident memory may move by a few pages (stdio, malloc arenas): 1 MiB.
 RSS_SLACK_KB=${RSS_SLACK_KB:-1024}
 
