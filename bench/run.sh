@@ -131,22 +131,28 @@ PEER_PID=
 CPU_PID=
 NAPI_PID=
 
+# peer_started LOG PATTERN NAME: $! is the peer (its CPU is ours to
+# measure); wait up to 10 s for PATTERN in LOG, or show LOG and stop.
+peer_started() {
+	PEER_PID=$!
+	PIDS+=("$PEER_PID")
+	CPU_PID=$PEER_PID
+	for _ in $(seq 100); do
+		grep -q "$2" "$1" && return 0
+		kill -0 "$PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$1" >&2
+	die "$3 did not start"
+}
+
 start_agent() {
 	local bin=$AGENT
 	[ "${1:-}" = --agent-b ] && { bin=$AGENT_B; shift; }
 	"$NSRUN" "$FWD_NS" "$bin" -m fwd -i in0 -i out0 --stats json \
 		--interval 1000 --cpus "$FWD_CPU" "$@" \
 		>"$work/agent.json" 2>"$work/agent.log" &
-	PEER_PID=$!
-	PIDS+=("$PEER_PID")
-	CPU_PID=$PEER_PID
-	for _ in $(seq 100); do
-		grep -q capabilities "$work/agent.log" && return 0
-		kill -0 "$PEER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$work/agent.log" >&2
-	die "afxdp-agent did not start"
+	peer_started "$work/agent.log" capabilities afxdp-agent
 }
 
 start_testpmd() {
@@ -177,16 +183,7 @@ start_testpmd() {
 start_floor() {
 	"$NSRUN" "$FWD_NS" taskset -c "$FWD_CPU" "$FLOOR" -i in0 -o out0 \
 		>"$work/floor.log" 2>&1 &
-	PEER_PID=$!
-	PIDS+=("$PEER_PID")
-	CPU_PID=$PEER_PID
-	for _ in $(seq 100); do
-		grep -q ready "$work/floor.log" && return 0
-		kill -0 "$PEER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$work/floor.log" >&2
-	die "floor_fwd did not start"
+	peer_started "$work/floor.log" ready floor_fwd
 }
 
 # The in-kernel limit: XDP redirect in0 -> out0 via a DEVMAP, run by a
