@@ -114,7 +114,13 @@ assert_eq "restarted agent forwards" 500 "$(sink_result s5 .frames)"
 ip -n "$FWD_NS" link set in0 down
 sleep 0.5
 ip -n "$FWD_NS" link set in0 up
-sleep 0.5
+# The kernel's linkwatch reports the carrier (IFF_RUNNING, which the
+# agent's link_up reads) up to a second after a flap: wait for it, or the
+# final report below races it.
+for _ in $(seq 30); do
+	[ "$(ip -n "$FWD_NS" -j link show dev in0 | jq -r '.[0].operstate')" = UP ] && break
+	sleep 0.1
+done
 kill -0 "$AGENT_PID" 2>/dev/null
 assert_eq "agent survives link down/up" 0 $?
 sink_start s6 4005 -n 500 -t 20 -I 3
