@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -748,6 +749,16 @@ int agent_start_workers(struct agent *a)
 			return ret;
 		}
 	}
+	if (a->nr_workers && !a->has_stop_fd) {
+		a->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (a->stop_fd < 0)
+			return -errno;
+		a->has_stop_fd = true;
+	} else if (a->has_stop_fd) {
+		eventfd_t v;
+
+		(void)eventfd_read(a->stop_fd, &v); /* a stop before resuming */
+	}
 	for (uint32_t i = 0; i < a->nr_workers; i++) {
 		struct agent_worker *w = &a->workers[i];
 
@@ -790,6 +801,8 @@ bool agent_workers_done(const struct agent *a)
 void agent_stop_workers(struct agent *a)
 {
 	atomic_store(&a->stop, true);
+	if (a->has_stop_fd)
+		(void)eventfd_write(a->stop_fd, 1);
 	for (uint32_t i = 0; i < a->nr_workers; i++) {
 		if (a->workers[i].started)
 			pthread_join(a->workers[i].thread, NULL);
@@ -884,6 +897,9 @@ int agent_teardown(struct agent *a)
 	free(a->workers);
 	a->workers = NULL;
 	a->nr_workers = 0;
+	if (a->has_stop_fd)
+		close(a->stop_fd);
+	a->has_stop_fd = false;
 	for (uint32_t i = 0; i < a->nr_ports; i++) {
 		if (!a->ports[i].kept)
 			nic_restore(&a->ports[i].nic);

@@ -105,6 +105,12 @@ struct agent {
 	struct agent_worker *workers;
 	uint32_t nr_workers;
 	atomic_bool stop;
+	/* An eventfd the workers poll() beside their sockets, written when
+	 * stop is set: a worker asleep (no traffic) stops at once instead of
+	 * at the end of its poll timeout, which was a handover's whole gap
+	 * (up to socket.poll_timeout_ms) when traffic was light. */
+	int stop_fd;
+	bool has_stop_fd;
 	/* Teardown leaves the programs attached (xdp.fail_open forward on a
 	 * plain exit); a failed setup leaves adopted ones as they were. */
 	bool keep_program, setup_failed;
@@ -112,6 +118,11 @@ struct agent {
 	 * ours over (teardown then leaves the data path as it is). */
 	struct handover_in *takeover;
 	bool handed_over;
+	/* The data path's history across handovers (handover version 2):
+	 * how many it went through, and when (CLOCK_MONOTONIC) the first
+	 * agent set it up; 0 until the workers first start. */
+	uint32_t handovers;
+	uint64_t dp_since_ns;
 	atomic_bool no_drain; /* workers stop at a batch boundary, as is */
 };
 

@@ -16,6 +16,7 @@
 
 #include "guest/agent.h"
 #include "guest/agent_takeover.h"
+#include "util/clock.h"
 #include "util/ethtool.h"
 #include "util/log.h"
 
@@ -78,7 +79,7 @@ int takeover_check_layout(struct agent *a, char *err, size_t err_len)
 	size_t want;
 	int ret;
 
-	ret = handover_layout(a, mine, sizeof(mine));
+	ret = handover_layout(a, a->takeover->version, mine, sizeof(mine));
 	if (ret < 0) {
 		snprintf(err, err_len, "handover: layout too large");
 		return -ESTALE;
@@ -150,6 +151,7 @@ int agent_takeover_state(struct agent *a, const void *buf, size_t len,
 			 char *err, size_t err_len)
 {
 	struct handover_state shape = {
+		.version = a->takeover->version,
 		.nr_workers = a->nr_workers,
 		.nr_umems = a->nr_umems,
 		.nr_socks = a->nr_socks,
@@ -165,12 +167,20 @@ int agent_takeover_state(struct agent *a, const void *buf, size_t len,
 		return ret;
 	for (uint32_t i = 0; i < a->nr_ports; i++)
 		a->ports[i].nic = st.nic[i];
+	/* Version 1 says nothing of the past: counted from here. */
+	a->handovers = st.handovers + 1;
+	a->dp_since_ns = st.version >= 2 && st.dp_since_ns &&
+					 st.dp_since_ns <= now_ns() ?
+				 st.dp_since_ns :
+				 now_ns();
 	/* The rings were mapped at prepare; the previous agent forwarded
 	 * until commit: where it stopped is in the shared indices. */
 	for (uint32_t i = 0; i < a->nr_socks; i++) {
 		struct agent_socket *s = &a->socks[i];
 
 		s->outstanding_tx = st.outstanding[i];
+		if (st.version >= 2)
+			s->c = st.counters[i];
 		xsk_ring_cons_sync(&s->rx);
 		xsk_ring_prod_sync(&s->tx);
 		xsk_ring_prod_sync(s->fill);

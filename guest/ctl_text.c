@@ -95,6 +95,15 @@ void ctl_print_status(struct json_object *j, FILE *out)
 	fprintf(out, "afxdp-agent %s, pid %" PRId64 ", mode %s, up ",
 		str(j, "agent.version"), num(j, "agent.pid"), str(j, "mode"));
 	duration(json_object_get_double(get(j, "uptime_s")), out);
+	if (num(j, "handovers") > 0) {
+		/* Counters count from the data path's start, not ours. */
+		fprintf(out, "; data path up ");
+		duration(json_object_get_double(get(j, "data_path_uptime_s")),
+			 out);
+		fprintf(out, " through %" PRId64 " handover%s",
+			num(j, "handovers"),
+			num(j, "handovers") == 1 ? "" : "s");
+	}
 	fprintf(out, "\nconfig %s, control protocol %" PRId64 "\n",
 		get(j, "agent.config") ? str(j, "agent.config") : "(none)",
 		num(j, "agent.protocol"));

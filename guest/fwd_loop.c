@@ -214,7 +214,8 @@ void *worker_fwd_main(void *arg)
 	uint32_t batch = cfg->batch_size;
 	int timeout = (int)cfg->poll_timeout_ms;
 	struct idle_policy idle;
-	struct pollfd fds[AGENT_MAX_SOCKETS];
+	struct pollfd fds[AGENT_MAX_SOCKETS + 1];
+	nfds_t nfds = w->nr_socks;
 	uint64_t nap;
 	uint32_t got;
 
@@ -223,6 +224,9 @@ void *worker_fwd_main(void *arg)
 		fds[i].events = POLLIN;
 		refill(w->socks[i], w->socks[i]->fill->size);
 	}
+	if (a->has_stop_fd) /* agent_stop_workers() wakes us through it */
+		fds[nfds++] =
+			(struct pollfd){ .fd = a->stop_fd, .events = POLLIN };
 	atomic_store(&w->ready, true);
 	idle_init(&idle, cfg->idle_spin_us, cfg->spin_gap_us, cfg->coalesce_us,
 		  now_ns());
@@ -253,9 +257,9 @@ void *worker_fwd_main(void *arg)
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		/* Sleep in poll() until a frame arrives. Bounded, so stop
-		 * requests and TX completions are still seen. */
-		poll(fds, w->nr_socks, timeout);
+		/* Sleep in poll() until a frame arrives or we are told to
+		 * stop. Bounded, so TX completions are still seen. */
+		poll(fds, nfds, timeout);
 	}
 	/* A handover leaves the rings as they are for the next agent, the
 	 * fill rings full: frames arriving until it runs wait in the RX

@@ -4,7 +4,7 @@
  * --takeover receives the running agent's data path and carries on
  * without losing a frame. Over the control socket (guest/ctl_proto.h):
  *
- *   1. "handover prepare <HANDOVER_VERSION>": the running agent answers
+ *   1. "handover prepare <version>": the running agent answers
  *      with its layout (text, below) and, by SCM_RIGHTS, its UMEM memfds,
  *      its AF_XDP sockets and its port locks. It keeps forwarding. The new
  *      agent adopts the attached XDP program, checks that its own
@@ -21,7 +21,14 @@
  *
  * Versions must agree: the version in "prepare" and the layout (which
  * names the size of every structure passed as bytes) must be equal, or
- * the new agent falls back to a plain stop/start and says so.
+ * the new agent falls back to a plain stop/start and says so. A running
+ * agent speaks every version from HANDOVER_VERSION_MIN up to its own; a
+ * new agent asks for its own and, refused with EPROTO, for the one below,
+ * so an upgrade from the previous release is a handover too:
+ *   1: the data path (UMEMs, sockets, frames, NIC state);
+ *   2: also the statistics: the sockets' counters, the number of
+ *      handovers so far and when the first agent set the data path up, so
+ *      counters keep counting across restarts (Prometheus sees no reset).
  */
 #ifndef AGENT_HANDOVER_H
 #define AGENT_HANDOVER_H
@@ -33,8 +40,10 @@
 #include "guest/config.h"
 #include "guest/fd_pass.h"
 #include "guest/nic_prep.h"
+#include "guest/stats.h"
 
-#define HANDOVER_VERSION 1
+#define HANDOVER_VERSION 2
+#define HANDOVER_VERSION_MIN 1
 #define HANDOVER_LAYOUT_MAX 4096
 /* A prepare not committed within this long is forgotten. */
 #define HANDOVER_PREPARE_TIMEOUT_MS 10000
@@ -48,7 +57,8 @@ struct agent;
  * agents from their own state once queues, workers and UMEMs are known
  * (before the sockets: it says how they are made). Its length or -ENOSPC.
  */
-int handover_layout(const struct agent *a, char *buf, size_t len);
+int handover_layout(const struct agent *a, uint32_t version, char *buf,
+		    size_t len);
 /* The first line that differs, "mine" vs "theirs", as a message; 0 when
  * equal, -ESTALE otherwise. */
 int handover_layout_compare(const char *mine, const char *theirs, char *msg,
@@ -63,11 +73,16 @@ static inline size_t handover_nr_fds(uint32_t umems, uint32_t socks,
 
 /* The state of "commit", in a memfd. */
 struct handover_state {
+	uint32_t version; /* the one agreed at prepare */
 	uint32_t nr_workers, nr_umems, nr_socks, nr_ports;
 	uint32_t nr_frames, frame_size;
 	struct nic_state nic[CFG_MAX_PORTS];
 	/* per socket, in a->socks order */
 	uint32_t outstanding[CFG_MAX_PORTS * CFG_MAX_QUEUES];
+	/* version 2 on (0 before): */
+	uint32_t handovers; /* before this one */
+	uint64_t dp_since_ns; /* CLOCK_MONOTONIC: the first agent's set-up */
+	struct xsk_counters counters[CFG_MAX_PORTS * CFG_MAX_QUEUES];
 	/* pools[w * nr_umems + u]: worker w's free frames of UMEM u */
 	struct handover_pool {
 		uint32_t nr_free;
@@ -75,14 +90,15 @@ struct handover_state {
 	} * pools;
 };
 
-/* The running agent's state (workers stopped) into a new memfd: its fd or
- * -errno. */
-int handover_state_write(const struct agent *a);
+/* The running agent's state (workers stopped) in the given version into
+ * a new memfd: its fd or -errno. */
+int handover_state_write(const struct agent *a, uint32_t version);
 /*
  * A state of len bytes (from a memfd, i.e. from another process: checked
- * like any outside input) for an agent of the given shape: every count
- * equal, every address a frame of the worker's own range, no frame twice,
- * no more than a worker has. 0 or -EBADMSG with a message.
+ * like any outside input) for an agent of the given shape (version
+ * included): every count equal, every address a frame of the worker's own
+ * range, no frame twice, no more than a worker has; counters as they
+ * come. 0 or -EBADMSG with a message.
  */
 int handover_state_parse(const void *buf, size_t len,
 			 const struct handover_state *shape,
@@ -92,6 +108,7 @@ void handover_state_free(struct handover_state *st);
 /* What a new agent received (guest/handover_take.c). */
 struct handover_in {
 	pid_t pid; /* the running agent */
+	uint32_t version; /* agreed at prepare */
 	char ctl_path[108];
 	char layout[HANDOVER_LAYOUT_MAX];
 	int fds[FD_PASS_MAX];

@@ -39,14 +39,15 @@ static int prepare(struct handover_give *g, const char *ver,
 {
 	struct agent *a = g->a;
 	struct ctl_fds att = { .fds = g->fds };
-	char layout[HANDOVER_LAYOUT_MAX];
+	char layout[HANDOVER_LAYOUT_MAX], *end;
+	unsigned long v = strtoul(ver, &end, 10);
 	size_t n = 0;
 
-	if (strtoul(ver, NULL, 10) != HANDOVER_VERSION || !*ver) {
+	if (!*ver || *end || v < HANDOVER_VERSION_MIN || v > HANDOVER_VERSION) {
 		snprintf(
 			msg, len,
-			"handover version %s not supported (this agent speaks %d)",
-			ver, HANDOVER_VERSION);
+			"handover version %.16s not supported (this agent speaks %d to %d)",
+			ver, HANDOVER_VERSION_MIN, HANDOVER_VERSION);
 		return -EPROTO;
 	}
 	if (a->cfg->mode == MODE_TXGEN || a->cfg->mode == MODE_NONE)
@@ -61,7 +62,7 @@ static int prepare(struct handover_give *g, const char *ver,
 	    FD_PASS_MAX)
 		return refuse(msg, len, -E2BIG,
 			      "more sockets than one message can pass");
-	if (handover_layout(a, layout, sizeof(layout)) < 0)
+	if (handover_layout(a, (uint32_t)v, layout, sizeof(layout)) < 0)
 		return refuse(msg, len, -E2BIG, "layout too large");
 	for (uint32_t u = 0; u < a->nr_umems; u++) {
 		if (a->umems[u].memfd < 0)
@@ -79,9 +80,10 @@ static int prepare(struct handover_give *g, const char *ver,
 	att.nr = n;
 	ctl_server_attach(g->ctl, &att);
 	g->pid = peer->pid;
+	g->version = (uint32_t)v;
 	g->deadline_ns = now_ns() + HANDOVER_PREPARE_TIMEOUT_MS * 1000000ULL;
-	pr_info("handover: prepared for pid %d (%zu file descriptors)",
-		(int)peer->pid, n);
+	pr_info("handover: prepared for pid %d (version %lu, %zu file descriptors)",
+		(int)peer->pid, v, n);
 	return 0;
 }
 
@@ -124,7 +126,7 @@ static int commit(struct handover_give *g, const struct ctl_peer *peer,
 	}
 	t0 = now_ns();
 	agent_stop_for_handover(g->a);
-	g->state_fd = handover_state_write(g->a);
+	g->state_fd = handover_state_write(g->a, g->version);
 	pr_info("handover: workers stopped and state written in %llu us",
 		(unsigned long long)(now_ns() - t0) / 1000);
 	if (g->state_fd < 0) {

@@ -21,6 +21,7 @@ struct handover_give {
 	struct agent *a;
 	struct ctl_server *ctl;
 	pid_t pid; /* the agent that prepared; 0: none */
+	uint32_t version; /* it asked for */
 	uint64_t deadline_ns;
 	int fds[FD_PASS_MAX];
 	int state_fd;

@@ -9,6 +9,8 @@
  *   u32 frames, u32 frame_size, u32 sizeof(struct nic_state)
  *   ports x struct nic_state
  *   socks x u32 outstanding
+ *   version 2 on: u32 sizeof(struct xsk_counters), u32 handovers,
+ *     u64 data path since, socks x struct xsk_counters
  *   workers x umems x (u32 nr_free, nr_free x u64 address)
  */
 #include <errno.h>
@@ -24,7 +26,8 @@
 #define STATE_MAGIC 0x4f484641u /* "AFHO" */
 #define HDR_WORDS 9
 
-int handover_layout(const struct agent *a, char *buf, size_t len)
+int handover_layout(const struct agent *a, uint32_t version, char *buf,
+		    size_t len)
 {
 	const struct agent_config *c = a->cfg;
 	size_t off = 0;
@@ -37,7 +40,7 @@ int handover_layout(const struct agent *a, char *buf, size_t len)
 			return -ENOSPC;                          \
 		off += (size_t)n;                                \
 	} while (0)
-	EMIT("handover %d\n", HANDOVER_VERSION);
+	EMIT("handover %u\n", version);
 	EMIT("mode %s\n", config_mode_name(c->mode));
 	EMIT("workers %u\numems %u\n", a->nr_workers, a->nr_umems);
 	EMIT("frame_size %u\nframes %u\n", c->frame_size, c->nr_frames);
@@ -96,13 +99,26 @@ static int put(int fd, const void *p, size_t n)
 	return 0;
 }
 
-int handover_state_write(const struct agent *a)
+/* Version 2's statistics, after the sockets' outstanding counts. */
+static int put_stats(int fd, const struct agent *a)
+{
+	uint32_t w[2] = { sizeof(struct xsk_counters), a->handovers };
+	int ret = put(fd, w, sizeof(w));
+
+	if (!ret)
+		ret = put(fd, &a->dp_since_ns, sizeof(a->dp_since_ns));
+	for (uint32_t i = 0; !ret && i < a->nr_socks; i++)
+		ret = put(fd, &a->socks[i].c, sizeof(a->socks[i].c));
+	return ret;
+}
+
+int handover_state_write(const struct agent *a, uint32_t version)
 {
 	const struct agent_config *c = a->cfg;
 	uint32_t hdr[HDR_WORDS] = {
-		STATE_MAGIC,  HANDOVER_VERSION, a->nr_workers,
-		a->nr_umems,  a->nr_socks,	a->nr_ports,
-		c->nr_frames, c->frame_size,	sizeof(struct nic_state),
+		STATE_MAGIC,  version,	     a->nr_workers,
+		a->nr_umems,  a->nr_socks,   a->nr_ports,
+		c->nr_frames, c->frame_size, sizeof(struct nic_state),
 	};
 	int fd = memfd_create("afxdp-handover-state", MFD_CLOEXEC), ret;
 
@@ -113,6 +129,8 @@ int handover_state_write(const struct agent *a)
 		ret = put(fd, &a->ports[i].nic, sizeof(a->ports[i].nic));
 	for (uint32_t i = 0; !ret && i < a->nr_socks; i++)
 		ret = put(fd, &a->socks[i].outstanding_tx, sizeof(uint32_t));
+	if (!ret && version >= 2)
+		ret = put_stats(fd, a);
 	for (uint32_t w = 0; !ret && w < a->nr_workers; w++)
 		for (uint32_t u = 0; !ret && u < a->nr_umems; u++) {
 			const struct frame_pool *p = &a->workers[w].pools[u];
@@ -151,6 +169,29 @@ static int take(struct reader *r, void *out, size_t n)
 		return -EBADMSG;                     \
 	} while (0)
 
+/* Counters are numbers from the previous agent, taken as they are: a
+ * refusal here would come after the commit, when the previous agent has
+ * stopped, and cost the data path for the sake of a statistic. */
+static int parse_stats(struct reader *r, struct handover_state *st, char *err,
+		       size_t err_len)
+{
+	uint32_t w[2];
+
+	if (take(r, w, sizeof(w)) || take(r, &st->dp_since_ns, 8))
+		BAD("state: cut in the statistics");
+	if (w[0] != sizeof(struct xsk_counters))
+		BAD("state: counters of %u bytes, expected %zu", w[0],
+		    sizeof(struct xsk_counters));
+	st->handovers = w[1];
+	for (uint32_t i = 0; i < st->nr_socks; i++) {
+		struct xsk_counters *c = &st->counters[i];
+
+		if (take(r, c, sizeof(*c)))
+			BAD("state: cut in socket %u's counters", i);
+	}
+	return 0;
+}
+
 int handover_state_parse(const void *buf, size_t len,
 			 const struct handover_state *shape,
 			 struct handover_state *st, char *err, size_t err_len)
@@ -158,7 +199,7 @@ int handover_state_parse(const void *buf, size_t len,
 	struct reader r = { buf, len };
 	uint32_t hdr[HDR_WORDS];
 	const uint32_t want[HDR_WORDS] = {
-		STATE_MAGIC,	  HANDOVER_VERSION,  shape->nr_workers,
+		STATE_MAGIC,	  shape->version,    shape->nr_workers,
 		shape->nr_umems,  shape->nr_socks,   shape->nr_ports,
 		shape->nr_frames, shape->frame_size, sizeof(struct nic_state),
 	};
@@ -170,6 +211,9 @@ int handover_state_parse(const void *buf, size_t len,
 	size_t nr_pools;
 
 	memset(st, 0, sizeof(*st));
+	if (shape->version < HANDOVER_VERSION_MIN ||
+	    shape->version > HANDOVER_VERSION)
+		BAD("state: version %u not spoken here", shape->version);
 	if (take(&r, hdr, sizeof(hdr)))
 		BAD("state: %zu bytes, shorter than its header", len);
 	for (int i = 0; i < HDR_WORDS; i++)
@@ -183,6 +227,7 @@ int handover_state_parse(const void *buf, size_t len,
 	    (shape->frame_size & (shape->frame_size - 1)) ||
 	    shape->nr_workers > CFG_MAX_QUEUES)
 		BAD("state: impossible shape");
+	st->version = shape->version;
 	st->nr_workers = shape->nr_workers;
 	st->nr_umems = shape->nr_umems;
 	st->nr_socks = shape->nr_socks;
@@ -204,6 +249,8 @@ int handover_state_parse(const void *buf, size_t len,
 			BAD("state: socket %u: %u frames in flight", i,
 			    st->outstanding[i]);
 	}
+	if (st->version >= 2 && parse_stats(&r, st, err, err_len))
+		return -EBADMSG;
 	nr_pools = (size_t)st->nr_workers * st->nr_umems;
 	st->pools = calloc(nr_pools, sizeof(*st->pools));
 	seen = calloc((size_t)st->nr_frames * st->nr_workers * st->nr_umems + 1,

@@ -16,6 +16,7 @@
 #include "guest/agent.h"
 #include "guest/ctl_proto.h"
 #include "guest/handover_take.h"
+#include "util/log.h"
 
 /* One request on a new connection; the reply's text into rep (its body
  * pointing into buf), its fds into fds. 0 or -errno with err. */
@@ -36,6 +37,7 @@ static int ask(struct handover_in *in, const char *args, char *buf, size_t size,
 	int fd = -1, ret;
 
 	*nr = 0;
+	memset(rep, 0, sizeof(*rep));
 	ret = ctl_proto_format_request(CTL_PROTO_VERSION, CTL_CMD_HANDOVER,
 				       args, req, sizeof(req));
 	if (!ctl || ret < 0 || strlen(in->ctl_path) >= sizeof(sa.sun_path)) {
@@ -99,6 +101,8 @@ static int ask(struct handover_in *in, const char *args, char *buf, size_t size,
 			 rep->errname, rep->message);
 		if (!strcmp(rep->errname, "EOPNOTSUPP"))
 			ret = -EOPNOTSUPP;
+		if (!strcmp(rep->errname, "EPROTO"))
+			ret = -EPROTO;
 	}
 out:
 	if (ret)
@@ -125,9 +129,19 @@ int handover_take_prepare(const char *path, struct handover_in *in, char *err,
 	snprintf(in->ctl_path, sizeof(in->ctl_path), "%s", path);
 	if (!buf)
 		return -ENOMEM;
-	snprintf(args, sizeof(args), "prepare %d", HANDOVER_VERSION);
-	ret = ask(in, args, buf, HANDOVER_LAYOUT_MAX + 512, &rep, in->fds,
-		  &in->nr_fds, err, err_len);
+	/* Our version first; an agent of the previous release refuses it
+	 * with EPROTO and speaks the one below. */
+	for (in->version = HANDOVER_VERSION;; in->version--) {
+		snprintf(args, sizeof(args), "prepare %u", in->version);
+		ret = ask(in, args, buf, HANDOVER_LAYOUT_MAX + 512, &rep,
+			  in->fds, &in->nr_fds, err, err_len);
+		if (ret != -EPROTO || strcmp(rep.errname, "EPROTO") ||
+		    in->version == HANDOVER_VERSION_MIN)
+			break;
+		pr_info("handover: pid %d does not speak version %u (%s); asking for %u",
+			(int)in->pid, in->version, rep.message,
+			in->version - 1);
+	}
 	if (!ret && (!rep.body || rep.body_len >= sizeof(in->layout))) {
 		ret = -EPROTO;
 		snprintf(err, err_len, "pid %d: no layout in the answer",

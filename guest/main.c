@@ -207,6 +207,12 @@ struct reporter {
 	size_t buf_len;
 };
 
+/* Seconds since the first agent of this data path set it up. */
+static double data_path_age(const struct agent *a)
+{
+	return a->dp_since_ns ? (double)(now_ns() - a->dp_since_ns) / 1e9 : 0;
+}
+
 /* Snapshot, print (unless !print: a metrics-only refresh), publish. */
 static void report(struct reporter *r, double uptime, bool final, bool print)
 {
@@ -214,6 +220,8 @@ static void report(struct reporter *r, double uptime, bool final, bool print)
 	struct stats_report rep = {
 		.uptime_s = uptime,
 		.interval_s = r->have_prev ? uptime - r->last_t : 0,
+		.data_path_s = data_path_age(a),
+		.handovers = a->handovers,
 		.mode = config_mode_name(a->cfg->mode),
 		.final = final,
 		.ports = r->ports,
@@ -272,6 +280,8 @@ static int ctl_status(struct ctl_ctx *x, char **body)
 	struct agent *a = r->agent;
 	struct stats_report rep = {
 		.uptime_s = since(&x->t0),
+		.data_path_s = data_path_age(a),
+		.handovers = a->handovers,
 		.mode = config_mode_name(a->cfg->mode),
 		.ports = x->ports,
 		.nr_ports = a->nr_ports,
@@ -484,6 +494,8 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 			goto out;
 		code = EXIT_OK;
 	}
+	if (!a->dp_since_ns)
+		a->dp_since_ns = now_ns();
 	ret = agent_start_workers(a);
 	if (ret) {
 		pr_err("cannot start workers: %s", strerror(-ret));

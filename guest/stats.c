@@ -300,6 +300,8 @@ struct json_object *stats_to_json(const struct stats_report *r)
 		root, "type",
 		json_object_new_string(r->final ? "final" : "stats"));
 	add_double(root, "uptime_s", r->uptime_s);
+	add_double(root, "data_path_uptime_s", r->data_path_s);
+	add_u64(root, "handovers", r->handovers);
 	add_double(root, "interval_s", r->interval_s);
 	json_object_object_add(root, "mode",
 			       json_object_new_string(r->mode ? r->mode : "?"));
@@ -464,6 +466,12 @@ int stats_format_prometheus(const struct stats_report *r, char *buf, size_t len)
 	buf[0] = '\0';
 	head(&o, "uptime_seconds", "gauge", "Seconds since the agent started.");
 	emit(&o, "afxdp_uptime_seconds %.3f\n", r->uptime_s);
+	head(&o, "data_path_uptime_seconds", "gauge",
+	     "Seconds since the first agent set the data path up; the counters count from then, across handovers.");
+	emit(&o, "afxdp_data_path_uptime_seconds %.3f\n", r->data_path_s);
+	head(&o, "handovers_total", "counter",
+	     "Handover restarts the data path went through.");
+	emit(&o, "afxdp_handovers_total %u\n", r->handovers);
 
 	head(&o, "port_info", "gauge",
 	     "XDP attach mode of a port (value always 1).");

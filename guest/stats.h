@@ -66,6 +66,10 @@ struct app_snapshot {
 
 struct stats_report {
 	double uptime_s;
+	/* Since the first agent set the data path up: uptime_s unless it
+	 * was handed over (then counters count from there too). */
+	double data_path_s;
+	uint32_t handovers; /* this data path went through */
 	double interval_s; /* time since the previous report; 0 on the first */
 	const char *mode; /* "fwd", "macswap", ... */
 	bool final; /* the report printed at exit */

@@ -4,7 +4,8 @@
  * (2 workers, 2 UMEMs, 2 ports, 2 sockets, 8 frames of 2048 bytes): a
  * state that parses keeps every promise the pools rely on (each address a
  * frame of its worker's range, no frame twice, no more than a worker
- * has); a refused one has a message and leaves nothing allocated. */
+ * has); a refused one has a message and leaves nothing allocated. Each
+ * input is parsed as every version a running agent may speak. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,9 +16,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one(const uint8_t *data, size_t size, uint32_t version)
 {
 	const struct handover_state shape = {
+		.version = version,
 		.nr_workers = 2,
 		.nr_umems = 2,
 		.nr_socks = 2,
@@ -32,8 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (handover_state_parse(data, size, &shape, &st, err, sizeof(err))) {
 		if (!err[0] || st.pools)
 			abort();
-		return 0;
+		return;
 	}
+	if (st.version != version)
+		abort();
 	for (uint32_t w = 0; w < 2; w++)
 		for (uint32_t u = 0; u < 2; u++) {
 			const struct handover_pool *p = &st.pools[w * 2 + u];
@@ -54,5 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    st.nic[i].driver[sizeof(st.nic[i].driver) - 1])
 			abort();
 	handover_state_free(&st);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	for (uint32_t v = HANDOVER_VERSION_MIN; v <= HANDOVER_VERSION; v++)
+		one(data, size, v);
 	return 0;
 }

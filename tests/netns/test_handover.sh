@@ -72,6 +72,13 @@ sink_start s0 4300 -n 2000 -t 20 -I 3
 txgen "$GEN_NS" gen0 --count 2000 --rate 20000 --dst-port 4300 >/dev/null
 assert_eq "the new agent forwards every frame" 2000 "$(sink_result s0 .frames)"
 
+# The agents' own counters, carried from agent to agent by the handover
+# (version 2): "rx tx handovers" over in0's and out0's sockets.
+agent_counts() {
+	"$AGENT" ctl -s "$CTL" status --json 2>/dev/null | jq -r '"\([.queues[] |
+		select(.ifname == "in0") | .rx_packets] | add) \([.queues[] |
+		select(.ifname == "out0") | .tx_packets] | add) \(.handovers)"'
+}
 # 2. Capacity, then HANDOVERS handovers at half of it: 0 lost.
 # Capacity: a burst as fast as the generator goes, counted by the XDP
 # sink (bpf/sink_count.bpf.c; an AF_PACKET sink on the generator's core
@@ -93,6 +100,7 @@ count=$((RATE * dur))
 # The counting XDP sink on sink0 (bpf/sink_count.bpf.c): an AF_PACKET
 # sink on the generator's core drops frames itself at these rates.
 sink_attach "$SINK_NS" sink0
+read -r rx0 tx0 ho0 <<<"$(agent_counts)"
 txgen "$GEN_NS" gen0 --count "$count" --rate "$RATE" --dst-port 4302 \
 	>"$WORK/gen2.json" &
 GEN=$!
@@ -134,6 +142,18 @@ assert_eq "$HANDOVERS handovers, each: new agent up, old exit 0, taken over" 0 "
 assert_ge "most handovers happened under traffic" $((HANDOVERS / 2)) "$under"
 assert_eq "generator sent every frame" "$count" "$gen"
 assert_eq "handover: 0 frames lost over $HANDOVERS handovers" "$gen" "$sink"
+# The counters went on across the handovers: the last agent's count since
+# the first agent's start, less the one before the stream, is the stream.
+read -r rx1 tx1 ho1 <<<"$(agent_counts)"
+diag "the agents' counters across the handovers: in0 rx $rx0 -> $rx1, out0 tx $tx0 -> $tx1, handovers $ho0 -> $ho1"
+assert_eq "counters carried over: in0 received the stream" "$gen" $((rx1 - rx0))
+assert_eq "counters carried over: out0 sent what the sink counted" "$sink" $((tx1 - tx0))
+assert_eq "status counts the handovers" $((ho0 + HANDOVERS)) "$ho1"
+st=$("$AGENT" ctl -s "$CTL" status --json)
+assert_eq "data path older than the agent" true \
+	"$(jq '.data_path_uptime_s > .uptime_s' <<<"$st")"
+assert_match "status text names the handovers" "data path up .* through $ho1 handovers" \
+	"$("$AGENT" ctl -s "$CTL" status)"
 
 # 3. Fallbacks. Another layout (UMEM frame size): the new agent says so,
 # stops the old one and starts normally.
@@ -161,14 +181,20 @@ s.connect(sys.argv[1]); s.send(sys.argv[2].encode())
 print(s.recv(4096).decode().split("\n")[0])' "$CTL" "$1"
 }
 assert_eq "handover version 9 refused" \
-	"ERR EPROTO handover version 9 not supported (this agent speaks 1)" \
+	"ERR EPROTO handover version 9 not supported (this agent speaks 1 to 2)" \
 	"$(ask 'AFXDP-CTL 1 handover prepare 9')"
+assert_eq "handover version 1x refused" \
+	"ERR EPROTO handover version 1x not supported (this agent speaks 1 to 2)" \
+	"$(ask 'AFXDP-CTL 1 handover prepare 1x')"
 assert_eq "commit without prepare refused" \
 	"ERR ENOENT no handover prepared by this process (or it expired)" \
 	"$(ask 'AFXDP-CTL 1 handover commit')"
 assert_match "unknown step refused" "^ERR EINVAL unknown handover step 'x'" \
 	"$(ask 'AFXDP-CTL 1 handover x')"
 assert_eq "prepare from a client that never commits: OK" OK \
+	"$(ask 'AFXDP-CTL 1 handover prepare 2')"
+# Version 1, as an agent of the previous release asks: still spoken.
+assert_eq "prepare version 1 (the previous release): OK" OK \
 	"$(ask 'AFXDP-CTL 1 handover prepare 1')"
 sink_start s4 4304 -n 1000 -t 20 -I 3
 txgen "$GEN_NS" gen0 --count 1000 --rate 20000 --dst-port 4304 >/dev/null

@@ -2,7 +2,8 @@
 /* guest/handover_state.c: the layout both agents compare, and the state a
  * handover passes in a memfd, written by one agent and parsed by the next
  * as outside input: every refusal of a state that would corrupt the pools
- * (a frame of another worker, a frame twice, a cut or padded blob). */
+ * (a frame of another worker, a frame twice, a cut or padded blob), in
+ * both versions a running agent speaks (2 adds the statistics). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,7 +54,11 @@ static int setup(void **state)
 		snprintf(p->nic.driver, sizeof(p->nic.driver), "virtio_net");
 		f->a.socks[i].port = p;
 		f->a.socks[i].outstanding_tx = 3u + (uint32_t)i;
+		f->a.socks[i].c.rx_packets = 1000u + (uint64_t)i;
+		f->a.socks[i].c.csum_fixed = 7u + (uint64_t)i;
 	}
+	f->a.handovers = 41;
+	f->a.dp_since_ns = 123456789;
 	f->a.nr_socks = 2;
 	for (uint32_t w = 0; w < 2; w++)
 		for (uint32_t u = 0; u < 2; u++)
@@ -79,11 +84,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct handover_state *shape_of(const struct fix *f)
+static const struct handover_state *shape_v(const struct fix *f, uint32_t v)
 {
 	static struct handover_state s;
 
 	memset(&s, 0, sizeof(s));
+	s.version = v;
 	s.nr_workers = f->a.nr_workers;
 	s.nr_umems = f->a.nr_umems;
 	s.nr_socks = f->a.nr_socks;
@@ -93,10 +99,15 @@ static const struct handover_state *shape_of(const struct fix *f)
 	return &s;
 }
 
-/* The written state as bytes (malloc()ed), its length in *len. */
-static uint8_t *blob(struct fix *f, size_t *len)
+static const struct handover_state *shape_of(const struct fix *f)
 {
-	int fd = handover_state_write(&f->a);
+	return shape_v(f, HANDOVER_VERSION);
+}
+
+/* The written state as bytes (malloc()ed), its length in *len. */
+static uint8_t *blob_v(struct fix *f, uint32_t v, size_t *len)
+{
+	int fd = handover_state_write(&f->a, v);
 	struct stat st;
 	uint8_t *b;
 
@@ -107,6 +118,11 @@ static uint8_t *blob(struct fix *f, size_t *len)
 	assert_int_equal(pread(fd, b, *len, 0), (ssize_t)*len);
 	close(fd);
 	return b;
+}
+
+static uint8_t *blob(struct fix *f, size_t *len)
+{
+	return blob_v(f, HANDOVER_VERSION, len);
 }
 
 static void test_round_trip(void **state)
@@ -129,8 +145,53 @@ static void test_round_trip(void **state)
 	for (uint32_t i = 0; i < 5; i++)
 		assert_int_equal(st.pools[0].addrs[i],
 				 f->w[0].pools[0].addrs[i]);
+	/* version 2: the statistics */
+	assert_int_equal(st.version, 2);
+	assert_int_equal(st.handovers, 41);
+	assert_int_equal(st.dp_since_ns, 123456789);
+	assert_int_equal(st.counters[0].rx_packets, 1000);
+	assert_int_equal(st.counters[1].rx_packets, 1001);
+	assert_int_equal(st.counters[1].csum_fixed, 8);
 	handover_state_free(&st);
 	free(b);
+}
+
+/* Version 1 (an agent of the previous release): the same data path, no
+ * statistics; each version's blob is refused as the other. */
+static void test_version_1(void **state)
+{
+	struct fix *f = *state;
+	struct handover_state st;
+	size_t len1, len2;
+	uint8_t *b1 = blob_v(f, 1, &len1), *b2 = blob(f, &len2);
+
+	assert_int_equal(len2 - len1,
+			 4 + 4 + 8 + 2 * sizeof(struct xsk_counters));
+	assert_int_equal(handover_state_parse(b1, len1, shape_v(f, 1), &st,
+					      f->err, sizeof(f->err)),
+			 0);
+	assert_int_equal(st.version, 1);
+	assert_int_equal(st.outstanding[1], 4);
+	assert_int_equal(st.pools[0].nr_free, 5);
+	assert_int_equal(st.handovers, 0);
+	assert_int_equal(st.counters[0].rx_packets, 0);
+	handover_state_free(&st);
+	assert_int_equal(handover_state_parse(b1, len1, shape_v(f, 2), &st,
+					      f->err, sizeof(f->err)),
+			 -EBADMSG);
+	assert_string_equal(f->err, "state: version 1, expected 2");
+	assert_int_equal(handover_state_parse(b2, len2, shape_v(f, 1), &st,
+					      f->err, sizeof(f->err)),
+			 -EBADMSG);
+	assert_string_equal(f->err, "state: version 2, expected 1");
+	/* a version no agent here speaks */
+	assert_int_equal(handover_state_parse(b2, len2, shape_v(f, 3), &st,
+					      f->err, sizeof(f->err)),
+			 -EBADMSG);
+	assert_string_equal(f->err, "state: version 3 not spoken here");
+	assert_null(st.pools);
+	free(b1);
+	free(b2);
 }
 
 /* The blob with one change must be refused with a message. */
@@ -149,12 +210,15 @@ static void refused(struct fix *f, uint8_t *b, size_t len, const char *msg)
 static void test_refusals(void **state)
 {
 	struct fix *f = *state;
-	size_t len, first; /* offset of worker 0 UMEM 0's first address */
+	size_t len, stats,
+		first; /* offset of worker 0 UMEM 0's first address */
 	uint8_t *b = blob(f, &len), *c = malloc(len + 16);
 	uint32_t v;
 	uint64_t a;
 
-	first = 9 * 4 + 2 * sizeof(struct nic_state) + 2 * 4 + 4;
+	/* header, ports, outstanding, statistics, worker 0 UMEM 0's count */
+	stats = 9 * 4 + 2 * sizeof(struct nic_state) + 2 * 4;
+	first = stats + 4 + 4 + 8 + 2 * sizeof(struct xsk_counters) + 4;
 	for (size_t cut = 0; cut < len; cut += 7)
 		refused(f, b, cut, "state: ");
 	memcpy(c, b, len);
@@ -164,9 +228,14 @@ static void test_refusals(void **state)
 	c[0] ^= 1;
 	refused(f, c, len, "magic");
 	memcpy(c, b, len);
-	v = 2;
+	v = 1;
 	memcpy(c + 4, &v, 4);
-	refused(f, c, len, "version 2, expected 1");
+	refused(f, c, len, "version 1, expected 2");
+	/* counters of another size (another build of the agent) */
+	memcpy(c, b, len);
+	v = sizeof(struct xsk_counters) + 8;
+	memcpy(c + stats, &v, 4);
+	refused(f, c, len, "counters of 96 bytes, expected 88");
 	memcpy(c, b, len);
 	v = 3;
 	memcpy(c + 8, &v, 4);
@@ -193,7 +262,7 @@ static void test_refusals(void **state)
 	/* more frames in flight than exist */
 	memcpy(c, b, len);
 	v = 2 * FRAMES + 1;
-	memcpy(c + first - 4 - 8, &v, 4);
+	memcpy(c + stats - 4, &v, 4);
 	refused(f, c, len, "frames in flight");
 	free(b);
 	free(c);
@@ -206,14 +275,15 @@ static void test_layout(void **state)
 
 	f->a.ports[0].queues[0] = 0;
 	f->a.ports[1].queues[0] = 0;
-	assert_true(handover_layout(&f->a, mine, sizeof(mine)) > 0);
+	assert_true(handover_layout(&f->a, 2, mine, sizeof(mine)) > 0);
+	assert_non_null(strstr(mine, "handover 2\n"));
 	assert_non_null(strstr(mine, "frame_size 2048\n"));
 	assert_non_null(strstr(mine, "port 1 eth1 11 umem 1\n"));
 	assert_non_null(strstr(mine, "socket 1 port 1 queue 0 worker 0\n"));
 	assert_int_equal(
 		handover_layout_compare(mine, mine, f->err, sizeof(f->err)), 0);
 	f->cfg.rx_size = 128;
-	assert_true(handover_layout(&f->a, theirs, sizeof(theirs)) > 0);
+	assert_true(handover_layout(&f->a, 2, theirs, sizeof(theirs)) > 0);
 	assert_int_equal(
 		handover_layout_compare(mine, theirs, f->err, sizeof(f->err)),
 		-ESTALE);
@@ -225,13 +295,15 @@ static void test_layout(void **state)
 	assert_int_equal(
 		handover_layout_compare(mine, theirs, f->err, sizeof(f->err)),
 		-ESTALE);
-	assert_int_equal(handover_layout(&f->a, mine, 16), -ENOSPC);
+	assert_int_equal(handover_layout(&f->a, 2, mine, 16), -ENOSPC);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_version_1, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),

@@ -26,6 +26,8 @@ static struct stats_report make_report(bool with_prev)
 {
 	struct stats_report r = {
 		.uptime_s = 12.5,
+		.data_path_s = 3600.25,
+		.handovers = 7,
 		.interval_s = with_prev ? 2.0 : 0,
 		.mode = "fwd",
 		.ports = ports,
@@ -319,6 +321,10 @@ static void test_json(void **state)
 			    "stats");
 	assert_string_equal(json_object_get_string(jget(back, "mode")), "fwd");
 	assert_true(json_object_get_double(jget(back, "uptime_s")) == 12.5);
+	/* the data path's age and handovers (handover version 2) */
+	assert_true(json_object_get_double(jget(back, "data_path_uptime_s")) ==
+		    3600.25);
+	assert_int_equal(json_object_get_int64(jget(back, "handovers")), 7);
 
 	assert_int_equal(json_object_array_length(jget(back, "ports")), 2);
 	p = json_object_array_get_idx(jget(back, "ports"), 0);
@@ -459,6 +465,12 @@ static void test_prometheus(void **state)
 	assert_non_null(strstr(
 		buf,
 		"# TYPE afxdp_uptime_seconds gauge\nafxdp_uptime_seconds 12.500\n"));
+	assert_non_null(strstr(
+		buf,
+		"# TYPE afxdp_data_path_uptime_seconds gauge\nafxdp_data_path_uptime_seconds 3600.250\n"));
+	assert_non_null(strstr(
+		buf,
+		"# TYPE afxdp_handovers_total counter\nafxdp_handovers_total 7\n"));
 
 	/* Every line is a comment or "name{labels} value"; every TYPE
 	 * precedes its samples. */
@@ -483,9 +495,10 @@ static void test_prometheus(void **state)
 		assert_true(nl[-1] >= '0' && nl[-1] <= '9');
 		samples++;
 	}
-	/* 1 uptime + 2 info + 2 link + 5x2 prog + 3 zc + 8x3 queue counters
-	 * + 6x2 xsk stats + 3x3 drops + 3 lost */
-	assert_int_equal(samples, 1 + 2 + 2 + 10 + 3 + 24 + 12 + 9 + 3);
+	/* 1 uptime + 1 data path uptime + 1 handovers + 2 info + 2 link +
+	 * 5x2 prog + 3 zc + 8x3 queue counters + 6x2 xsk stats + 3x3 drops
+	 * + 3 lost */
+	assert_int_equal(samples, 3 + 2 + 2 + 10 + 3 + 24 + 12 + 9 + 3);
 
 	/* label values are escaped */
 	strcpy(ports[0].ifname, "a\"b\\c");
