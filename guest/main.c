@@ -415,8 +415,10 @@ static int takeover_commit(struct agent *a, struct handover_in *ho)
 	int ret = handover_take_commit(ho, a, err, sizeof(err));
 
 	if (!ret) {
-		pr_info("handover: data path taken over from pid %d",
-			(int)ho->pid);
+		pr_info("handover: data path taken over from pid %d (handover version %u%s)",
+			(int)ho->pid, ho->version,
+			ho->version < 2 ? ": the counters start from zero" :
+					  "");
 		return -1;
 	}
 	pr_err("handover: commit failed: %s", err);
