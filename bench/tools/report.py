@@ -431,6 +431,13 @@ def main():
             r = paired(c, z, "cpu_ns_per_pkt")
             md += ["", f"copy / zero-copy CPU per frame, paired by boot: "
                    f"{rng(r, 2)} (kernel {c[0].get('guest', '?')}).", ""]
+        t = guest.get("testpmd copy")
+        if c and t:
+            r = paired(c, t, "cpu_ns_per_pkt")
+            md += [f"agent copy / testpmd 24.11 net_af_xdp copy CPU per "
+                   f"frame, same boot and traffic: {rng(r, 2)} (testpmd "
+                   f"polls its core whatever the rate: the ratio depends "
+                   f"on the offered rate).", ""]
     if profile:
         md += ["## Where the agent's CPU goes (perf record -e cpu-clock)", "",
                f"From `{a.profile.rsplit('/', 1)[-1]}`.", "",

@@ -14,6 +14,11 @@
 #            detach had removed: the next attach crashed in xp_alloc_batch)
 
 ZC_RESTARTS=${ZC_RESTARTS:-5}
+# 1: after the agent's runs, DPDK 24.11's testpmd with net_af_xdp on the
+# same two NICs (copy mode, io forwarding, as root: it loads its own XDP
+# program), measured the same way (make bench, section guest; not in the
+# vm-test's default set, which has the adoption scenario for testpmd).
+ZC_TESTPMD=${ZC_TESTPMD:-0}
 ZC_RUN_S=${ZC_RUN_S:-25}
 ZC_RESTART_S=${ZC_RESTART_S:-12}
 ZC_RESTART_N=${ZC_RESTART_N:-200}
@@ -42,6 +47,32 @@ zc_run() {
 		--zero-copy "$2" --idle-spin 0 --stats json --interval 1000 -d "$3" $ZC_AGENT_ARGS
 	say "run-end $1 rc=$?"
 }
+# zc_testpmd NAME SECONDS QUEUES: testpmd io between eth0 and eth1, every
+# queue, copy mode; SIGINT for its final statistics, which go to the
+# console (TESTPMD: lines) inside the run's markers.
+zc_testpmd() {
+	local v="start_queue=0,queue_count=$3,force_copy=1" tpid rc i
+	say "run-begin $1"
+	mkfifo /tmp/tp-$1.in
+	exec 8<>/tmp/tp-$1.in
+	stdbuf -oL -eL dpdk-testpmd -l 0-1 --no-huge -m 512 --no-shconf --no-pci \
+		--no-telemetry --vdev "net_af_xdp0,iface=eth0,$v" \
+		--vdev "net_af_xdp1,iface=eth1,$v" -- --no-mlockall \
+		--forward-mode=io --rxq=$3 --txq=$3 --total-num-mbufs=16384 \
+		</tmp/tp-$1.in >/tmp/tp-$1.out 2>&1 &
+	tpid=$!
+	for i in $(seq 600); do
+		grep -q '^Press enter to exit' /tmp/tp-$1.out && break
+		kill -0 $tpid 2>/dev/null || break
+		sleep 0.2
+	done
+	grep -q '^Press enter to exit' /tmp/tp-$1.out && say "testpmd-ready" && sleep "$2"
+	kill -INT $tpid 2>/dev/null
+	wait $tpid
+	rc=$?
+	sed 's/^/TESTPMD: /' /tmp/tp-$1.out
+	say "run-end $1 rc=$rc"
+}
 EOS
 	echo "ZC_AGENT_ARGS='$ZC_AGENT_ARGS'"
 	echo "guest_main() {"
@@ -52,6 +83,8 @@ EOS
 	echo "  zc_run zc on $ZC_RUN_S"
 	[ "${1:-full}" = full ] &&
 		echo "  for i in \$(seq $ZC_RESTARTS); do zc_run restart\$i on $ZC_RESTART_S; done"
+	[ "${1:-full}" = full ] && [ "$ZC_TESTPMD" = 1 ] &&
+		echo "  zc_testpmd testpmd $ZC_RUN_S $VM_QUEUES"
 	echo "  kill \$w"
 	echo "}"
 }
@@ -64,13 +97,13 @@ run_log() {
 }
 run_has() { [ -n "$(run_log "$1")" ] && grep -qE -- "$2" "$VM_DIR/run-$1.log"; }
 
-# zc_traffic NAME N RATE TMO: waits for the run's first stats line, sends
-# N frames, counts them at the sink, waits for the run's end. Prints the
-# sink's count.
+# zc_traffic NAME N RATE TMO [READY]: waits for the run's first stats
+# line (or the line READY matches), sends N frames, counts them at the
+# sink, waits for the run's end. Prints the sink's count.
 zc_traffic() {
-	local name=$1 n=$2 rate=$3 tmo=$4 end
+	local name=$1 n=$2 rate=$3 tmo=$4 ready=${5:-'"type": ?"stats"'} end
 	end=$((SECONDS + tmo))
-	until run_has "$name" '"type": ?"stats"'; do
+	until run_has "$name" "$ready"; do
 		if [ "$SECONDS" -ge "$end" ] || ! pid_alive "$VM_PID"; then
 			diag "run $name: no stats line (agent not attached?)"
 			return 1
@@ -136,6 +169,9 @@ zc_warnings() {
 scn_zerocopy() {
 	VM_NAME="$VMT_PREFIX-$$-zc-${VM_BACKEND:0:1}"
 	VM_NS=$VM_NAME VM_VCPUS=2 VM_QUEUES=$FWD_QUEUES VM_OFFLOADS=off VM_MEM_MB=1024
+	# testpmd: DPDK's build needs SSE4.2 (not in TCG's default CPU) and
+	# its 512 MB beside the agent's runs.
+	[ "$ZC_TESTPMD" = 1 ] && VM_CPU=Nehalem VM_MEM_MB=1536
 	local script="$VMT_WORK/run/$VM_NAME.scenario.sh" t0=$SECONDS i c z
 	mkdir -p "$VMT_WORK/run"
 	zc_guest_script | guest_script "$script"
@@ -168,12 +204,29 @@ scn_zerocopy() {
 		fi
 		zc_counts "restart$i" zero-copy "$ZC_RESTART_N"
 	done
+	[ "$ZC_TESTPMD" = 1 ] && zc_testpmd_run
 	wait_console "$VM_CONSOLE" 'VMTEST: done rc=' 60 "$VM_PID"
 	vm_wait_exit 60
 	! console_has "$VM_CONSOLE" 'BUG: |Oops: |general protection fault'
 	assert_eq "no kernel oops in the guest after $ZC_RESTARTS zero-copy restarts (console, dmesg: $(console_val '^VMTEST: kernel-oops=([0-9]+)'))" 0 $?
 	zc_warnings
 	diag "zerocopy scenario: $((SECONDS - t0)) s"
+}
+
+# zc_testpmd_run: testpmd's run in the same boot, the same traffic:
+# exact counts (testpmd's port 0 RX and port 1 TX, the sink), its CPU per
+# frame beside the agent's.
+zc_testpmd_run() {
+	local t
+	zc_traffic testpmd "$FWD_N" "$FWD_RATE" 240 '^VMTEST: testpmd-ready' ||
+		{ not_ok "testpmd: traffic through testpmd"; return 1; }
+	assert_eq "testpmd: exit code" 0 "$(sed -nE 's/^VMTEST: run-end testpmd rc=([0-9]+)/\1/p' "$VM_DIR/run-testpmd.log")"
+	assert_eq "testpmd: port 0 RX, port 1 TX: exactly $FWD_N" "$FWD_N $FWD_N" \
+		"$(da_testpmd_stat 0 RX-packets) $(da_testpmd_stat 1 TX-packets)"
+	assert_eq "testpmd: sink counted exactly $FWD_N" "$FWD_N" \
+		"$(json_get "$VM_DIR/sink-testpmd.json" 'j["frames"]')"
+	t=$(cpu_per_frame testpmd "$FWD_N")
+	diag "guest CPU per forwarded frame: testpmd copy $t ns (TCG)"
 }
 
 # The libvirt path of the Debian 13 guest: a q35 domain with plain virtio
