@@ -82,11 +82,16 @@ enum afxdp_counter {
 };
 
 /* bpf/sink_count.bpf.c: keys of its PERCPU_ARRAY sink_counters (__u64
- * values, sum over CPUs). The sink drops every frame it counts. */
+ * values). The sink drops every frame it counts. Packets and bytes: sum
+ * over CPUs. The longest silence between two frames (bpf_ktime_get_ns)
+ * is kept per CPU that received them: take the largest; it is the
+ * stream's longest gap when one CPU receives it (veth: the sender's). */
 #define AFXDP_SINK_PROG_NAME "sink_count"
 enum afxdp_sink_counter {
 	AFXDP_SINK_PACKETS = 0,
 	AFXDP_SINK_BYTES, /* frame bytes from data to data_end */
+	AFXDP_SINK_LAST_NS, /* when this CPU's last frame came */
+	AFXDP_SINK_MAX_GAP_NS, /* longest time between two of its frames */
 	AFXDP_SINK_MAX,
 };
 

@@ -734,7 +734,7 @@ static int publish_when_ready(struct agent *a)
 	return ret;
 }
 
-int agent_start_workers(struct agent *a)
+int agent_spawn_workers(struct agent *a)
 {
 	void *(*fn)(void *) = a->cfg->mode == MODE_TXGEN ? worker_txgen_main :
 							   worker_fwd_main;
@@ -780,14 +780,26 @@ int agent_start_workers(struct agent *a)
 		}
 		w->started = true;
 	}
-	if (a->cfg->mode != MODE_TXGEN && a->nr_socks) {
-		ret = publish_when_ready(a);
-		if (ret) {
-			agent_stop_workers(a);
-			return ret;
-		}
-	}
 	return 0;
+}
+
+int agent_publish_when_ready(struct agent *a)
+{
+	int ret;
+
+	if (a->cfg->mode == MODE_TXGEN || !a->nr_socks)
+		return 0;
+	ret = publish_when_ready(a);
+	if (ret)
+		agent_stop_workers(a);
+	return ret;
+}
+
+int agent_start_workers(struct agent *a)
+{
+	int ret = agent_spawn_workers(a);
+
+	return ret ? ret : agent_publish_when_ready(a);
 }
 
 bool agent_workers_done(const struct agent *a)

@@ -91,6 +91,7 @@ struct agent_worker {
 	uint64_t txgen_quota; /* txgen: frames this worker must send */
 	atomic_bool done; /* txgen: quota sent and completed */
 	atomic_bool ready; /* fwd: running, fill rings filled */
+	uint64_t ready_ns; /* when it became ready (set before ready) */
 	int error; /* -errno when the worker stopped on a fault */
 };
 
@@ -141,6 +142,10 @@ int agent_setup_takeover(struct agent *a, struct agent_config *cfg,
 /* The commit's state into the pools and sockets: 0 or -EBADMSG. */
 int agent_takeover_state(struct agent *a, const void *buf, size_t len,
 			 char *err, size_t err_len);
+/* Frames waiting in the RX rings (before the workers take them), and how
+ * full the fullest ring is, in percent: after a takeover, the margin the
+ * rings had over the gap. */
+uint32_t agent_rx_waiting(const struct agent *a, uint32_t *fullest_pct);
 /* Handing over: the workers stop at a batch boundary, nothing drained. */
 void agent_stop_for_handover(struct agent *a);
 /* After a handover that did not happen: the workers again, 0 or -errno. */
@@ -152,7 +157,12 @@ int agent_resume_workers(struct agent *a);
  * does not have. Exposed for the unit test; agent_setup calls it. */
 int agent_resolve_queues(struct agent_port *p, uint32_t channels, char *err,
 			 size_t err_len);
+/* The workers, then their sockets published once they run: 0 or -errno
+ * (the workers stopped again). The two steps apart, for a takeover whose
+ * main thread leaves the workers' CPUs in between. */
 int agent_start_workers(struct agent *a);
+int agent_spawn_workers(struct agent *a);
+int agent_publish_when_ready(struct agent *a);
 void agent_stop_workers(struct agent *a);
 /* The sockets into xsks_map; agent_start_workers does it once every
  * worker runs with its fill rings filled. */

@@ -200,6 +200,27 @@ int agent_takeover_state(struct agent *a, const void *buf, size_t len,
 	return 0;
 }
 
+uint32_t agent_rx_waiting(const struct agent *a, uint32_t *fullest_pct)
+{
+	uint32_t total = 0, pct = 0;
+
+	for (uint32_t i = 0; i < a->nr_socks; i++) {
+		const struct xsk_ring_cons *r = &a->socks[i].rx;
+		uint32_t n, p;
+
+		if (!r->producer || !r->size)
+			continue;
+		n = __atomic_load_n(r->producer, __ATOMIC_ACQUIRE) -
+		    __atomic_load_n(r->consumer, __ATOMIC_RELAXED);
+		p = (uint32_t)((uint64_t)n * 100 / r->size);
+		total += n;
+		if (p > pct)
+			pct = p;
+	}
+	*fullest_pct = pct;
+	return total;
+}
+
 void agent_stop_for_handover(struct agent *a)
 {
 	atomic_store(&a->no_drain, true);

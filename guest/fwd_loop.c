@@ -227,6 +227,7 @@ void *worker_fwd_main(void *arg)
 	if (a->has_stop_fd) /* agent_stop_workers() wakes us through it */
 		fds[nfds++] =
 			(struct pollfd){ .fd = a->stop_fd, .events = POLLIN };
+	w->ready_ns = now_ns();
 	atomic_store(&w->ready, true);
 	idle_init(&idle, cfg->idle_spin_us, cfg->spin_gap_us, cfg->coalesce_us,
 		  now_ns());

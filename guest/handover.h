@@ -83,22 +83,40 @@ struct handover_state {
 	uint32_t handovers; /* before this one */
 	uint64_t dp_since_ns; /* CLOCK_MONOTONIC: the first agent's set-up */
 	struct xsk_counters counters[CFG_MAX_PORTS * CFG_MAX_QUEUES];
-	/* pools[w * nr_umems + u]: worker w's free frames of UMEM u */
+	/* pools[w * nr_umems + u]: worker w's free frames of UMEM u; their
+	 * addresses stay where they are in the parsed buffer (nr_free
+	 * native-endian 64-bit words, unaligned): no copy and no fresh
+	 * pages inside the handover's gap. handover_pool_addr() reads one. */
 	struct handover_pool {
 		uint32_t nr_free;
-		uint64_t *addrs;
+		const unsigned char *addrs;
 	} * pools;
 };
 
+static inline uint64_t handover_pool_addr(const struct handover_pool *p,
+					  uint32_t i)
+{
+	uint64_t a;
+
+	__builtin_memcpy(&a, p->addrs + (size_t)i * sizeof(a), sizeof(a));
+	return a;
+}
+
+/* A memfd for the state, its pages allocated (fallocate) for the largest
+ * state a's shape can have, so that writing it at commit only copies:
+ * made at prepare. fd or -errno. */
+int handover_state_memfd(const struct agent *a);
 /* The running agent's state (workers stopped) in the given version into
- * a new memfd: its fd or -errno. */
-int handover_state_write(const struct agent *a, uint32_t version);
+ * fd (from handover_state_memfd) from its start, the file cut to the
+ * state's size: 0 or -errno. */
+int handover_state_write(const struct agent *a, uint32_t version, int fd);
 /*
  * A state of len bytes (from a memfd, i.e. from another process: checked
  * like any outside input) for an agent of the given shape (version
  * included): every count equal, every address a frame of the worker's own
  * range, no frame twice, no more than a worker has; counters as they
- * come. 0 or -EBADMSG with a message.
+ * come. 0 or -EBADMSG with a message. The pools' addresses point into
+ * buf, which must outlive st.
  */
 int handover_state_parse(const void *buf, size_t len,
 			 const struct handover_state *shape,
@@ -114,6 +132,12 @@ struct handover_in {
 	int fds[FD_PASS_MAX];
 	size_t nr_fds;
 	struct handover_state st; /* after commit */
+	/* When the running agent's answer to commit arrived (its workers
+	 * stopped, the state written): splits the gap in the log. */
+	uint64_t t_answer_ns;
+	/* The state's mapping, kept until the workers run. */
+	void *state_map;
+	size_t state_len;
 };
 
 #endif

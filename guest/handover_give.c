@@ -77,6 +77,10 @@ static int prepare(struct handover_give *g, const char *ver,
 	*body = strdup(layout);
 	if (!*body)
 		return -ENOMEM;
+	/* Its pages now, while the workers run: at commit only a copy. */
+	if (g->state_fd >= 0)
+		close(g->state_fd);
+	g->state_fd = handover_state_memfd(a);
 	att.nr = n;
 	ctl_server_attach(g->ctl, &att);
 	g->pid = peer->pid;
@@ -94,6 +98,8 @@ static void committed(void *ctx, int err)
 
 	close(g->state_fd);
 	g->state_fd = -1;
+	/* The teardown that follows is no part of the gap. */
+	handover_cpus_leave(&g->cpus);
 	if (!err) {
 		g->done = true;
 		g->a->handed_over = true;
@@ -117,24 +123,32 @@ static int commit(struct handover_give *g, const struct ctl_peer *peer,
 		.fds = &g->state_fd, .nr = 1, .sent = committed, .ctx = g
 	};
 	uint64_t t0;
+	int ret;
 
 	if (!g->pid || g->pid != peer->pid || now_ns() > g->deadline_ns) {
-		g->pid = 0;
+		g->pid = 0; /* whatever was prepared is forgotten */
+		if (g->state_fd >= 0)
+			close(g->state_fd);
+		g->state_fd = -1;
 		return refuse(
 			msg, len, -ENOENT,
 			"no handover prepared by this process (or it expired)");
 	}
 	t0 = now_ns();
+	/* The workers' CPUs are idle once they stop: write the state there
+	 * rather than wait on this thread's CPU, whoever keeps it busy. */
+	handover_cpus_enter(&g->cpus, g->a);
 	agent_stop_for_handover(g->a);
-	g->state_fd = handover_state_write(g->a, g->version);
+	if (g->state_fd < 0) /* prepare could not make it */
+		g->state_fd = handover_state_memfd(g->a);
+	ret = g->state_fd;
+	if (ret >= 0)
+		ret = handover_state_write(g->a, g->version, g->state_fd);
 	pr_info("handover: workers stopped and state written in %llu us",
 		(unsigned long long)(now_ns() - t0) / 1000);
-	if (g->state_fd < 0) {
-		int ret = g->state_fd;
-
+	if (ret) {
 		snprintf(msg, len, "cannot write the state: %s",
 			 strerror(-ret));
-		g->state_fd = -1;
 		committed(g, ret);
 		return ret;
 	}
@@ -155,8 +169,12 @@ int handover_give(struct handover_give *g, const struct ctl_request *req,
 	if (!strcmp(args, "commit"))
 		return commit(g, peer, msg, msg_len);
 	if (!strcmp(args, "abort")) {
-		if (g->pid == peer->pid)
+		if (g->pid == peer->pid) {
 			g->pid = 0;
+			if (g->state_fd >= 0)
+				close(g->state_fd);
+			g->state_fd = -1;
+		}
 		return 0;
 	}
 	snprintf(msg, msg_len,

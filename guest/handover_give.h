@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "guest/fd_pass.h"
+#include "guest/handover_cpus.h"
 
 struct agent;
 struct ctl_server;
@@ -25,6 +26,8 @@ struct handover_give {
 	uint64_t deadline_ns;
 	int fds[FD_PASS_MAX];
 	int state_fd;
+	/* The main thread on the workers' CPUs from commit to reply. */
+	struct handover_cpus cpus;
 	/* Handed over: the loop exits, teardown leaves the data path. */
 	bool done;
 };

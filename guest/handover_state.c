@@ -14,6 +14,7 @@
  *   workers x umems x (u32 nr_free, nr_free x u64 address)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,35 @@ static int put_stats(int fd, const struct agent *a)
 	return ret;
 }
 
-int handover_state_write(const struct agent *a, uint32_t version)
+/* The largest state a's shape can give (every frame free). */
+static size_t state_max_size(const struct agent *a)
+{
+	return HDR_WORDS * sizeof(uint32_t) +
+	       (size_t)a->nr_ports * sizeof(struct nic_state) +
+	       (size_t)a->nr_socks * sizeof(uint32_t) + 2 * sizeof(uint32_t) +
+	       sizeof(uint64_t) +
+	       (size_t)a->nr_socks * sizeof(struct xsk_counters) +
+	       (size_t)a->nr_workers * a->nr_umems *
+		       (sizeof(uint32_t) +
+			(size_t)a->cfg->nr_frames * sizeof(uint64_t));
+}
+
+int handover_state_memfd(const struct agent *a)
+{
+	int fd = memfd_create("afxdp-handover-state", MFD_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = fallocate(fd, 0, 0, (off_t)state_max_size(a));
+	if (ret) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int handover_state_write(const struct agent *a, uint32_t version, int fd)
 {
 	const struct agent_config *c = a->cfg;
 	uint32_t hdr[HDR_WORDS] = {
@@ -120,9 +149,10 @@ int handover_state_write(const struct agent *a, uint32_t version)
 		a->nr_umems,  a->nr_socks,   a->nr_ports,
 		c->nr_frames, c->frame_size, sizeof(struct nic_state),
 	};
-	int fd = memfd_create("afxdp-handover-state", MFD_CLOEXEC), ret;
+	off_t end;
+	int ret;
 
-	if (fd < 0)
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
 	ret = put(fd, hdr, sizeof(hdr));
 	for (uint32_t i = 0; !ret && i < a->nr_ports; i++)
@@ -140,11 +170,13 @@ int handover_state_write(const struct agent *a, uint32_t version)
 				ret = put(fd, p->addrs,
 					  p->nr_free * sizeof(uint64_t));
 		}
-	if (ret) {
-		close(fd);
+	if (ret)
 		return ret;
-	}
-	return fd;
+	/* The reader takes the file's size as the state's. */
+	end = lseek(fd, 0, SEEK_CUR);
+	if (end < 0 || ftruncate(fd, end))
+		return -errno;
+	return 0;
 }
 
 struct reader {
@@ -207,8 +239,9 @@ int handover_state_parse(const void *buf, size_t len,
 		"magic", "version", "workers",	  "umems",	    "sockets",
 		"ports", "frames",  "frame size", "NIC state size",
 	};
-	uint8_t *seen = NULL;
-	size_t nr_pools;
+	uint64_t *seen = NULL; /* a bit per frame of every worker and UMEM */
+	unsigned int shift;
+	size_t nr_pools, nr_bits;
 
 	memset(st, 0, sizeof(*st));
 	if (shape->version < HANDOVER_VERSION_MIN ||
@@ -251,10 +284,13 @@ int handover_state_parse(const void *buf, size_t len,
 	}
 	if (st->version >= 2 && parse_stats(&r, st, err, err_len))
 		return -EBADMSG;
+	/* A power of two (checked above): shifts, not divisions, for the
+	 * up to a million addresses checked inside the handover's gap. */
+	shift = (unsigned int)__builtin_ctz(st->frame_size);
 	nr_pools = (size_t)st->nr_workers * st->nr_umems;
 	st->pools = calloc(nr_pools, sizeof(*st->pools));
-	seen = calloc((size_t)st->nr_frames * st->nr_workers * st->nr_umems + 1,
-		      1);
+	nr_bits = (size_t)st->nr_frames * st->nr_workers * st->nr_umems;
+	seen = calloc(nr_bits / 64 + 1, sizeof(*seen));
 	if (!st->pools || !seen) {
 		free(seen);
 		BAD("state: out of memory");
@@ -270,18 +306,19 @@ int handover_state_parse(const void *buf, size_t len,
 				BAD("state: worker %u UMEM %u: bad free count",
 				    w, u);
 			}
-			p->addrs = calloc(p->nr_free + 1, sizeof(uint64_t));
-			if (!p->addrs ||
-			    take(&r, p->addrs, p->nr_free * sizeof(uint64_t))) {
+			if (r.left / sizeof(uint64_t) < p->nr_free) {
 				free(seen);
 				BAD("state: worker %u UMEM %u: cut", w, u);
 			}
+			p->addrs = r.p;
+			r.p += (size_t)p->nr_free * sizeof(uint64_t);
+			r.left -= (size_t)p->nr_free * sizeof(uint64_t);
 			for (uint32_t i = 0; i < p->nr_free; i++) {
-				uint64_t a = p->addrs[i],
-					 f = a / st->frame_size;
+				uint64_t a = handover_pool_addr(p, i),
+					 f = a >> shift;
 				size_t bit;
 
-				if (a % st->frame_size ||
+				if ((a & (st->frame_size - 1)) ||
 				    f < (uint64_t)w * st->nr_frames ||
 				    f >= (uint64_t)(w + 1) * st->nr_frames) {
 					free(seen);
@@ -291,12 +328,12 @@ int handover_state_parse(const void *buf, size_t len,
 				bit = (size_t)u * st->nr_frames *
 					      st->nr_workers +
 				      f;
-				if (seen[bit]) {
+				if (seen[bit / 64] & (1ULL << (bit % 64))) {
 					free(seen);
 					BAD("state: worker %u UMEM %u: frame %llu twice",
 					    w, u, (unsigned long long)a);
 				}
-				seen[bit] = 1;
+				seen[bit / 64] |= 1ULL << (bit % 64);
 			}
 		}
 	free(seen);
@@ -307,10 +344,6 @@ int handover_state_parse(const void *buf, size_t len,
 
 void handover_state_free(struct handover_state *st)
 {
-	if (st->pools)
-		for (size_t i = 0; i < (size_t)st->nr_workers * st->nr_umems;
-		     i++)
-			free(st->pools[i].addrs);
-	free(st->pools);
+	free(st->pools); /* the addresses are the caller's buffer */
 	st->pools = NULL;
 }

@@ -16,6 +16,7 @@
 #include "guest/agent.h"
 #include "guest/ctl_proto.h"
 #include "guest/handover_take.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* One request on a new connection; the reply's text into rep (its body
@@ -170,6 +171,7 @@ int handover_take_commit(struct handover_in *in, struct agent *a, char *err,
 	ret = ask(in, "commit", buf, sizeof(buf), &rep, fds, &nr, err, err_len);
 	if (ret)
 		return ret;
+	in->t_answer_ns = now_ns();
 	/* From here the running agent has stopped: the data path is ours,
 	 * whatever happens. */
 	for (size_t i = 1; i < nr; i++)
@@ -182,8 +184,10 @@ int handover_take_commit(struct handover_in *in, struct agent *a, char *err,
 			 (int)in->pid);
 		return -EBADMSG;
 	}
-	state = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fds[0],
-		     0);
+	/* Populated in one go rather than a fault per page: this is inside
+	 * the handover's gap. */
+	state = mmap(NULL, (size_t)stt.st_size, PROT_READ,
+		     MAP_PRIVATE | MAP_POPULATE, fds[0], 0);
 	close(fds[0]);
 	if (state == MAP_FAILED) {
 		snprintf(err, err_len, "cannot read the state: %s",
@@ -191,8 +195,18 @@ int handover_take_commit(struct handover_in *in, struct agent *a, char *err,
 		return -EBADMSG;
 	}
 	ret = agent_takeover_state(a, state, (size_t)stt.st_size, err, err_len);
-	munmap(state, (size_t)stt.st_size);
+	/* Unmapped by handover_take_release(), once the workers run. */
+	in->state_map = state;
+	in->state_len = (size_t)stt.st_size;
 	return ret ? -EBADMSG : 0;
+}
+
+void handover_take_release(struct handover_in *in)
+{
+	if (in->state_map)
+		munmap(in->state_map, in->state_len);
+	in->state_map = NULL;
+	in->state_len = 0;
 }
 
 void handover_take_abort(struct handover_in *in)

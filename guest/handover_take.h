@@ -28,6 +28,9 @@ int handover_take_prepare(const char *path, struct handover_in *in, char *err,
  * error came after its reply (then -EBADMSG: the state was unusable). */
 int handover_take_commit(struct handover_in *in, struct agent *a, char *err,
 			 size_t err_len);
+/* The state's mapping, kept by commit (its pages were read inside the
+ * gap; unmapping can wait until the workers run). Safe to repeat. */
+void handover_take_release(struct handover_in *in);
 /* Tell the running agent to forget the prepare; best effort. */
 void handover_take_abort(struct handover_in *in);
 /* Closes the received fds that were not taken (agent_takeover.c marks

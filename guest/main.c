@@ -24,6 +24,7 @@
 #include "guest/ctl_client.h"
 #include "guest/ctl_server.h"
 #include "guest/ctl_status.h"
+#include "guest/handover_cpus.h"
 #include "guest/handover_give.h"
 #include "guest/upgrade.h"
 #include "guest/handover_take.h"
@@ -454,6 +455,8 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 	char err[CFG_ERR_LEN];
 	struct timespec t0, tick = { 0, 50 * 1000 * 1000 };
 	double next_report, next_publish = 0;
+	struct handover_cpus ho_cpus = { .moved = false };
+	uint32_t waiting = 0, fullest = 0;
 	uint64_t t_commit = 0;
 	int ret, code = EXIT_OK;
 
@@ -490,25 +493,52 @@ static int run(struct agent *a, struct apps *apps, struct agent_config *cfg,
 		goto out;
 	}
 	if (ho) {
+		/* From here to our workers' start frames wait in the rings:
+		 * on the workers' CPUs, which the old workers leave idle. */
+		handover_cpus_enter(&ho_cpus, a);
 		t_commit = now_ns();
 		code = takeover_commit(a, ho);
-		if (code >= 0)
+		if (code >= 0) {
+			handover_cpus_leave(&ho_cpus);
+			handover_take_release(ho);
 			goto out;
+		}
 		code = EXIT_OK;
 	}
 	if (!a->dp_since_ns)
 		a->dp_since_ns = now_ns();
-	ret = agent_start_workers(a);
+	if (ho)
+		waiting = agent_rx_waiting(a, &fullest);
+	ret = agent_spawn_workers(a);
+	/* The workers run: from here this thread would only take their
+	 * CPU while they catch up with the frames that waited. */
+	handover_cpus_leave(&ho_cpus);
+	if (ho)
+		handover_take_release(ho);
+	if (!ret)
+		ret = agent_publish_when_ready(a);
 	if (ret) {
 		pr_err("cannot start workers: %s", strerror(-ret));
 		code = EXIT_FAIL;
 		goto out;
 	}
 	if (ho) {
-		/* The gap: from asking the old agent to stop to our workers
-		 * running; frames wait in the rings meanwhile. */
-		pr_info("handover: commit to workers running in %llu us",
-			(unsigned long long)(now_ns() - t_commit) / 1000);
+		uint64_t t_run = 0;
+
+		/* The gap: from asking the old agent to stop to the last of
+		 * our workers running; frames wait in the rings meanwhile. */
+		for (uint32_t i = 0; i < a->nr_workers; i++)
+			if (a->workers[i].ready_ns > t_run)
+				t_run = a->workers[i].ready_ns;
+		if (t_run < t_commit)
+			t_run = now_ns();
+		pr_info("handover: commit to workers running in %llu us (answered after %llu us); %u frames waited in the RX rings, the fullest %u%% full",
+			(unsigned long long)(t_run - t_commit) / 1000,
+			(unsigned long long)(ho->t_answer_ns - t_commit) / 1000,
+			waiting, fullest);
+		if (fullest >= 50)
+			pr_warn("handover: an RX ring was %u%% full at the workers' start: a longer stall would lose frames (socket.rx_size, socket.fill_size)",
+				fullest);
 		ctl = *ctlp = takeover_ctl(cfg, x, ho->pid);
 		x->give.ctl = ctl;
 	}
@@ -797,6 +827,8 @@ out_log:
 	if (ctl_ctx)
 		upgrade_free(&ctl_ctx->up);
 	free(ctl_ctx);
+	if (ho)
+		handover_take_release(ho);
 	free(ho);
 	log_close();
 out_cfg:

@@ -45,9 +45,10 @@ static void one(const uint8_t *data, size_t size, uint32_t version)
 			if (p->nr_free > 8)
 				abort();
 			for (uint32_t i = 0; i < p->nr_free; i++) {
-				uint64_t f = p->addrs[i] / 2048;
+				uint64_t a = handover_pool_addr(p, i),
+					 f = a / 2048;
 
-				if (p->addrs[i] % 2048 || f < w * 8 ||
+				if (a % 2048 || f < w * 8 ||
 				    f >= (w + 1) * 8 || seen[u][f])
 					abort();
 				seen[u][f] = 1;

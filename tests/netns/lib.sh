@@ -9,9 +9,11 @@ PKTSINK=${PKTSINK:-$TOP/build/obj/tests/tools/pktsink}
 WORK=$(mktemp -d /tmp/afxdp-test.XXXXXX)
 AGENT_PID=
 
+# KEEP_WORK=DIR keeps a copy of the work folder (agents' logs) for a look.
 cleanup() {
 	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null
 	topo_down
+	[ -n "${KEEP_WORK:-}" ] && cp -a "$WORK" "$KEEP_WORK" 2>/dev/null
 	rm -rf "$WORK"
 }
 

@@ -107,11 +107,12 @@ static const struct handover_state *shape_of(const struct fix *f)
 /* The written state as bytes (malloc()ed), its length in *len. */
 static uint8_t *blob_v(struct fix *f, uint32_t v, size_t *len)
 {
-	int fd = handover_state_write(&f->a, v);
+	int fd = handover_state_memfd(&f->a);
 	struct stat st;
 	uint8_t *b;
 
 	assert_true(fd >= 0);
+	assert_int_equal(handover_state_write(&f->a, v, fd), 0);
 	assert_int_equal(fstat(fd, &st), 0);
 	*len = (size_t)st.st_size;
 	b = malloc(*len + 16);
@@ -143,7 +144,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(st.pools[3].nr_free, 0); /* worker 1, UMEM 1 */
 	assert_int_equal(st.pools[2].nr_free, FRAMES);
 	for (uint32_t i = 0; i < 5; i++)
-		assert_int_equal(st.pools[0].addrs[i],
+		assert_int_equal(handover_pool_addr(&st.pools[0], i),
 				 f->w[0].pools[0].addrs[i]);
 	/* version 2: the statistics */
 	assert_int_equal(st.version, 2);
@@ -268,6 +269,45 @@ static void test_refusals(void **state)
 	free(c);
 }
 
+/* The memfd made at prepare holds the largest state (every frame free)
+ * before anything is written; a second, smaller state in the same file
+ * (frames went to the kernel meanwhile) cuts it to its own size, and
+ * parses. */
+static void test_memfd_reuse(void **state)
+{
+	struct fix *f = *state;
+	struct handover_state st;
+	struct stat sb;
+	size_t big, small;
+	uint8_t *b;
+	int fd = handover_state_memfd(&f->a);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	f->w[0].pools[0].nr_free = FRAMES;
+	f->w[1].pools[1].nr_free = FRAMES;
+	assert_int_equal(handover_state_write(&f->a, HANDOVER_VERSION, fd), 0);
+	big = (size_t)lseek(fd, 0, SEEK_END);
+	assert_int_equal((size_t)sb.st_size, big); /* exactly the largest */
+	f->w[0].pools[0].nr_free = 2;
+	assert_int_equal(handover_state_write(&f->a, HANDOVER_VERSION, fd), 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	small = (size_t)sb.st_size;
+	assert_int_equal(small, big - (FRAMES - 2) * sizeof(uint64_t));
+	b = malloc(small);
+	assert_int_equal(pread(fd, b, small, 0), (ssize_t)small);
+	close(fd);
+	assert_int_equal(handover_state_parse(b, small, shape_of(f), &st,
+					      f->err, sizeof(f->err)),
+			 0);
+	assert_int_equal(st.pools[0].nr_free, 2);
+	assert_int_equal(st.pools[3].nr_free, FRAMES);
+	assert_int_equal(handover_pool_addr(&st.pools[3], FRAMES - 1),
+			 f->w[1].pools[1].addrs[FRAMES - 1]);
+	handover_state_free(&st);
+	free(b);
+}
+
 static void test_layout(void **state)
 {
 	struct fix *f = *state;
@@ -306,6 +346,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_1, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memfd_reuse, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
 	};
 
