@@ -40,7 +40,7 @@ OVS_VSWITCHD=$(command -v ovs-vswitchd || true)
 OVS_PEER=
 [ -z "$OVS_VSWITCHD" ] || OVS_PEER=ovs
 PEERS=${BENCH_PEERS:-agent floor testpmd-io testpmd-macswap $OVS_PEER kernel}
-IDLE_PEERS=${BENCH_IDLE_PEERS:-agent agent-nap-1000 agent-fixed-spin testpmd-io $OVS_PEER}
+IDLE_PEERS=${BENCH_IDLE_PEERS:-agent agent-nap-1000 agent-fixed-spin testpmd-io $OVS_PEER kernel}
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 BUILD=${BUILD:-build/obj}
 
