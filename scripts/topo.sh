@@ -70,21 +70,23 @@ link_tx_packets() {
 sink_attach() {
 	ip -n "$1" link set dev "$2" xdpdrv obj "$TOPO_DIR/../bpf/sink_count.bpf.o" sec xdp
 }
+# sink_map NS DEV: the counting sink's map (JSON dump), read from the
+# program on DEV.
+sink_map() {
+	local prog map
+	prog=$(ip -n "$1" -j link show dev "$2" | jq '.[0].xdp.prog.id')
+	map=$(bpftool -j prog show id "$prog" | jq '.map_ids[0]')
+	bpftool -j map dump id "$map"
+}
 # sink_max_gap_us NS DEV: the longest silence between two frames the sink
 # received, in us (kept per CPU that received them: the largest).
 sink_max_gap_us() {
-	local prog map
-	prog=$(ip -n "$1" -j link show dev "$2" | jq '.[0].xdp.prog.id')
-	map=$(bpftool -j prog show id "$prog" | jq '.map_ids[0]')
-	bpftool -j map dump id "$map" |
+	sink_map "$1" "$2" |
 		jq '[.[] | select(.formatted.key==3) | .formatted.values[].value] | max / 1000 | floor'
 }
 # sink_packets NS DEV [KEY]: sum over CPUs of the sink's counter KEY
-# (0 packets, 1 bytes), read from the map of the program on DEV.
+# (0 packets, 1 bytes).
 sink_packets() {
-	local prog map
-	prog=$(ip -n "$1" -j link show dev "$2" | jq '.[0].xdp.prog.id')
-	map=$(bpftool -j prog show id "$prog" | jq '.map_ids[0]')
-	bpftool -j map dump id "$map" |
+	sink_map "$1" "$2" |
 		jq "[.[] | select(.formatted.key==${3:-0}) | .formatted.values[].value] | add"
 }
