@@ -38,6 +38,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+# Removes a root even with mounts a killed debootstrap or chroot_apt left.
+rm_root=$top/scripts/rm-root.sh
 out=
 # Outside the tree as root, so a fresh clone (CI) reuses the base.
 if [ "$(id -u)" = 0 ]; then
@@ -141,7 +143,7 @@ build_base() {
 	local mirror tmp
 	mirror=$("$here/mirror.sh")
 	tmp=$base.tmp
-	rm -rf "$tmp"
+	"$rm_root" "$tmp" || die "cannot remove $tmp"
 	log "debootstrap $suite from $mirror (a few minutes)"
 	debootstrap --variant=minbase --merged-usr \
 		--include="$(packages | paste -sd, -)" \
@@ -156,12 +158,12 @@ build_base() {
 	rm -f "$tmp/etc/hostname" "$tmp/etc/resolv.conf"
 	rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
 	touch "$tmp/.afxdp-base-done"
-	rm -rf "$base"
+	"$rm_root" "$base" || die "cannot remove $base"
 	mv "$tmp" "$base"
 	# Old bases are dead weight (one per distribution is kept: the
 	# current one); base-HASH is the name before --dist.
 	find "$cache" -maxdepth 1 \( -name "base-$dist-*" -o -regex '.*/base-[0-9a-f]+' \) \
-		! -name "base-$dist-$base_key" -exec rm -rf {} +
+		! -name "base-$dist-$base_key" -exec "$rm_root" {} +
 }
 
 # ---- 1b. trixie: the DPDK layer ------------------------------------------
@@ -183,7 +185,7 @@ build_dpdk_layer() {
 		return
 	fi
 	local tmp=$layer.tmp pmd
-	rm -rf "$tmp"
+	"$rm_root" "$tmp" || die "cannot remove $tmp"
 	log "DPDK layer: $(dpdk_packages | paste -sd' ') (apt in a copy of the base)"
 	cp -a "$base" "$tmp"
 	rm -f "$tmp/.afxdp-base-done"
@@ -191,20 +193,20 @@ build_dpdk_layer() {
 	cp -L /etc/resolv.conf "$tmp/etc/resolv.conf"
 	{ chroot_apt "$tmp" update && chroot_apt "$tmp" install \
 		--no-install-recommends $(dpdk_packages); } >>"$cache/dpdk.log" 2>&1 ||
-		{ tail -n 20 "$cache/dpdk.log" >&2; rm -rf "$tmp"; die "DPDK layer: apt failed (log: $cache/dpdk.log)"; }
+		{ tail -n 20 "$cache/dpdk.log" >&2; "$rm_root" "$tmp"; die "DPDK layer: apt failed (log: $cache/dpdk.log)"; }
 	rm -f "$tmp/etc/resolv.conf"
 	rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
 	# What the scenarios run: testpmd, and the PMDs in EAL's plugin directory.
-	chroot "$tmp" dpdk-testpmd -h >/dev/null 2>&1 || { rm -rf "$tmp"; die "DPDK layer: dpdk-testpmd -h fails"; }
+	chroot "$tmp" dpdk-testpmd -h >/dev/null 2>&1 || { "$rm_root" "$tmp"; die "DPDK layer: dpdk-testpmd -h fails"; }
 	for pmd in net_af_xdp net_virtio mempool_ring; do
 		ls "$tmp"/usr/lib/*/dpdk/pmds-*/librte_"$pmd".so* >/dev/null 2>&1 ||
-			{ rm -rf "$tmp"; die "DPDK layer: no librte_$pmd.so in a dpdk/pmds-* directory"; }
+			{ "$rm_root" "$tmp"; die "DPDK layer: no librte_$pmd.so in a dpdk/pmds-* directory"; }
 	done
 	touch "$tmp/.afxdp-dpdk-done"
-	rm -rf "$layer"
+	"$rm_root" "$layer" || die "cannot remove $layer"
 	mv "$tmp" "$layer"
 	find "$cache" -maxdepth 1 -name "dpdk-$dist-*" ! -name "dpdk-$dist-$layer_key" \
-		-exec rm -rf {} +
+		-exec "$rm_root" {} +
 }
 
 # ---- 2. the image ------------------------------------------------------
@@ -268,7 +270,7 @@ build_image() {
 		return
 	fi
 	root=$cache/rootfs-$dist
-	rm -rf "$root"
+	"$rm_root" "$root" || die "cannot remove $root"
 	log "copying the root filesystem ($(basename "$layer"))"
 	cp -a "$layer" "$root"
 	rm -f "$root/.afxdp-base-done" "$root/.afxdp-dpdk-done"
@@ -306,7 +308,8 @@ build_image() {
 	cp "$kdir/vmlinuz-$kver" "$out/vmlinuz"
 	cp "$kdir/initrd.img-$kver" "$out/initrd.img"
 	echo "$dist $kver" >"$out/release"
-	rm -rf "$root" "$raw"
+	"$rm_root" "$root"
+	rm -f "$raw"
 	echo "$key" >"$out/image.stamp"
 	log "built $out/afxdp-guest.qcow2 ($(du -h "$out/afxdp-guest.qcow2" | cut -f1))"
 }

@@ -40,7 +40,7 @@ base=$cache/root
 if [ ! -f "$base/.afxdp-fresh-done" ]; then
 	mirror=$("$top/images/mirror.sh")
 	mkdir -p "$cache"
-	rm -rf "$base.tmp"
+	"$top/scripts/rm-root.sh" "$base.tmp" || die "cannot remove $base.tmp"
 	echo "fresh-check: debootstrap --variant=minbase $suite (once; cached in $cache)"
 	debootstrap --variant=minbase --merged-usr "$suite" "$base.tmp" "$mirror" \
 		>"$cache/debootstrap.log" 2>&1 ||
@@ -56,7 +56,7 @@ cleanup() {
 	if [ "${FRESH_KEEP:-0}" = 1 ]; then
 		echo "fresh-check: kept $run"
 	else
-		rm -rf "$run"
+		"$top/scripts/rm-root.sh" "$run"
 	fi
 }
 trap cleanup EXIT

@@ -19,6 +19,8 @@
 # Exit: 0 ok, 1 build failed (archive unreachable, debootstrap), 2 usage.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Removes a root even with mounts a killed debootstrap left in it.
+rm_root=$top/scripts/rm-root.sh
 self=$top/scripts/trixie-root.sh
 cache=${TRIXIE_CACHE:-/var/cache/afxdp-kit}
 suite=trixie
@@ -72,9 +74,9 @@ wget -q -T 20 -t 2 -O /dev/null "$mirror/dists/$suite/InRelease" ||
 	die "the Debian archive is unreachable: $mirror/dists/$suite/InRelease (set DEBIAN_MIRROR)"
 
 tmp=$cache/.trixie-apps-$key.tmp
-rm -rf "$tmp"
+"$rm_root" "$tmp" || die "cannot remove the unfinished root $tmp"
 # TRIXIE_KEEP_FAILED=1 keeps a failed build's directory to look into.
-[ "${TRIXIE_KEEP_FAILED:-0}" = 1 ] || trap 'rm -rf "$tmp"' EXIT
+[ "${TRIXIE_KEEP_FAILED:-0}" = 1 ] || trap '"$rm_root" "$tmp"' EXIT
 log "debootstrap --variant=minbase $suite from $mirror into $root (a few minutes)"
 t0=$(date +%s)
 blog=$cache/trixie-apps-debootstrap.log
@@ -103,10 +105,11 @@ done
 	chroot "$tmp" dpkg-query -W -f='${Package}=${Version}\n' dpdk librte-net-af-xdp25 libxdp1
 } >"$tmp/.complete"
 
-rm -rf "$root"
+"$rm_root" "$root" || die "cannot remove the old root $root"
 mv "$tmp" "$root"
-# Older roots of this name are dead weight.
-find "$cache" -maxdepth 1 -name 'trixie-apps-*' -type d ! -name "trixie-apps-$key" \
-	-exec rm -rf {} +
+# Older roots of this name are dead weight, and so are unfinished builds of
+# other versions of this script (killed runs; under the lock, none is live).
+find "$cache" -maxdepth 1 -type d \( -name 'trixie-apps-*' ! -name "trixie-apps-$key" \
+	-o -name '.trixie-apps-*.tmp' \) -exec "$rm_root" {} +
 log "built in $(($(date +%s) - t0)) s, $(du -sh "$root" | cut -f1); AF_XDP PMD /$pmd"
 echo "$root"

@@ -12,7 +12,8 @@ BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 BPF_TEST_BINS := $(BPF_TEST_SRCS:%.c=$(BUILD)/%)
 SHELL_SUITES := $(wildcard tests/netns/test_*.sh tests/host/test_*.sh \
-	tests/ansible/test_*.sh tests/hardening/test_*.sh)
+	tests/ansible/test_*.sh tests/hardening/test_*.sh \
+	tests/scripts/test_*.sh)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(AGENT_LIB) $(HOST_LIB) $(LIBUTIL)
 	@echo "  LD      $@"

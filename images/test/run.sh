@@ -281,10 +281,22 @@ report() { # KEY: the rest of the last "AFXDP-TEST KEY ..." console line
 	grep -a "AFXDP-TEST $1" "$CONSOLE" | tail -n 1 | tr -d '\r' |
 		sed "s/.*AFXDP-TEST $1 *//"
 }
-# The agent's newest JSON stats line on the console.
+# The agent's newest complete JSON stats line on the console. The serial
+# console is shared with the kernel and the report lines: a printk can land
+# in the middle of a long stats line (CI of 2026-12-04), so a line that does
+# not parse is skipped rather than read as empty values.
 last_stats() {
 	grep -a 'afxdp-agent\[[0-9]*\]: {' "$CONSOLE" | tr -d '\r' |
-		sed 's/^[^{]*//' | grep '"type": *"stats"\|"type":"stats"' | tail -n 1
+		sed 's/^[^{]*//' | python3 -c '
+import json, sys
+for line in reversed(sys.stdin.read().splitlines()):
+    try:
+        s = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(s, dict) and s.get("type") == "stats":
+        print(line)
+        break'
 }
 wait_stats_after() { # N: wait until N more stats lines than now
 	local n0 n
