@@ -642,7 +642,7 @@ void config_init(struct agent_config *cfg)
 	cfg->frame_size = 4096;
 	cfg->nr_frames = 8192;
 	cfg->rx_size = cfg->tx_size = cfg->fill_size = cfg->comp_size = 2048;
-	cfg->batch_size = 64;
+	cfg->batch_size = 0; /* unset: config_batch() */
 	cfg->umem = UMEM_AUTO;
 	cfg->tx_budget = 0;
 	cfg->busy_poll = false;

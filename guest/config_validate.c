@@ -81,6 +81,21 @@ static int check_ports(const struct agent_config *cfg, char *err, size_t len)
 	return 0;
 }
 
+uint32_t config_batch(const struct agent_config *cfg)
+{
+	uint32_t b = cfg->mode == MODE_TXGEN ? CFG_DEFAULT_TXGEN_BATCH :
+					       CFG_DEFAULT_FWD_BATCH;
+	const uint32_t rings[] = { cfg->rx_size, cfg->tx_size, cfg->fill_size,
+				   cfg->comp_size };
+
+	if (cfg->batch_size)
+		return cfg->batch_size;
+	for (size_t i = 0; i < sizeof(rings) / sizeof(rings[0]); i++)
+		if (rings[i] && rings[i] < b)
+			b = rings[i];
+	return b;
+}
+
 int config_validate(const struct agent_config *cfg, char *err, size_t len)
 {
 	const struct {
@@ -125,13 +140,14 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 				err, len, -EINVAL,
 				"%s: must be a power of two in 64..16384, got %u",
 				rings[i].name, rings[i].v);
-		if (cfg->batch_size > rings[i].v)
+		if (cfg->batch_size && cfg->batch_size > rings[i].v)
 			return errmsg(err, len, -EINVAL,
 				      "socket.batch: %u is larger than %s %u",
 				      cfg->batch_size, rings[i].name,
 				      rings[i].v);
 	}
-	if (!cfg->batch_size || cfg->batch_size > 512)
+	/* 0 is unset (config_batch()); the option itself takes 1..512. */
+	if (cfg->batch_size > 512)
 		return errmsg(err, len, -EINVAL,
 			      "socket.batch: must be 1..512, got %u",
 			      cfg->batch_size);
@@ -149,11 +165,11 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 			"socket.tx_budget: must be 0 (the TX ring size) or %u..socket.tx_size (%u), got %u",
 			CFG_MIN_TX_BUDGET, cfg->tx_size, cfg->tx_budget);
 	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
-	if (cfg->multi_buffer && cfg->batch_size < CFG_MB_MAX_BUFS)
+	if (cfg->multi_buffer && config_batch(cfg) < CFG_MB_MAX_BUFS)
 		return errmsg(
 			err, len, -EINVAL,
 			"socket.batch: %u is too small for socket.multi_buffer (a frame can take %u buffers, the kernel's limit)",
-			cfg->batch_size, CFG_MB_MAX_BUFS);
+			config_batch(cfg), CFG_MB_MAX_BUFS);
 	/* With multi-buffer the driver's XDP limit decides (checked when
 	 * the program is attached, with the kernel's reason). */
 	if (!cfg->multi_buffer &&

@@ -211,7 +211,7 @@ void *worker_fwd_main(void *arg)
 	struct agent_worker *w = arg;
 	struct agent *a = w->agent;
 	const struct agent_config *cfg = a->cfg;
-	uint32_t batch = cfg->batch_size;
+	uint32_t batch = config_batch(cfg);
 	int timeout = (int)cfg->poll_timeout_ms;
 	struct idle_policy idle;
 	struct pollfd fds[AGENT_MAX_SOCKETS + 1];

@@ -126,7 +126,7 @@ void *worker_txgen_main(void *arg)
 	struct agent_worker *w = arg;
 	struct agent *a = w->agent;
 	const struct txgen_config *t = &a->cfg->txgen;
-	uint32_t batch = a->cfg->batch_size, next = 0, nr_tx = 0;
+	uint32_t batch = config_batch(a->cfg), next = 0, nr_tx = 0;
 	uint64_t rate = t->rate_pps / a->nr_workers, start, sent = 0;
 	struct agent_socket *tx[AGENT_MAX_SOCKETS];
 

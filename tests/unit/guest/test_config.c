@@ -85,7 +85,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.tx_size, 2048);
 	assert_int_equal(cfg.fill_size, 2048);
 	assert_int_equal(cfg.comp_size, 2048);
-	assert_int_equal(cfg.batch_size, 64);
+	/* Unset: 256 per pass when forwarding, 64 per txgen burst. */
+	assert_int_equal(cfg.batch_size, 0);
+	assert_int_equal(config_batch(&cfg), 256);
 	assert_int_equal(cfg.umem, UMEM_AUTO);
 	assert_int_equal(cfg.unmatched, AFXDP_UNMATCHED_KERNEL);
 	assert_int_equal(cfg.promisc, PROMISC_AUTO);
@@ -284,7 +286,7 @@ static void test_empty_and_partial(void **state)
 	/* A section with nothing under it keeps the defaults. */
 	assert_int_equal(load(&cfg, "socket:\nstats:\n  format: none\n"), 0);
 	assert_int_equal(cfg.stats_format, STATS_NONE);
-	assert_int_equal(cfg.batch_size, 64);
+	assert_int_equal(cfg.batch_size, 0);
 	/* Loading on top keeps earlier values. */
 	assert_int_equal(load(&cfg, "socket: {batch: 8}\n"), 0);
 	assert_int_equal(cfg.batch_size, 8);
@@ -799,6 +801,42 @@ static void expect_invalid(const struct agent_config *cfg, const char *msg)
 	assert_string_equal(err, msg);
 }
 
+/* socket.batch: what the workers use, set or not. */
+static void test_batch(void **state)
+{
+	struct agent_config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_batch(&cfg), CFG_DEFAULT_FWD_BATCH);
+	/* Capped at the smallest of the four rings. */
+	assert_int_equal(config_set(&cfg, "socket.ring_size", "128", err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(config_batch(&cfg), 128);
+	assert_int_equal(
+		config_set(&cfg, "socket.fill_size", "1024", err, sizeof(err)),
+		0);
+	assert_int_equal(config_batch(&cfg), 128);
+	assert_int_equal(config_set(&cfg, "socket.ring_size", "4096", err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(config_batch(&cfg), CFG_DEFAULT_FWD_BATCH);
+	/* txgen bursts stay at 64 (a veth peer's XDP ring holds 256). */
+	cfg.mode = MODE_TXGEN;
+	assert_int_equal(config_batch(&cfg), CFG_DEFAULT_TXGEN_BATCH);
+	/* Set: exactly that, in every mode. */
+	assert_int_equal(
+		config_set(&cfg, "socket.batch", "32", err, sizeof(err)), 0);
+	assert_int_equal(config_batch(&cfg), 32);
+	cfg.mode = MODE_FWD;
+	assert_int_equal(config_batch(&cfg), 32);
+	/* The option takes 1..512: 0 cannot be set to mean "unset". */
+	assert_int_not_equal(
+		config_set(&cfg, "socket.batch", "0", err, sizeof(err)), 0);
+	config_free(&cfg);
+}
+
 static void test_validate(void **state)
 {
 	struct agent_config cfg;
@@ -858,8 +896,15 @@ static void test_validate(void **state)
 	expect_invalid(&cfg,
 		       "socket.batch: 128 is larger than socket.comp_size 64");
 	cfg = valid_cfg();
-	cfg.batch_size = 0;
-	expect_invalid(&cfg, "socket.batch: must be 1..512, got 0");
+	cfg.batch_size = 513;
+	expect_invalid(&cfg, "socket.batch: must be 1..512, got 513");
+	/* Unset never conflicts with the rings: it follows the smallest. */
+	cfg = valid_cfg();
+	assert_int_equal(
+		config_set(&cfg, "socket.comp_size", "64", err, sizeof(err)),
+		0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(config_batch(&cfg), 64);
 	cfg = valid_cfg();
 	cfg.tx_budget = 16;
 	expect_invalid(
@@ -944,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_string_lengths),
 		cmocka_unit_test(test_queues),
 		cmocka_unit_test(test_set_overrides),
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_validate),
 	};
 
