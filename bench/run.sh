@@ -544,6 +544,8 @@ idle_args() {
 	agent-no-nap) echo "agent --set socket.coalesce_us=0" ;;
 	agent-nap-*) echo "agent --set socket.coalesce_us=${1#agent-nap-}" ;;
 	agent-gap-*) echo "agent --set socket.spin_gap_us=${1#agent-gap-}" ;;
+	# Any setting, for an experiment: agent-set-socket.poll_timeout_ms=1000
+	agent-set-*) echo "agent --set ${1#agent-set-}" ;;
 	*) echo "$1" ;;
 	esac
 }
