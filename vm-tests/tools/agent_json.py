@@ -9,7 +9,15 @@ port(ifname) -> that port's object, s(list, key) -> sum of key.
 Exit 1 when no such report is on the console."""
 import argparse
 import json
+import re
 import sys
+
+# The guest's CPU sampler (vm-tests/scenarios/zerocopy.sh, cpu_watch) writes
+# to the same console as the agent, and the tty splits a long report into
+# chunks: a sample line can land inside the agent's final JSON line
+# (seen in a 2026-12-04 bench run). Its lines are taken out wherever they
+# are, so the report is whole again.
+SAMPLER = re.compile(r"VMTEST: cpu [0-9]+ [0-9]+\r?\n")
 
 
 def main():
@@ -20,7 +28,8 @@ def main():
     a = p.parse_args()
     last = None
     with open(a.log, errors="replace") as f:
-        for line in f:
+        text = SAMPLER.sub("", f.read())
+        for line in text.splitlines():
             line = line.strip()
             if not line.startswith("{"):
                 continue
