@@ -107,7 +107,7 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 		{ "socket.fill_size", cfg->fill_size },
 		{ "socket.comp_size", cfg->comp_size },
 	};
-	uint32_t max_payload;
+	uint32_t max_payload, batch;
 	int ret;
 
 	if ((unsigned int)cfg->mode > MODE_NONE)
@@ -165,11 +165,12 @@ int config_validate(const struct agent_config *cfg, char *err, size_t len)
 			"socket.tx_budget: must be 0 (the TX ring size) or %u..socket.tx_size (%u), got %u",
 			CFG_MIN_TX_BUDGET, cfg->tx_size, cfg->tx_budget);
 	max_payload = cfg->frame_size - CFG_FRAME_HEADROOM;
-	if (cfg->multi_buffer && config_batch(cfg) < CFG_MB_MAX_BUFS)
+	batch = config_batch(cfg);
+	if (cfg->multi_buffer && batch < CFG_MB_MAX_BUFS)
 		return errmsg(
 			err, len, -EINVAL,
 			"socket.batch: %u is too small for socket.multi_buffer (a frame can take %u buffers, the kernel's limit)",
-			config_batch(cfg), CFG_MB_MAX_BUFS);
+			batch, CFG_MB_MAX_BUFS);
 	/* With multi-buffer the driver's XDP limit decides (checked when
 	 * the program is attached, with the kernel's reason). */
 	if (!cfg->multi_buffer &&
