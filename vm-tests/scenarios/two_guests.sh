@@ -261,14 +261,36 @@ tg_gen_start() {
 		"$VM_DIR/gen-$2-$1.json"
 }
 
-# tg_counts NAME N G...: generator and sink counted exactly N for each G.
+# tg_counts NAME N G...: generator and sink counted exactly N for each G;
+# a miss says where the frames went (tg_lost_where).
 tg_counts() {
 	local name=$1 n=$2 g
 	shift 2
 	for g in "$@"; do
 		assert_eq "two-guests $name: generator into $g sent $n, sink behind $g counted exactly $n" \
-			"$n $n" "$(json_get "$VM_DIR/gen-$name-$g.json" 'j["sent"]') $(json_get "$VM_DIR/sink-$name-$g.json" 'j["frames"]')"
+			"$n $n" "$(json_get "$VM_DIR/gen-$name-$g.json" 'j["sent"]') $(json_get "$VM_DIR/sink-$name-$g.json" 'j["frames"]')" ||
+			tg_lost_where "$name" "$g"
 	done
+}
+
+# tg_lost_where NAME G: what the sink saw besides the test's frames, the
+# out-tap's own counters (frames the guest's QEMU wrote to it) and, for
+# B, the agent's latest per-queue TX and completions on eth1 (a CI run
+# once had the agent submit and the sink see none, with no more to go on).
+tg_lost_where() {
+	local name=$1 g=$2 log
+	diag "sink behind $g: $(cat "$VM_DIR/sink-$name-$g.json" 2>/dev/null)" \
+		"$(head -c 300 "$VM_DIR/sink-$name-$g.json.err" 2>/dev/null)"
+	diag "host tout$g: $(in_ns "$VM_NS" ip -s -s link show dev "tout$g" 2>&1 | tr -s ' \n' ' ')"
+	diag "host tin$g: $(in_ns "$VM_NS" ip -s link show dev "tin$g" 2>&1 | tr -s ' \n' ' ')"
+	[ "$g" = b ] || return 0
+	log=$(mktemp) || return 0
+	tr -d '\r' <"$TG_CON_b" >"$log"
+	diag "agent in b, eth1 queues (latest stats): $(AGENT_LOG=$log agent_val \
+		'" ".join("q%d tx=%d done=%d mode=%s" % (x["queue"], x["tx_packets"], x["tx_completed"], x.get("socket_mode")) for x in q("eth1"))' stats)"
+	tr -d '\r' <"$TG_CON_b" | grep -iE 'virtio|xsk|xdp|WARN|BUG' | tail -5 |
+		while read -r l; do diag "b console: $l"; done
+	rm -f "$log"
 }
 
 # tg_restart G WHAT READY_CMD...: stop and start guest G's forwarder while
@@ -373,7 +395,7 @@ scn_two_guests() {
 	assert_eq "two-guests: agent run 1: rx on eth0, tx on eth1, drops: $((n1 + n2)) $((n1 + n2)) 0" \
 		"$((n1 + n2)) $((n1 + n2)) 0" \
 		"$(agent_val '"%d %d %d" % (s(q("eth0"), "rx_packets"), s(q("eth1"), "tx_packets"), j["totals"]["drops"])')"
-	diag "agent run 1 socket modes: $(agent_val '",".join(sorted(set(x.get("socket_mode") for x in j["queues"])))')"
+	diag "agent run 1 socket modes: $(agent_val '",".join(sorted(set(x.get("socket_mode") for x in j["queues"])))'), eth1 tx completed: $(agent_val 's(q("eth1"), "tx_completed")')"
 	AGENT_LOG=
 
 	# 4. Both at once again, after both restarts.
