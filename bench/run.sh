@@ -53,6 +53,7 @@ REDIRECT_OBJ=$ROOT/bench/tools/redirect.bpf.o
 PKTSINK=$ROOT/$BUILD/tests/tools/pktsink
 PASS_OBJ=$ROOT/bpf/xdp_pass.bpf.o
 TESTPMD=$(command -v dpdk-testpmd || true)
+CYCLICTEST=$(command -v cyclictest || true)
 
 export TOPO_PREFIX=afxbench
 . scripts/topo.sh
@@ -603,8 +604,41 @@ idle_one() {
 		jq -r '"  idle \(.label) @ \(.rate_pps) pps: \(.cpu_pct * 10 | round / 10)% CPU, p99 \(.lat_p99_us // "-") us, \(.frames // 0) frames"' >&2
 }
 
+# wake_one RATE: how long this machine takes to wake a sleeping thread on
+# the forwarder's CPU, with no forwarder: cyclictest (rt-tests), one
+# SCHED_OTHER thread like the agent's worker, a timer every 1/RATE s for
+# IDLE_SECONDS. A forwarder that sleeps between frames pays such a
+# wake-up per frame (woken by the receive path instead of a timer), so
+# its p99 cannot be below this one's; on a VM whose idle vCPU halts, this
+# is the hypervisor's wake-up, not the forwarder's.
+wake_one() {
+	local rate=$1 hist="$work/wake.hist"
+	[ -n "$CYCLICTEST" ] || return 0
+	taskset -c "$FWD_CPU" "$CYCLICTEST" -m -q -t 1 -a "$FWD_CPU" \
+		-i $((1000000 / rate)) -l $((rate * IDLE_SECONDS)) -h 20000 \
+		>"$hist" 2>&1 || { log "cyclictest failed: $(tail -2 "$hist")"; return 0; }
+	# Histogram lines: "usec count"; overflows (>= 20 ms) count as 20 ms.
+	awk -v lbl="cyclictest" -v rate="$rate" -v r="$LAT_ROUND" '
+		/^[0-9]+ [0-9]+$/ { c[$1 + 0] += $2; n += $2; next }
+		/^# Histogram Overflows:/ { o = $4 + 0 }
+		/^# Max Latencies:/ { mx = $4 + 0 }
+		END {
+			n += o; c[20000] += o
+			if (!n) exit 1
+			for (u = 0; u <= 20000; u++) {
+				s += c[u]
+				if (p50 == "" && s >= n * 0.5) p50 = u
+				if (p99 == "" && s >= n * 0.99) p99 = u
+			}
+			printf "{\"section\":\"wake\",\"label\":\"%s\",\"rate_pps\":%d,\"round\":%d,", lbl, rate, r
+			printf "\"samples\":%d,\"p50_us\":%d,\"p99_us\":%d,\"max_us\":%d}\n", n, p50, p99, mx
+		}' "$hist" | tee -a "$RAW" |
+		jq -r '"  wake-up on CPU '"$FWD_CPU"' every \(1e6 / .rate_pps) us: p50 \(.p50_us) us, p99 \(.p99_us) us, max \(.max_us) us"' >&2
+}
+
 section_idle() {
 	log "idle: CPU and latency at $IDLE_RATES pps ($IDLE_ROUNDS rounds, ${IDLE_SECONDS}s each)"
+	[ -n "$CYCLICTEST" ] || log "idle: cyclictest missing (make deps-bench installs rt-tests): no wake-up profile"
 	topo_up 1
 	# pktsink reads sink0 through the stack; a peer whose transmit is an
 	# XDP redirect needs an XDP program on sink0: one that passes.
@@ -614,6 +648,8 @@ section_idle() {
 		log "idle: round $LAT_ROUND/$IDLE_ROUNDS"
 		for rate in $IDLE_RATES; do
 			[ "$rate" = 0 ] || idle_one baseline "$rate" none
+			# Timers every 100 us and more often are a load of their own.
+			[ "$rate" = 0 ] || [ "$rate" -gt 10000 ] || wake_one "$rate"
 			for label in $IDLE_PEERS; do
 				# shellcheck disable=SC2046
 				idle_one "$label" "$rate" $(idle_args "$label")

@@ -43,7 +43,7 @@ VM="qemu-utils busybox-static linux-image-amd64 cloud-image-utils
  debootstrap e2fsprogs debhelper dpkg-dev fakeroot lintian"
 
 # make bench: DPDK testpmd with its AF_XDP driver; Open vSwitch (afxdp ports).
-BENCH="dpdk dpdk-dev librte-net-af-xdp23 openvswitch-switch"
+BENCH="dpdk dpdk-dev librte-net-af-xdp23 openvswitch-switch rt-tests"
 
 # make fresh-check: a minimal Debian 12 root built on the host.
 FRESH="debootstrap"

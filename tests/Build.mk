@@ -13,7 +13,7 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 BPF_TEST_BINS := $(BPF_TEST_SRCS:%.c=$(BUILD)/%)
 SHELL_SUITES := $(wildcard tests/netns/test_*.sh tests/host/test_*.sh \
 	tests/ansible/test_*.sh tests/hardening/test_*.sh \
-	tests/scripts/test_*.sh)
+	tests/scripts/test_*.sh tests/bench/test_*.sh)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(AGENT_LIB) $(HOST_LIB) $(LIBUTIL)
 	@echo "  LD      $@"

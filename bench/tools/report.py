@@ -8,6 +8,7 @@ import statistics
 from collections import OrderedDict
 
 import report_tcp
+import report_why
 
 TARGET_THROUGHPUT = 1.2  # agent Mpps / testpmd io Mpps, at least
 TARGET_CPU = 0.8  # agent CPU per packet / testpmd io's, at most
@@ -287,11 +288,14 @@ def main():
                        f"{report_tcp._f(t['bridge_gbps'])} Gbit/s")
         targets19[k] = t
     profile = open(a.profile).read() if a.profile else None
+    wake = report_why.wake_summary(windows)
+    report_why.explain(targets19, main_s, idle, wake, tcp_s, profile)
 
     result = {"machine": meta, "main": main_s, "ratios": ratios,
               "generators": gen_s, "sweep": sweep_s, "queues": queue_s,
               "latency": {"baseline": base, "forwarders": added},
-              "idle": {"baseline": idle_base, "forwarders": idle},
+              "idle": {"baseline": idle_base, "forwarders": idle,
+                       "wake_cyclictest": wake},
               "tcp": [dict(zip(("offloads", "peer", "test"), k), **v)
                       for k, v in tcp_s.items()],
               "targets": targets, "targets_issue19": targets19,
@@ -396,6 +400,17 @@ def main():
                           f"{v['received']}/{v['sent']} |")
         args = [f"{k}: `{v[next(iter(v))]['args']}`" for k, v in idle.items()]
         md += ["", "Peers: " + "; ".join(args) + ".", ""]
+    if wake:
+        md += ["Wake-up of a sleeping thread on the forwarder's CPU, no "
+               "forwarder (cyclictest, SCHED_OTHER, a timer every 1/rate "
+               "s; the same rounds, medians (min-max)): what any forwarder "
+               "that sleeps between frames pays per frame.", "",
+               "| timer rate /s | p50 us | p99 us | max us |",
+               "|---|---|---|---|"]
+        for rate, v in wake.items():
+            md.append(f"| {rate} | {rng(v['p50_us'], 0)} | "
+                      f"{rng(v['p99_us'], 0)} | {rng(v['max_us'], 0)} |")
+        md.append("")
     if sweep_s or queue_s:
         md += ["## Agent variants", "",
                "| variant | args | Mpps median (min-max) | CPU ns/pkt |",
@@ -429,6 +444,11 @@ def main():
         md.append(f"| {k} | {t['target']} | {fmt(t['value'], 2)} | "
                   f"{extra} | {t['verdict']} |")
     md.append("")
+    whys = [(k, t["why"]) for k, t in targets19.items() if t.get("why")]
+    if whys:
+        md += ["Why the missed targets were missed (this run's numbers):", ""]
+        md += [f"- **{k}**: {w}" for k, w in whys]
+        md.append("")
     guest = group(windows, "guest")
     if guest:
         md += ["## Inside a guest (Debian 13, QEMU TCG: ratios only)", "",
