@@ -17,7 +17,14 @@ VM_MEM_MB=${VM_MEM_MB:-512}
 # 24.11 from Debian needs SSE4.2 (qemu64: "Illegal instruction"): the
 # DPDK scenarios set Nehalem, the oldest model with it.
 VM_CPU=${VM_CPU:-}
-VMT_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1"
+# Every guest's CPU has RDRAND and the kernel trusts it: the random
+# pool is ready before the second vCPU starts. Without it (qemu64 and
+# Nehalem have none) the kernel flips its crng_is_ready static key at
+# run time, seconds into the boot, and that live patch (int3) crashed a
+# TCG guest in CI ("Oops: int3" in crng_make_state, from journalctl's
+# keyctl, 2026-12-04): MTTCG runs live-patched kernel code unreliably.
+VM_CPU_FLAGS=+rdrand
+VMT_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1 random.trust_cpu=on"
 LIBVIRT_URI=${LIBVIRT_URI:-qemu:///system}
 AFXDP_HOST=${AFXDP_HOST:-$VMT_TOP/host/afxdp-host}
 
@@ -85,7 +92,7 @@ vm_start_qemu() {
 	is_image_guest && args+=(-drive "file=$VM_DIR/disk.qcow2,if=virtio,format=qcow2"
 		-drive "file=$VM_DIR/seed.img,if=virtio,format=raw,readonly=on")
 	in_ns "$VM_NS" qemu-system-x86_64 -name "$VM_NAME" -machine "$(vm_machine),accel=tcg" \
-		${VM_CPU:+-cpu "$VM_CPU"} \
+		-cpu "${VM_CPU:-qemu64},$VM_CPU_FLAGS" \
 		-m "$VM_MEM_MB" -smp "$VM_VCPUS" -nodefaults -no-user-config \
 		-display none -monitor none -no-reboot \
 		-serial "file:$VM_CONSOLE" \
@@ -184,8 +191,7 @@ EOX
 
 # check='none': libvirt does not compare a TCG guest's model with the host.
 domain_xml_cpu() {
-	[ -n "$VM_CPU" ] || return 0
-	echo "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>$VM_CPU</model></cpu>"
+	echo "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>${VM_CPU:-qemu64}</model><feature policy='require' name='${VM_CPU_FLAGS#+}'/></cpu>"
 }
 
 domain_xml_disks() {
