@@ -161,13 +161,18 @@ domain_xml() { # CONSOLE SEED
   <name>$DOM</name>
   <memory unit='MiB'>1024</memory>
   <vcpu>$VCPUS</vcpu>
+  <!-- RDRAND, trusted: the random pool is ready before the second vCPU
+       starts, so the kernel does not live-patch its crng_is_ready key
+       seconds into the boot (that int3 patch crashed a TCG guest in CI,
+       vm-tests/lib/vm.sh). -->
+  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model><feature policy='require' name='rdrand'/></cpu>
   <os>
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$W/vmlinuz</kernel>
     <initrd>$W/initrd.img</initrd>
     <!-- No ahci: q35's SATA controller has nothing attached, and its probe
          stalled the initrd for minutes under a loaded TCG host. -->
-    <cmdline>root=/dev/vda rw console=ttyS0 net.ifnames=0 modprobe.blacklist=ahci</cmdline>
+    <cmdline>root=/dev/vda rw console=ttyS0 net.ifnames=0 modprobe.blacklist=ahci random.trust_cpu=on</cmdline>
   </os>
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>
@@ -286,17 +291,7 @@ report() { # KEY: the rest of the last "AFXDP-TEST KEY ..." console line
 # in the middle of a long stats line (CI of 2026-12-04), so a line that does
 # not parse is skipped rather than read as empty values.
 last_stats() {
-	grep -a 'afxdp-agent\[[0-9]*\]: {' "$CONSOLE" | tr -d '\r' |
-		sed 's/^[^{]*//' | python3 -c '
-import json, sys
-for line in reversed(sys.stdin.read().splitlines()):
-    try:
-        s = json.loads(line)
-    except ValueError:
-        continue
-    if isinstance(s, dict) and s.get("type") == "stats":
-        print(line)
-        break'
+	python3 "$top/vm-tests/tools/agent_json.py" --journal --type stats "$CONSOLE" j
 }
 wait_stats_after() { # N: wait until N more stats lines than now
 	local n0 n

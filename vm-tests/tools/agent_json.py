@@ -2,7 +2,10 @@
 """Reads afxdp-agent JSON stats lines from a guest console log and prints
 the value of a Python expression over the last report of a type.
 
-  agent_json.py LOG [--type final|stats] EXPR
+  agent_json.py LOG [--type final|stats] [--journal] EXPR
+
+--journal: LOG is a console that systemd's journal writes to (an image
+guest's ttyS0): the reports are the lines "... afxdp-agent[PID]: {...}".
 
 EXPR sees j (the report) and helpers: q(ifname) -> that port's queues,
 port(ifname) -> that port's object, s(list, key) -> sum of key.
@@ -18,6 +21,7 @@ import sys
 # (seen in a 2026-12-04 bench run). Its lines are taken out wherever they
 # are, so the report is whole again.
 SAMPLER = re.compile(r"VMTEST: cpu [0-9]+ [0-9]+\r?\n")
+JOURNAL = re.compile(r"afxdp-agent\[[0-9]+\]: (\{.*)")
 
 
 def main():
@@ -25,12 +29,16 @@ def main():
     p.add_argument("log")
     p.add_argument("expr")
     p.add_argument("--type", default="final")
+    p.add_argument("--journal", action="store_true")
     a = p.parse_args()
     last = None
     with open(a.log, errors="replace") as f:
         text = SAMPLER.sub("", f.read())
         for line in text.splitlines():
             line = line.strip()
+            if a.journal:
+                m = JOURNAL.search(line)
+                line = m.group(1) if m else ""
             if not line.startswith("{"):
                 continue
             try:
