@@ -166,6 +166,7 @@ def explain(targets19, main_s, idle, wake, tcp_s, profile_text):
         "cpu_per_pkt_vs_testpmd_io": lambda w: _cpu(main_s, w, profile),
         "idle_added_p99_us_1kpps": lambda w: _p99(idle, wake, 1000),
         "tcp_single_stream_vs_bridge_offloads_off": lambda w: _tcp(tcp_s, "off"),
+        "tcp_single_stream_vs_bridge_offloads_gro": lambda w: _tcp(tcp_s, "gro"),
         "tcp_single_stream_vs_bridge_offloads_default":
             lambda w: _tcp(tcp_s, "default"),
     }
