@@ -288,7 +288,7 @@ def main():
                        f"{report_tcp._f(t['bridge_gbps'])} Gbit/s")
         targets19[k] = t
     profile = open(a.profile).read() if a.profile else None
-    wake = report_why.wake_summary(windows)
+    wake = report_why.wake_summary(windows, stats)
     report_why.explain(targets19, main_s, idle, wake, tcp_s, profile)
 
     result = {"machine": meta, "main": main_s, "ratios": ratios,

@@ -8,30 +8,22 @@ wake-up latency (cyclictest) next to the sleeping forwarders, how busy the
 agent's core is in the TCP runs. A number the run did not measure is left
 out, never filled in from an earlier run."""
 import re
-import statistics
 from collections import OrderedDict
 
 # "    19.91%  libc.so.6      [.] __memmove_avx512_unaligned_erms"
 _PROFILE_LINE = re.compile(r"^\s*([0-9.]+)%\s+(\S+)\s+\[(.)\]\s+(\S+)")
 
 
-def _stats(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return {"median": statistics.median(values), "min": min(values),
-            "max": max(values), "n": len(values)}
-
-
-def wake_summary(windows):
-    """Section wake (bench/run.sh wake_one): per timer rate, medians over
-    rounds of cyclictest's p50/p99/max on the forwarder's CPU."""
+def wake_summary(windows, stats):
+    """Section wake (bench/run.sh wake_one): per timer rate, cyclictest's
+    p50/p99/max on the forwarder's CPU summarized over rounds by stats
+    (report.py's: median, min, max)."""
     rates = OrderedDict()
     for w in windows:
         if w.get("section") == "wake":
             rates.setdefault(w["rate_pps"], []).append(w)
     return OrderedDict(
-        (rate, {k: _stats([w.get(k) for w in ws])
+        (rate, {k: stats([w.get(k) for w in ws])
                 for k in ("p50_us", "p99_us", "max_us")})
         for rate, ws in sorted(rates.items()))
 
