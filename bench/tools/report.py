@@ -4,11 +4,11 @@ and the Markdown summary: medians with min-max, ratios (from medians and
 from windows paired by round), the issue's targets met/missed."""
 import argparse
 import json
-import statistics
 from collections import OrderedDict
 
 import report_tcp
 import report_why
+from report_stats import idle_med, med, stats
 
 TARGET_THROUGHPUT = 1.2  # agent Mpps / testpmd io Mpps, at least
 TARGET_CPU = 0.8  # agent CPU per packet / testpmd io's, at most
@@ -20,14 +20,6 @@ T19_CPU = 0.65  # agent CPU per packet / testpmd io's, at most
 T19_IDLE_CPU_0 = 1.0  # agent % of a core at 0 pps, at most
 T19_IDLE_CPU_10K = 15.0  # ... at 10 kpps, at most
 T19_VS_FLOOR = 1.2  # agent Mpps / the minimal libxdp loop (floor_fwd), at least
-
-
-def stats(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return {"median": statistics.median(values), "min": min(values),
-            "max": max(values), "n": len(values)}
 
 
 def group(windows, section):
@@ -60,11 +52,6 @@ def minus_base(w, base_by_round, key):
     """A latency percentile minus the same round's baseline."""
     b = base_by_round.get(w.get("round"), {})
     return w[key] - b[key] if key in b else None
-
-
-def med(summary, label, key):
-    s = summary.get(label, {}).get(key)
-    return s["median"] if s else None
 
 
 def fmt(v, digits=3):
@@ -122,11 +109,6 @@ def idle_summary(windows):
                         "received": sum(w.get("frames", 0) for w in ws),
                         "sent": sum(w.get("sent", 0) for w in ws)}
     return res, base_s
-
-
-def idle_med(idle, label, rate, key):
-    s = idle.get(label, {}).get(rate, {}).get(key)
-    return s["median"] if s else None
 
 
 def main():
@@ -288,7 +270,7 @@ def main():
                        f"{report_tcp._f(t['bridge_gbps'])} Gbit/s")
         targets19[k] = t
     profile = open(a.profile).read() if a.profile else None
-    wake = report_why.wake_summary(windows, stats)
+    wake = report_why.wake_summary(windows)
     report_why.explain(targets19, main_s, idle, wake, tcp_s, profile)
 
     result = {"machine": meta, "main": main_s, "ratios": ratios,

@@ -10,14 +10,15 @@ out, never filled in from an earlier run."""
 import re
 from collections import OrderedDict
 
+from report_stats import idle_med, med, stats
+
 # "    19.91%  libc.so.6      [.] __memmove_avx512_unaligned_erms"
 _PROFILE_LINE = re.compile(r"^\s*([0-9.]+)%\s+(\S+)\s+\[(.)\]\s+(\S+)")
 
 
-def wake_summary(windows, stats):
+def wake_summary(windows):
     """Section wake (bench/run.sh wake_one): per timer rate, cyclictest's
-    p50/p99/max on the forwarder's CPU summarized over rounds by stats
-    (report.py's: median, min, max)."""
+    p50/p99/max on the forwarder's CPU, median and range over rounds."""
     rates = OrderedDict()
     for w in windows:
         if w.get("section") == "wake":
@@ -47,14 +48,9 @@ def profile_split(text):
     return top, (kernel / listed * 100 if listed else 0.0)
 
 
-def _m(summary, label, key):
-    s = (summary.get(label) or {}).get(key)
-    return s["median"] if s else None
-
-
 def _fwd(main_s, peer, wanted, profile):
     """Throughput against PEER: how far the in-kernel redirect is."""
-    a, k, p = (_m(main_s, x, "mpps") for x in ("agent", "kernel", peer))
+    a, k, p = (med(main_s, x, "mpps") for x in ("agent", "kernel", peer))
     if a is None or p is None:
         return None
     parts = []
@@ -85,7 +81,7 @@ def _profile_words(profile):
 
 
 def _cpu(main_s, wanted, profile):
-    a, t, k = (_m(main_s, x, "cpu_ns_per_pkt")
+    a, t, k = (med(main_s, x, "cpu_ns_per_pkt")
                for x in ("agent", "testpmd-io", "kernel"))
     if a is None or t is None:
         return None
@@ -102,8 +98,7 @@ def _cpu(main_s, wanted, profile):
 
 def _p99(idle, wake, rate):
     def im(label, key):
-        s = ((idle.get(label) or {}).get(rate) or {}).get(key)
-        return s["median"] if s else None
+        return idle_med(idle, label, rate, key)
 
     parts = []
     w = (wake.get(rate) or {}).get("p99_us")
