@@ -278,19 +278,17 @@ tg_counts() {
 # B, the agent's latest per-queue TX and completions on eth1 (a CI run
 # once had the agent submit and the sink see none, with no more to go on).
 tg_lost_where() {
-	local name=$1 g=$2 log
+	local name=$1 g=$2
 	diag "sink behind $g: $(cat "$VM_DIR/sink-$name-$g.json" 2>/dev/null)" \
 		"$(head -c 300 "$VM_DIR/sink-$name-$g.json.err" 2>/dev/null)"
 	diag "host tout$g: $(in_ns "$VM_NS" ip -s -s link show dev "tout$g" 2>&1 | tr -s ' \n' ' ')"
 	diag "host tin$g: $(in_ns "$VM_NS" ip -s link show dev "tin$g" 2>&1 | tr -s ' \n' ' ')"
 	[ "$g" = b ] || return 0
-	log=$(mktemp) || return 0
-	tr -d '\r' <"$TG_CON_b" >"$log"
-	diag "agent in b, eth1 queues (latest stats): $(AGENT_LOG=$log agent_val \
+	# agent_json.py reads the console as it is (it strips the tty's \r).
+	diag "agent in b, eth1 queues (latest stats): $(AGENT_LOG=$TG_CON_b agent_val \
 		'" ".join("q%d tx=%d done=%d mode=%s" % (x["queue"], x["tx_packets"], x["tx_completed"], x.get("socket_mode")) for x in q("eth1"))' stats)"
 	tr -d '\r' <"$TG_CON_b" | grep -iE 'virtio|xsk|xdp|WARN|BUG' | tail -5 |
 		while read -r l; do diag "b console: $l"; done
-	rm -f "$log"
 }
 
 # tg_restart G WHAT READY_CMD...: stop and start guest G's forwarder while
