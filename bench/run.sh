@@ -54,6 +54,7 @@ PKTSINK=$ROOT/$BUILD/tests/tools/pktsink
 PASS_OBJ=$ROOT/bpf/xdp_pass.bpf.o
 TESTPMD=$(command -v dpdk-testpmd || true)
 CYCLICTEST=$(command -v cyclictest || true)
+XWAKE=$ROOT/$BUILD/bench/tools/xwake
 
 export TOPO_PREFIX=afxbench
 . scripts/topo.sh
@@ -64,7 +65,7 @@ die() { echo "bench: $*" >&2; exit "${2:-1}"; }
 log() { echo "bench: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, XDP)" 2
-for f in "$AGENT" "$LIVEGEN" "$REDIRECT" "$FLOOR" "$REDIRECT_OBJ" "$PKTSINK" "$PASS_OBJ"; do
+for f in "$AGENT" "$LIVEGEN" "$REDIRECT" "$FLOOR" "$XWAKE" "$REDIRECT_OBJ" "$PKTSINK" "$PASS_OBJ"; do
 	[ -e "$f" ] || die "missing $f: run 'make bench' (it builds everything)" 2
 done
 case "$WINDOWS$SECONDS_W$SWEEP_WINDOWS$IDLE_SECONDS$IDLE_ROUNDS${IDLE_RATES// /}$TCP_SECONDS$TCP_ROUNDS" in
@@ -637,6 +638,27 @@ wake_one() {
 		jq -r '"  wake-up on CPU '"$FWD_CPU"' every \(1e6 / .rate_pps) us: p50 \(.p50_us) us, p99 \(.p99_us) us, max \(.max_us) us"' >&2
 }
 
+# xwake_one RATE: the forwarding path's wake-ups with nothing forwarded
+# (bench/tools/xwake): a time stamp written on the generator's CPU every
+# 1/RATE s wakes a thread sleeping in poll() on the forwarder's CPU (one
+# way), which passes it back to a thread sleeping on the generator's CPU
+# (relay). A forwarder that sleeps between frames pays this relay per
+# frame on top of its work; cyclictest's local timer pays neither
+# interrupt.
+xwake_one() {
+	local rate=$1 out
+	out=$(taskset -c "$GEN_CPU" "$XWAKE" -r "$rate" -d "$IDLE_SECONDS" \
+		-f "$GEN_CPU" -t "$FWD_CPU") || die "xwake failed"
+	for hop in oneway relay; do
+		jq -c --arg hop "$hop" --argjson rate "$rate" --argjson r "$LAT_ROUND" \
+			'{section: "wake", label: ("xwake-" + $hop), rate_pps: $rate,
+			  round: $r, samples: .samples, p50_us: .[$hop + "_p50_us"],
+			  p99_us: .[$hop + "_p99_us"], max_us: .[$hop + "_max_us"]}' \
+			<<<"$out"
+	done | tee -a "$RAW" |
+		jq -r '"  \(.label) every \(1e6 / .rate_pps) us: p50 \(.p50_us) us, p99 \(.p99_us) us, max \(.max_us) us"' >&2
+}
+
 section_idle() {
 	log "idle: CPU and latency at $IDLE_RATES pps ($IDLE_ROUNDS rounds, ${IDLE_SECONDS}s each)"
 	[ -n "$CYCLICTEST" ] || log "idle: cyclictest missing (make deps-bench installs rt-tests): no wake-up profile"
@@ -651,6 +673,7 @@ section_idle() {
 			[ "$rate" = 0 ] || idle_one baseline "$rate" none
 			# Timers every 100 us and more often are a load of their own.
 			[ "$rate" = 0 ] || [ "$rate" -gt 10000 ] || wake_one "$rate"
+			[ "$rate" = 0 ] || [ "$rate" -gt 10000 ] || xwake_one "$rate"
 			for label in $IDLE_PEERS; do
 				# shellcheck disable=SC2046
 				idle_one "$label" "$rate" $(idle_args "$label")

@@ -277,7 +277,8 @@ def main():
               "generators": gen_s, "sweep": sweep_s, "queues": queue_s,
               "latency": {"baseline": base, "forwarders": added},
               "idle": {"baseline": idle_base, "forwarders": idle,
-                       "wake_cyclictest": wake},
+                       "wake": [dict(label=k[0], rate_pps=k[1], **v)
+                                for k, v in wake.items()]},
               "tcp": [dict(zip(("offloads", "peer", "test"), k), **v)
                       for k, v in tcp_s.items()],
               "targets": targets, "targets_issue19": targets19,
@@ -383,14 +384,17 @@ def main():
         args = [f"{k}: `{v[next(iter(v))]['args']}`" for k, v in idle.items()]
         md += ["", "Peers: " + "; ".join(args) + ".", ""]
     if wake:
-        md += ["Wake-up of a sleeping thread on the forwarder's CPU, no "
-               "forwarder (cyclictest, SCHED_OTHER, a timer every 1/rate "
-               "s; the same rounds, medians (min-max)): what any forwarder "
-               "that sleeps between frames pays per frame.", "",
-               "| timer rate /s | p50 us | p99 us | max us |",
-               "|---|---|---|---|"]
-        for rate, v in wake.items():
-            md.append(f"| {rate} | {rng(v['p50_us'], 0)} | "
+        md += ["Wake-ups with no forwarder, the same rounds, medians "
+               "(min-max): `cyclictest` is a thread on the forwarder's CPU "
+               "woken by its own timer every 1/rate s (SCHED_OTHER); "
+               "`xwake-oneway` is one woken from the generator's CPU at "
+               "that rate, `xwake-relay` the same passing the wake-up back "
+               "to the generator's CPU (bench/tools/xwake): the path a "
+               "forwarder that sleeps between frames pays per frame.", "",
+               "| wake-up | rate /s | p50 us | p99 us | max us |",
+               "|---|---|---|---|---|"]
+        for (label, rate), v in wake.items():
+            md.append(f"| {label} | {rate} | {rng(v['p50_us'], 0)} | "
                       f"{rng(v['p99_us'], 0)} | {rng(v['max_us'], 0)} |")
         md.append("")
     if sweep_s or queue_s:

@@ -7,6 +7,10 @@
  * txgen --timestamp), the one-way latency. Prints one JSON line.
  *
  *   pktsink -i IF -p PORT [-n FRAMES] [-t SECONDS] [-r READY_FILE]
+ *           [-L LATENCY_FILE]
+ *
+ * -L writes each frame's latency (ns) in arrival order, one per line:
+ * whether a tail is a few slow moments or one frame in a hundred.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,7 +48,7 @@ static int cmp_u64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	const char *ifname = NULL, *ready = NULL;
+	const char *ifname = NULL, *ready = NULL, *lat_file = NULL;
 	unsigned long want = 0, port = 0;
 	double timeout = 10, idle = 0;
 	uint64_t frames = 0, bytes = 0, nlat = 0, *lat, deadline, last = 0,
@@ -52,7 +56,7 @@ int main(int argc, char **argv)
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	int fd, opt, rcvbuf = 64 << 20;
 
-	while ((opt = getopt(argc, argv, "i:p:n:t:r:I:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:p:n:t:r:I:L:")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -72,9 +76,12 @@ int main(int argc, char **argv)
 		case 'r':
 			ready = optarg;
 			break;
+		case 'L':
+			lat_file = optarg;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: pktsink -i IF -p PORT [-n N] [-t S] [-I IDLE_S] [-r FILE]\n");
+				"usage: pktsink -i IF -p PORT [-n N] [-t S] [-I IDLE_S] [-r FILE] [-L FILE]\n");
 			return 2;
 		}
 	}
@@ -144,6 +151,17 @@ int main(int argc, char **argv)
 			if (ts && ts <= last && last - ts < 10000000000ULL)
 				lat[nlat++] = last - ts;
 		}
+	}
+	if (lat_file) {
+		FILE *f = fopen(lat_file, "w");
+
+		if (!f) {
+			perror("pktsink: latency file");
+			return 1;
+		}
+		for (uint64_t i = 0; i < nlat; i++)
+			fprintf(f, "%llu\n", (unsigned long long)lat[i]);
+		fclose(f);
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_u64);
 	printf("{\"frames\":%llu,\"bytes\":%llu,\"gap_max_us\":%.1f,"
