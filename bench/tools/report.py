@@ -231,31 +231,38 @@ def main():
 
     targets19 = OrderedDict([
         ("fwd_vs_testpmd_io", {
+            "wanted": T19_VS_TESTPMD,
             "target": f">= {T19_VS_TESTPMD}x", "value": thr,
             "paired": (r_io.get("mpps_paired") or {}).get("median"),
             "verdict": verdict(None if thr is None else thr >= T19_VS_TESTPMD)}),
         ("fwd_vs_ovs_afxdp", {
+            "wanted": T19_VS_OVS,
             "target": f">= {T19_VS_OVS}x", "value": thr_ovs,
             "paired": (r_ovs.get("mpps_paired") or {}).get("median"),
             "verdict": verdict(None if thr_ovs is None
                                else thr_ovs >= T19_VS_OVS)}),
         ("fwd_vs_floor_libxdp_loop", {
+            "wanted": T19_VS_FLOOR,
             "target": f">= {T19_VS_FLOOR}x", "value": thr_floor,
             "paired": (r_floor.get("mpps_paired") or {}).get("median"),
             "verdict": verdict(None if thr_floor is None
                                else thr_floor >= T19_VS_FLOOR)}),
         ("cpu_per_pkt_vs_testpmd_io", {
+            "wanted": T19_CPU,
             "target": f"<= {T19_CPU}x", "value": cpu,
             "paired": (r_io.get("cpu_per_pkt_paired") or {}).get("median"),
             "verdict": verdict(le(cpu, T19_CPU))}),
         ("idle_cpu_pct_0pps", {
+            "wanted": T19_IDLE_CPU_0,
             "target": f"<= {T19_IDLE_CPU_0:g}%", "value": cpu0,
             "others": theirs(0), "verdict": verdict(le(cpu0, T19_IDLE_CPU_0))}),
         ("idle_cpu_pct_10kpps", {
+            "wanted": T19_IDLE_CPU_10K,
             "target": f"<= {T19_IDLE_CPU_10K:g}%", "value": cpu10k,
             "others": theirs(10000),
             "verdict": verdict(le(cpu10k, T19_IDLE_CPU_10K))}),
         ("idle_added_p99_us_1kpps", {
+            "wanted": TARGET_P99_US,
             "target": f"< {TARGET_P99_US:g} us", "value": p99_1k,
             "baseline_p99_us": base_1k,
             # The in-kernel forwarder (threaded NAPI, sleeps between

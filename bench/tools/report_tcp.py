@@ -47,6 +47,7 @@ def targets(summary, verdict):
         b = summary.get((off, "bridge", "tcp"), {}).get("gbps")
         r = a / b if a is not None and b else None
         res[f"tcp_single_stream_vs_bridge_offloads_{off}"] = {
+            "wanted": T19_TCP_VS_BRIDGE,
             "target": f">= {T19_TCP_VS_BRIDGE}x", "value": r,
             "agent_gbps": a, "bridge_gbps": b,
             "verdict": verdict(None if r is None else r >= T19_TCP_VS_BRIDGE)}

@@ -191,7 +191,6 @@ def explain(targets19, main_s, idle, wake, tcp_s, profile_text):
     for name, t in targets19.items():
         if t.get("verdict") != "MISSED" or name not in why:
             continue
-        m = re.search(r"([0-9.]+)", t.get("target", ""))
-        text = why[name](float(m.group(1)) if m else None)
+        text = why[name](t.get("wanted"))
         if text:
             t["why"] = text
