@@ -32,6 +32,9 @@ fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
+# The test VMs' CPU (RDRAND, trusted): domain_xml_cpu, VM_CPU_CMDLINE.
+# shellcheck source=../../vm-tests/lib/cpu.sh
+. "$top/vm-tests/lib/cpu.sh"
 
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 VCPUS=2
@@ -161,18 +164,14 @@ domain_xml() { # CONSOLE SEED
   <name>$DOM</name>
   <memory unit='MiB'>1024</memory>
   <vcpu>$VCPUS</vcpu>
-  <!-- RDRAND, trusted: the random pool is ready before the second vCPU
-       starts, so the kernel does not live-patch its crng_is_ready key
-       seconds into the boot (that int3 patch crashed a TCG guest in CI,
-       vm-tests/lib/vm.sh). -->
-  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model><feature policy='require' name='rdrand'/></cpu>
+$(domain_xml_cpu)
   <os>
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$W/vmlinuz</kernel>
     <initrd>$W/initrd.img</initrd>
     <!-- No ahci: q35's SATA controller has nothing attached, and its probe
          stalled the initrd for minutes under a loaded TCG host. -->
-    <cmdline>root=/dev/vda rw console=ttyS0 net.ifnames=0 modprobe.blacklist=ahci random.trust_cpu=on</cmdline>
+    <cmdline>root=/dev/vda rw console=ttyS0 net.ifnames=0 modprobe.blacklist=ahci $VM_CPU_CMDLINE</cmdline>
   </os>
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>

@@ -13,18 +13,8 @@
 # process, either backend).
 
 VM_MEM_MB=${VM_MEM_MB:-512}
-# VM_CPU: a QEMU CPU model (default QEMU's own, qemu64 under TCG). DPDK
-# 24.11 from Debian needs SSE4.2 (qemu64: "Illegal instruction"): the
-# DPDK scenarios set Nehalem, the oldest model with it.
-VM_CPU=${VM_CPU:-}
-# Every guest's CPU has RDRAND and the kernel trusts it: the random
-# pool is ready before the second vCPU starts. Without it (qemu64 and
-# Nehalem have none) the kernel flips its crng_is_ready static key at
-# run time, seconds into the boot, and that live patch (int3) crashed a
-# TCG guest in CI ("Oops: int3" in crng_make_state, from journalctl's
-# keyctl, 2026-12-04): MTTCG runs live-patched kernel code unreliably.
-VM_CPU_FLAGS=+rdrand
-VMT_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1 random.trust_cpu=on"
+# The guest CPU (VM_CPU, VM_CPU_FLAGS, domain_xml_cpu): lib/cpu.sh.
+VMT_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1 $VM_CPU_CMDLINE"
 LIBVIRT_URI=${LIBVIRT_URI:-qemu:///system}
 AFXDP_HOST=${AFXDP_HOST:-$VMT_TOP/host/afxdp-host}
 
@@ -187,11 +177,6 @@ $(domain_xml_disks)
   </devices>
 </domain>
 EOX
-}
-
-# check='none': libvirt does not compare a TCG guest's model with the host.
-domain_xml_cpu() {
-	echo "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>${VM_CPU:-qemu64}</model><feature policy='require' name='${VM_CPU_FLAGS#+}'/></cpu>"
 }
 
 domain_xml_disks() {
