@@ -55,5 +55,6 @@ test: deps-test
 # demo and the benchmarks).
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
-tests-build: $(TOOL_BINS)
+# bench/tools/xwake too: tests/bench/test_xwake.sh runs it.
+tests-build: $(TOOL_BINS) $(BUILD)/bench/tools/xwake
 all: $(TOOL_BINS)

@@ -48,11 +48,13 @@ assert_match "copy-mode TX budget reported ($(uname -r))" "$budget" \
 # 2. One single frame is forwarded within 10 ms (no waiting for a batch).
 start_agent one "$FWD_NS" -m fwd -i in0 -i out0 --interval 0
 sleep 0.5 # let the worker go idle in poll()
-sink_start s2 4001 -n 1 -t 10
+sink_start s2 4001 -n 1 -t 10 -L "$WORK/s2.lat"
 txgen "$GEN_NS" gen0 --count 1 --dst-port 4001 --timestamp >/dev/null
 assert_eq "the single frame arrived" 1 "$(sink_result s2 .frames)"
 lat=$(jq -r '.lat_max_us // 999999' "$WORK/s2.out")
 assert_le "single frame latency in us (< 10 ms)" 10000 "${lat%.*}"
+assert_eq "pktsink -L: that frame's latency, one line in ns" "1 $lat" \
+	"$(awk '{n++; v = $1} END {printf "%d %.1f", n, v / 1e3}' "$WORK/s2.lat")"
 stop_agent
 
 # 3. Non-matching traffic reaches the kernel while matching UDP is forwarded.
