@@ -101,7 +101,7 @@ def _cpu(main_s, wanted, profile):
     return "; ".join(parts) + "."
 
 
-def _p99(idle, wake, rate):
+def _p99(idle, wake, rate, wanted):
     def im(label, key):
         return idle_med(idle, label, rate, key)
 
@@ -123,7 +123,9 @@ def _p99(idle, wake, rate):
             f"the forwarding path with nothing forwarded, it takes "
             f"{r['median']:.0f} us at p99 (xwake relay; rounds "
             f"{r['min']:.0f}-{r['max']:.0f}), a floor for any forwarder "
-            "that sleeps between frames")
+            "that sleeps between frames"
+            + (f", already above the {wanted:g} us wanted with nothing "
+               "forwarded" if wanted and r["median"] >= wanted else ""))
     k = im("kernel", "p99_us")
     if k is not None:
         parts.append(f"the kernel's own sleeping forwarder (threaded NAPI, "
@@ -182,7 +184,7 @@ def explain(targets19, main_s, idle, wake, tcp_s, profile_text):
         "fwd_vs_ovs_afxdp": lambda w: _fwd(main_s, "ovs", w, profile),
         "fwd_vs_floor_libxdp_loop": lambda w: _fwd(main_s, "floor", w, profile),
         "cpu_per_pkt_vs_testpmd_io": lambda w: _cpu(main_s, w, profile),
-        "idle_added_p99_us_1kpps": lambda w: _p99(idle, wake, 1000),
+        "idle_added_p99_us_1kpps": lambda w: _p99(idle, wake, 1000, w),
         "tcp_single_stream_vs_bridge_offloads_off": lambda w: _tcp(tcp_s, "off"),
         "tcp_single_stream_vs_bridge_offloads_gro": lambda w: _tcp(tcp_s, "gro"),
         "tcp_single_stream_vs_bridge_offloads_default":
