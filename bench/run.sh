@@ -608,11 +608,9 @@ idle_one() {
 # wake_one RATE: how long this machine takes to wake a sleeping thread on
 # the forwarder's CPU, with no forwarder: cyclictest (rt-tests), one
 # SCHED_OTHER thread like the agent's worker, a timer every 1/RATE s for
-# IDLE_SECONDS. A forwarder that sleeps between frames pays a wake-up per
-# frame, so this is a floor for its p99; it is woken from the other CPU
-# by the receive path (an IPI), which a local timer does not measure
-# (2026-12-04: timer p99 97 us, the kernel's threaded NAPI 143 us, the
-# agent 520 us).
+# IDLE_SECONDS. A forwarder that sleeps between frames is woken from the
+# other CPU by the receive path (an IPI), which a local timer does not
+# pay: xwake_one measures that wake-up.
 wake_one() {
 	local rate=$1 hist="$work/wake.hist"
 	[ -n "$CYCLICTEST" ] || return 0

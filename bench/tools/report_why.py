@@ -5,8 +5,7 @@ that explains it". For each MISSED verdict this module writes one
 paragraph out of numbers the run measured: the in-kernel limit next to the
 copy-mode forwarders, where the agent's CPU goes (perf), the machine's own
 wake-up latency (cyclictest's local timer, xwake's cross-CPU relay) next
-to the sleeping forwarders, how busy the
-agent's core is in the TCP runs. A number the run did not measure is left
+to the sleeping forwarders, how busy the agent's core is in the TCP runs. A number the run did not measure is left
 out, never filled in from an earlier run."""
 import re
 from collections import OrderedDict
@@ -26,7 +25,7 @@ def wake_summary(windows):
     groups = OrderedDict()
     for w in windows:
         if w.get("section") == "wake":
-            key = (w.get("label", "cyclictest"), w["rate_pps"])
+            key = (w["label"], w["rate_pps"])
             groups.setdefault(key, []).append(w)
     return OrderedDict(
         (key, {k: stats([w.get(k) for w in ws])

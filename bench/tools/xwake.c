@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,8 @@ static uint64_t percentile(const struct hist *h, double q)
 
 /* One hop: poll() until a time stamp arrives, record how old it is when
  * this thread runs, pass it on; end of file ends the hop (and closes its
- * output, which ends the next). */
+ * output, which ends the next). A hop that fails closes its input too:
+ * the writer before it gets EPIPE instead of blocking on a full pipe. */
 static void *hop_main(void *arg)
 {
 	struct hop *h = arg;
@@ -115,6 +117,8 @@ static void *hop_main(void *arg)
 	}
 	if (h->out_fd >= 0)
 		close(h->out_fd);
+	if (h->err)
+		close(h->in_fd);
 	return NULL;
 }
 
@@ -163,6 +167,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xwake: FROM and TO must be two CPUs\n");
 		return 2;
 	}
+	/* A failed hop shows as EPIPE on write, not as a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	if (pipe(a) || pipe(b) || pin((int)from)) {
 		fprintf(stderr, "xwake: pipes or CPU %ld: %s\n", from,
 			strerror(errno));
